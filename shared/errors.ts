@@ -1,0 +1,161 @@
+// The one error type of the project. Every failure — bad input, a cloud error code, a transport fault,
+// an idempotency conflict — becomes a BackupError, so callers branch on `category`/`retryable`, never on strings.
+
+export type ErrorCategory =
+  | 'validation'
+  | 'auth'
+  | 'permission'
+  | 'not-found'
+  | 'conflict'
+  | 'quota'
+  | 'throttled'
+  | 'transient'
+  | 'internal';
+
+const defaultHttpStatus: Record<ErrorCategory, number> = {
+  validation: 400,
+  auth: 401,
+  permission: 403,
+  'not-found': 404,
+  conflict: 409,
+  quota: 429,
+  throttled: 429,
+  transient: 503,
+  internal: 500,
+};
+
+const defaultRetryable: Record<ErrorCategory, boolean> = {
+  validation: false,
+  auth: false,
+  permission: false,
+  'not-found': false,
+  conflict: false,
+  quota: false,
+  throttled: true,
+  transient: true,
+  internal: false,
+};
+
+export interface BackupErrorOptions {
+  code: string;
+  category: ErrorCategory;
+  message: string;
+  httpStatus?: number;
+  retryable?: boolean;
+  /** True when the request may have reached the cloud and its effect is unknown (lost response, reset, 5xx). */
+  ambiguous?: boolean;
+  /** Safe, structured facts a caller may show (field issues, the existing record, the cloud's request id). */
+  details?: Record<string, unknown>;
+  cause?: unknown;
+}
+
+export class BackupError extends Error {
+  override readonly name = 'BackupError';
+  readonly code: string;
+  readonly category: ErrorCategory;
+  readonly httpStatus: number;
+  readonly retryable: boolean;
+  readonly ambiguous: boolean;
+  readonly details: Record<string, unknown>;
+
+  constructor(opts: BackupErrorOptions) {
+    super(opts.message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.code = opts.code;
+    this.category = opts.category;
+    this.httpStatus = opts.httpStatus ?? defaultHttpStatus[opts.category];
+    this.retryable = opts.retryable ?? defaultRetryable[opts.category];
+    this.ambiguous = opts.ambiguous ?? false;
+    this.details = opts.details ?? {};
+  }
+
+  /** What may leave the process: no stack, no cause, no secrets (details are built from safe values only). */
+  toJSON(): Record<string, unknown> {
+    return {
+      code: this.code,
+      category: this.category,
+      message: this.message,
+      retryable: this.retryable,
+      ...(Object.keys(this.details).length > 0 ? { details: this.details } : {}),
+    };
+  }
+}
+
+export const isBackupError = (e: unknown): e is BackupError => e instanceof BackupError;
+
+/** Anything thrown that is not already a BackupError is a bug of ours: keep the cause, expose nothing. */
+export function toBackupError(e: unknown): BackupError {
+  if (isBackupError(e)) return e;
+  return new BackupError({
+    code: 'InternalError',
+    category: 'internal',
+    message: 'Unexpected internal error; see the function log for the request id.',
+    cause: e,
+  });
+}
+
+// Errors raised by this project itself (not by the cloud). Named so call sites read as the situation.
+
+export interface FieldIssue {
+  field: string;
+  value: unknown;
+  rule: string;
+}
+
+export const validationError = (issues: FieldIssue[], what = 'request'): BackupError =>
+  new BackupError({
+    code: 'ValidationError',
+    category: 'validation',
+    message: `Invalid ${what}: ${issues.map(formatIssue).join('; ')}`,
+    details: { issues },
+  });
+
+export function formatIssue(issue: FieldIssue): string {
+  return `${issue.field || '(root)'}: ${showValue(issue.value)} — ${issue.rule}`;
+}
+
+function showValue(v: unknown): string {
+  if (v === undefined) return '(missing)';
+  const s = typeof v === 'string' ? JSON.stringify(v) : safeJson(v);
+  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+}
+
+function safeJson(v: unknown): string {
+  try {
+    return JSON.stringify(v) ?? String(v);
+  } catch {
+    return String(v);
+  }
+}
+
+export const idempotencyInProgress = (key: string, since: string): BackupError =>
+  new BackupError({
+    code: 'IdempotencyInProgress',
+    category: 'conflict',
+    retryable: true,
+    message: `The same request (key ${key}) is being handled by another invocation since ${since}; it was not sent again. Retry later for its outcome.`,
+    details: { key, since },
+  });
+
+export const idempotencyMismatch = (key: string): BackupError =>
+  new BackupError({
+    code: 'IdempotencyKeyMismatch',
+    category: 'conflict',
+    httpStatus: 422,
+    message: `Idempotency key ${key} was already used for a different payload; refused. Use a new key (e.g. a new deployId) for a different request.`,
+    details: { key },
+  });
+
+export const storeUnavailable = (op: string, cause: unknown): BackupError =>
+  new BackupError({
+    code: 'IdempotencyStoreUnavailable',
+    category: 'transient',
+    message: `The idempotency store is unavailable (${op}); no backup was requested, to avoid risking a duplicate. It will be retried.`,
+    cause,
+  });
+
+export const deadlineExceeded = (what: string): BackupError =>
+  new BackupError({
+    code: 'DeadlineExceeded',
+    category: 'transient',
+    message: `Ran out of time before ${what}; the function's deadline (timeout minus safety margin) was reached. A redelivery will resume it.`,
+  });
