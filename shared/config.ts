@@ -1,0 +1,58 @@
+// All configuration is read here, once per invocation, from the environment, and passed down. Nothing deeper
+// reads process.env. A bad value is a validation error naming the variable, its value and the rule.
+import { validationError, type FieldIssue } from './errors';
+
+export interface Config {
+  idempotencyStore: string | undefined;
+  recordTtlMs: number;
+  connectTimeoutMs: number;
+  readTimeoutMs: number;
+  /** undefined → derived from the function timeout (see deadline.ts). */
+  deadlineSafetyMs: number | undefined;
+  /** Targets for the timer when its payload has none (raw JSON, validated where used). */
+  backupTargets: unknown;
+  concurrency: number;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+type Env = Record<string, string | undefined>;
+
+function int(env: Env, name: string, def: number, min: number, max: number, issues: FieldIssue[]): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return def;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    issues.push({ field: name, value: raw, rule: `must be a whole number from ${min} to ${max}` });
+    return def;
+  }
+  return n;
+}
+
+export function loadConfig(env: Env): Config {
+  const issues: FieldIssue[] = [];
+  let backupTargets: unknown;
+  if (env.BACKUP_TARGETS) {
+    try {
+      backupTargets = JSON.parse(env.BACKUP_TARGETS);
+    } catch {
+      issues.push({ field: 'BACKUP_TARGETS', value: env.BACKUP_TARGETS, rule: 'must be a JSON array of targets' });
+    }
+  }
+  const level = env.LOG_LEVEL ?? 'info';
+  if (!['debug', 'info', 'warn', 'error'].includes(level)) {
+    issues.push({ field: 'LOG_LEVEL', value: level, rule: 'must be one of debug, info, warn, error' });
+  }
+  const safety = env.DEADLINE_SAFETY_MS ? int(env, 'DEADLINE_SAFETY_MS', 0, 0, 600_000, issues) : undefined;
+  const config: Config = {
+    idempotencyStore: env.IDEMPOTENCY_STORE || undefined,
+    recordTtlMs: int(env, 'IDEMPOTENCY_TTL_SECONDS', 604_800, 60, 31_536_000, issues) * 1000,
+    connectTimeoutMs: int(env, 'CLOUD_CONNECT_TIMEOUT_MS', 5_000, 100, 60_000, issues),
+    readTimeoutMs: int(env, 'CLOUD_READ_TIMEOUT_MS', 10_000, 100, 300_000, issues),
+    deadlineSafetyMs: safety,
+    backupTargets,
+    concurrency: int(env, 'BACKUP_CONCURRENCY', 10, 1, 200, issues),
+    logLevel: level as Config['logLevel'],
+  };
+  if (issues.length > 0) throw validationError(issues, 'configuration');
+  return config;
+}

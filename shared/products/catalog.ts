@@ -1,0 +1,96 @@
+// What the engine needs to know about one product. Adding a product means adding one file that exports a
+// ProductCatalog and listing it in ./index.ts; the engine, the status model and the emulator-facing tests
+// are driven by these tables, never by `if (product === ...)`.
+import type { z } from 'zod';
+
+export type ProductName = 'rds' | 'polardb' | 'mongodb';
+
+/** The common job model every product's job list maps to. */
+export type JobState = 'queued' | 'running' | 'succeeded' | 'failed' | 'unknown';
+
+export interface JobView {
+  jobId: string;
+  state: JobState;
+  /** 0–100 when the API reports it. */
+  progress: number | null;
+  manual: boolean;
+  startedAt?: string;
+  backupId?: string;
+}
+
+export interface BackupView {
+  backupId: string;
+  jobId?: string;
+  state: 'succeeded' | 'failed';
+  manual: boolean;
+  startedAt?: string;
+  finishedAt?: string;
+  sizeBytes?: number;
+}
+
+export interface TimeWindow {
+  /** Inclusive, ISO. The APIs take minutes; the catalog rounds outward. */
+  since: Date;
+  until: Date;
+}
+
+export type Query = Record<string, string>;
+
+export interface ProductCatalog<T extends { product: ProductName } = { product: ProductName }> {
+  name: ProductName;
+  title: string;
+  apiVersion: string;
+  /** Environment variable that overrides the endpoint with a full URL (protocol, host, port). */
+  endpointEnv: string;
+  defaultEndpoint(region: string): string;
+  /** The request parameter naming the instance (DBInstanceId / DBClusterId). */
+  idField: string;
+  instanceId(target: T): string;
+  /** Zod schema of a target of this product, built from the product's API document. */
+  schema: z.ZodType<T>;
+  /** Whether CreateBackup takes a ClientToken (the cloud deduplicates) or the engine must keep its own record. */
+  clientToken: boolean;
+  /** Error codes meaning "a backup job is already running on this instance": adopt it, never create another. */
+  jobExistsCodes: readonly string[];
+  /** The limits a person hits, in words, for quota/conflict messages. */
+  limits: { quota: string; concurrency: string };
+  createQuery(target: T, clientToken?: string): Query;
+  jobIdFromCreate(body: Record<string, unknown>): string;
+  tasksQuery(instanceId: string, jobId?: string): Query;
+  parseTasks(body: Record<string, unknown>): JobView[];
+  backupsQuery(instanceId: string, ref: { jobId?: string; backupId?: string; window?: TimeWindow }): Query;
+  parseBackups(body: Record<string, unknown>): BackupView[];
+}
+
+// Helpers shared by the catalog files: reading the APIs' loosely typed JSON.
+
+export const asArray = (v: unknown): Record<string, unknown>[] =>
+  Array.isArray(v) ? (v.filter((x) => x !== null && typeof x === 'object') as Record<string, unknown>[]) : [];
+
+export const path = (obj: unknown, ...keys: string[]): unknown =>
+  keys.reduce<unknown>((o, k) => (o !== null && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), obj);
+
+export const str = (v: unknown): string | undefined =>
+  typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined;
+
+/** "45%", "45", 45 → 45; anything else → null. */
+export function percent(v: unknown): number | null {
+  const n = typeof v === 'number' ? v : typeof v === 'string' ? Number.parseFloat(v) : Number.NaN;
+  return Number.isFinite(n) ? Math.max(0, Math.min(100, n)) : null;
+}
+
+export function num(v: unknown): number | undefined {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && v !== '' ? Number(v) : Number.NaN;
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/** The APIs' time filters are `yyyy-MM-ddTHH:mmZ`: round the start down and the end up to whole minutes. */
+export function minuteWindow(w: TimeWindow): { StartTime: string; EndTime: string } {
+  const down = new Date(Math.floor(w.since.getTime() / 60_000) * 60_000);
+  const up = new Date(Math.ceil(w.until.getTime() / 60_000) * 60_000);
+  const fmt = (d: Date) => `${d.toISOString().slice(0, 16)}Z`;
+  return { StartTime: fmt(down), EndTime: fmt(up) };
+}
+
+export const defined = (q: Record<string, string | undefined>): Query =>
+  Object.fromEntries(Object.entries(q).filter(([, v]) => v !== undefined)) as Query;

@@ -1,0 +1,87 @@
+// ApsaraDB for MongoDB (Dds), API 2015-12-01. No SDK on npm; the generic client calls it like the others.
+import { z } from 'zod';
+import {
+  asArray, defined, minuteWindow, num, percent, str,
+  type JobState, type JobView, type ProductCatalog,
+} from './catalog';
+import { instanceIdField, oneOf, regionField } from './fields';
+
+export const mongodbTargetSchema = z.strictObject({
+  product: z.literal('mongodb'),
+  DBInstanceId: instanceIdField('dds-bp1xxxxxxxxxxxxx'),
+  RegionId: regionField.optional(),
+  BackupMethod: oneOf(['Snapshot', 'Logical', 'Physical'] as const).optional(),
+  BackupRetentionPeriod: z
+    .number({ error: 'must be a whole number of days: 7 to 730, or -1 to keep forever' })
+    .int({ error: 'must be a whole number of days: 7 to 730, or -1 to keep forever' })
+    .refine((n) => n === -1 || (n >= 7 && n <= 730), { error: 'must be 7 to 730 days, or -1 to keep forever' })
+    .optional(),
+});
+
+export type MongodbTarget = z.infer<typeof mongodbTargetSchema>;
+
+// BackupSetStatus of DescribeBackupTasks.
+const taskState: Record<string, JobState> = {
+  Scheduled: 'queued',
+  Checking: 'running',
+  Backuping: 'running',
+  Finished: 'succeeded',
+};
+
+export const mongodb: ProductCatalog<MongodbTarget> = {
+  name: 'mongodb',
+  title: 'ApsaraDB for MongoDB',
+  apiVersion: '2015-12-01',
+  endpointEnv: 'MONGODB_ENDPOINT',
+  defaultEndpoint: (region) =>
+    ['cn-hangzhou', 'cn-beijing', 'cn-shanghai'].includes(region) ? 'mongodb.aliyuncs.com' : `mongodb.${region}.aliyuncs.com`,
+  idField: 'DBInstanceId',
+  instanceId: (t) => t.DBInstanceId,
+  schema: mongodbTargetSchema,
+  clientToken: false,
+  jobExistsCodes: ['OperationDenied.BackupJobExists'],
+  limits: {
+    quota: 'MongoDB limits manual backups per instance; see the instance backup policy',
+    concurrency: 'MongoDB runs one backup job per instance at a time',
+  },
+  createQuery: (t) =>
+    defined({
+      DBInstanceId: t.DBInstanceId,
+      RegionId: t.RegionId,
+      BackupMethod: t.BackupMethod,
+      BackupRetentionPeriod: t.BackupRetentionPeriod === undefined ? undefined : String(t.BackupRetentionPeriod),
+    }),
+  jobIdFromCreate: (body) => str(body.BackupJobId) ?? str(body.BackupId) ?? '',
+  tasksQuery: (id, jobId) => defined({ DBInstanceId: id, BackupJobId: jobId }),
+  parseTasks: (body) =>
+    asArray(body.BackupJobs).map(
+      (j): JobView => ({
+        // sic: the API spells it BackupjobId.
+        jobId: str(j.BackupjobId) ?? str(j.BackupJobId) ?? '',
+        state: taskState[str(j.BackupSetStatus) ?? ''] ?? 'unknown',
+        progress: percent(j.Progress),
+        manual: str(j.JobMode) !== 'Automated',
+        startedAt: str(j.BackupStartTime),
+      }),
+    ),
+  backupsQuery: (id, ref) =>
+    defined({
+      DBInstanceId: id,
+      BackupId: ref.backupId,
+      BackupJobId: ref.jobId,
+      ...(ref.window && !ref.jobId && !ref.backupId ? minuteWindow(ref.window) : {}),
+      PageSize: '100',
+    }),
+  parseBackups: (body) => {
+    const backups = (body.Backups as Record<string, unknown> | undefined)?.Backup;
+    return asArray(backups).map((b) => ({
+      backupId: str(b.BackupId) ?? '',
+      jobId: str(b.BackupJobId),
+      state: str(b.BackupStatus) === 'Success' ? ('succeeded' as const) : ('failed' as const),
+      manual: str(b.BackupMode) !== 'Automated',
+      startedAt: str(b.BackupStartTime),
+      finishedAt: str(b.BackupEndTime),
+      sizeBytes: num(b.BackupSize),
+    }));
+  },
+};

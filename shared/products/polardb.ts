@@ -1,0 +1,85 @@
+// PolarDB, API 2017-08-01. CreateBackup takes a ClientToken, so the cloud itself deduplicates a replayed request.
+import { z } from 'zod';
+import {
+  asArray, defined, minuteWindow, num, path, percent, str,
+  type JobState, type JobView, type ProductCatalog,
+} from './catalog';
+import { instanceIdField, regionField } from './fields';
+
+export const polardbTargetSchema = z.strictObject({
+  product: z.literal('polardb'),
+  DBClusterId: instanceIdField('pc-bp1xxxxxxxxxxxxx'),
+  RegionId: regionField.optional(),
+  Comment: z
+    .string({ error: 'must be a string' })
+    .min(1, { error: 'must not be empty' })
+    .max(256, { error: 'must be at most 256 characters' })
+    .optional(),
+});
+
+export type PolardbTarget = z.infer<typeof polardbTargetSchema>;
+
+// BackupProgressStatus of DescribeBackupTasks; the API has no failure value (a failure shows in DescribeBackups).
+const taskState: Record<string, JobState> = {
+  NoStart: 'queued',
+  Preparing: 'running',
+  Waiting: 'running',
+  Uploading: 'running',
+  Checking: 'running',
+  Finished: 'succeeded',
+};
+
+export const polardb: ProductCatalog<PolardbTarget> = {
+  name: 'polardb',
+  title: 'PolarDB',
+  apiVersion: '2017-08-01',
+  endpointEnv: 'POLARDB_ENDPOINT',
+  // Central endpoint for the main Chinese regions, regional elsewhere (SDK endpoint map).
+  defaultEndpoint: (region) =>
+    ['cn-hangzhou', 'cn-beijing', 'cn-shanghai', 'cn-qingdao', 'cn-zhangjiakou', 'cn-huhehaote'].includes(region)
+      ? 'polardb.aliyuncs.com'
+      : `polardb.${region}.aliyuncs.com`,
+  idField: 'DBClusterId',
+  instanceId: (t) => t.DBClusterId,
+  schema: polardbTargetSchema,
+  clientToken: true,
+  jobExistsCodes: [],
+  limits: {
+    quota: 'PolarDB keeps at most 3 manual backups per cluster; delete one before taking another',
+    concurrency: 'PolarDB runs one backup job per cluster at a time',
+  },
+  createQuery: (t, clientToken) =>
+    defined({ DBClusterId: t.DBClusterId, RegionId: t.RegionId, Comment: t.Comment, ClientToken: clientToken }),
+  jobIdFromCreate: (body) => str(body.BackupJobId) ?? '',
+  tasksQuery: (id, jobId) => defined({ DBClusterId: id, BackupJobId: jobId, BackupMode: jobId ? undefined : 'Manual' }),
+  parseTasks: (body) =>
+    asArray(path(body, 'Items', 'BackupJob')).map(
+      (j): JobView => ({
+        jobId: str(j.BackupJobId) ?? '',
+        state: taskState[str(j.BackupProgressStatus) ?? ''] ?? 'unknown',
+        progress: percent(j.Process),
+        manual: str(j.JobMode) !== 'Automated',
+        startedAt: str(j.StartTime),
+      }),
+    ),
+  // PolarDB requires the time window even when asking for one backup id.
+  backupsQuery: (id, ref) =>
+    defined({
+      DBClusterId: id,
+      BackupId: ref.backupId ?? ref.jobId,
+      BackupMode: 'Manual',
+      ...minuteWindow(ref.window ?? { since: new Date(Date.now() - 7 * 86_400_000), until: new Date() }),
+      PageSize: '100',
+    }),
+  parseBackups: (body) =>
+    asArray(path(body, 'Items', 'Backup')).map((b) => ({
+      backupId: str(b.BackupId) ?? '',
+      // PolarDB names a manual backup by its job id.
+      jobId: str(b.BackupId),
+      state: str(b.BackupStatus) === 'Success' ? ('succeeded' as const) : ('failed' as const),
+      manual: str(b.BackupMode) !== 'Automated',
+      startedAt: str(b.BackupStartTime),
+      finishedAt: str(b.BackupEndTime),
+      sizeBytes: num(b.BackupSetSize),
+    })),
+};

@@ -1,0 +1,112 @@
+// ApsaraDB RDS, API 2014-08-15. Rules from the CreateBackup document (../shared/reference/rds-createbackup*.txt).
+import { z } from 'zod';
+import {
+  asArray, defined, minuteWindow, num, path, percent, str,
+  type BackupView, type JobState, type JobView, type ProductCatalog,
+} from './catalog';
+import { instanceIdField, oneOf, regionField } from './fields';
+
+const dbName = /^[A-Za-z0-9_][A-Za-z0-9_$-]{0,63}$/;
+
+export const rdsTargetSchema = z
+  .strictObject({
+    product: z.literal('rds'),
+    DBInstanceId: instanceIdField('rm-uf6wjk5xxxxxxx'),
+    RegionId: regionField.optional(),
+    BackupMethod: oneOf(['Logical', 'Physical', 'Snapshot'] as const).optional(),
+    BackupStrategy: oneOf(['db', 'instance'] as const).optional(),
+    DBName: z
+      .string({ error: 'must be a comma-separated list of database names' })
+      .refine((s) => s.split(',').every((n) => dbName.test(n)), {
+        error: 'must be a comma-separated list of database names (letters, digits, "_", "$", "-"; up to 64 each)',
+      })
+      .optional(),
+    BackupType: oneOf(['Auto', 'FullBackup'] as const).optional(),
+  })
+  .superRefine((t, ctx) => {
+    if (t.BackupStrategy !== undefined && t.BackupMethod !== 'Logical') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['BackupStrategy'],
+        input: t.BackupStrategy,
+        message: `is only allowed with BackupMethod "Logical" (BackupMethod is ${t.BackupMethod ?? 'Physical by default'})`,
+      });
+    }
+    if (t.BackupStrategy === 'db' && t.DBName === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['DBName'], input: undefined, message: 'is required when BackupStrategy is "db"' });
+    }
+    if (t.DBName !== undefined && t.BackupStrategy !== 'db') {
+      ctx.addIssue({ code: 'custom', path: ['DBName'], input: t.DBName, message: 'is only allowed with BackupStrategy "db"' });
+    }
+  });
+
+export type RdsTarget = z.infer<typeof rdsTargetSchema>;
+
+// BackupStatus of DescribeBackupTasks.
+const taskState: Record<string, JobState> = {
+  NoStart: 'queued',
+  Checking: 'running',
+  Preparing: 'running',
+  Waiting: 'running',
+  Uploading: 'running',
+  Finished: 'succeeded',
+  Failed: 'failed',
+};
+
+export const rds: ProductCatalog<RdsTarget> = {
+  name: 'rds',
+  title: 'ApsaraDB RDS',
+  apiVersion: '2014-08-15',
+  endpointEnv: 'RDS_ENDPOINT',
+  defaultEndpoint: () => 'rds.aliyuncs.com',
+  idField: 'DBInstanceId',
+  instanceId: (t) => t.DBInstanceId,
+  schema: rdsTargetSchema,
+  clientToken: false,
+  jobExistsCodes: ['BackupJobExists'],
+  limits: {
+    quota: 'RDS allows at most 20 backup sets per instance per day',
+    concurrency: 'RDS runs one backup job per instance at a time',
+  },
+  createQuery: (t) =>
+    defined({
+      DBInstanceId: t.DBInstanceId,
+      RegionId: t.RegionId,
+      BackupMethod: t.BackupMethod,
+      BackupStrategy: t.BackupStrategy,
+      DBName: t.DBName,
+      BackupType: t.BackupType,
+    }),
+  jobIdFromCreate: (body) => str(body.BackupJobId) ?? '',
+  tasksQuery: (id, jobId) => defined({ DBInstanceId: id, BackupJobId: jobId, BackupMode: jobId ? undefined : 'Manual' }),
+  parseTasks: (body) =>
+    asArray(path(body, 'Items', 'BackupJob')).map(
+      (j): JobView => ({
+        jobId: str(j.BackupJobId) ?? '',
+        state: taskState[str(j.BackupStatus) ?? str(j.BackupProgressStatus) ?? ''] ?? 'unknown',
+        progress: percent(j.Process),
+        manual: str(j.JobMode) !== 'Automated',
+        backupId: str(j.BackupId),
+      }),
+    ),
+  backupsQuery: (id, ref) =>
+    defined({
+      DBInstanceId: id,
+      BackupId: ref.backupId,
+      BackupMode: 'Manual',
+      ...(ref.window && !ref.backupId ? minuteWindow(ref.window) : {}),
+      PageSize: '100',
+    }),
+  parseBackups: (body) => asArray(path(body, 'Items', 'Backup')).map(toBackupView),
+};
+
+function toBackupView(b: Record<string, unknown>): BackupView {
+  return {
+    backupId: str(b.BackupId) ?? '',
+    state: str(b.BackupStatus) === 'Success' ? 'succeeded' : 'failed',
+    manual: str(b.BackupMode) !== 'Automated',
+    startedAt: str(b.BackupStartTime),
+    finishedAt: str(b.BackupEndTime),
+    sizeBytes: num(b.BackupSize),
+  };
+}
