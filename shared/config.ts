@@ -4,6 +4,8 @@ import { validationError, type FieldIssue } from './errors';
 
 export interface Config {
   idempotencyStore: string | undefined;
+  /** Prefix of the store's keys (Redis), so several deployments or test runs can share one server. */
+  idempotencyKeyPrefix: string;
   recordTtlMs: number;
   connectTimeoutMs: number;
   readTimeoutMs: number;
@@ -45,6 +47,7 @@ export function loadConfig(env: Env): Config {
   const safety = env.DEADLINE_SAFETY_MS ? int(env, 'DEADLINE_SAFETY_MS', 0, 0, 600_000, issues) : undefined;
   const config: Config = {
     idempotencyStore: env.IDEMPOTENCY_STORE || undefined,
+    idempotencyKeyPrefix: env.IDEMPOTENCY_KEY_PREFIX || 'fcdb:idem:',
     recordTtlMs: int(env, 'IDEMPOTENCY_TTL_SECONDS', 604_800, 60, 31_536_000, issues) * 1000,
     connectTimeoutMs: int(env, 'CLOUD_CONNECT_TIMEOUT_MS', 5_000, 100, 60_000, issues),
     readTimeoutMs: int(env, 'CLOUD_READ_TIMEOUT_MS', 10_000, 100, 300_000, issues),

@@ -18,11 +18,11 @@ export interface Invocation {
 // One store per setting for the life of the instance: a warm FC instance reuses its Redis connection.
 const stores = new Map<string, IdempotencyStore>();
 
-function storeFor(setting: string | undefined): IdempotencyStore {
-  const id = setting ?? '';
+function storeFor(setting: string | undefined, keyPrefix: string): IdempotencyStore {
+  const id = `${setting ?? ''}|${keyPrefix}`;
   const cached = stores.get(id);
   if (cached) return cached;
-  const store = createStore(setting);
+  const store = createStore(setting, { keyPrefix });
   stores.set(id, store);
   return store;
 }
@@ -57,7 +57,7 @@ export function startInvocation(context: FcContext, o: InvocationOptions = {}): 
     logger,
     functionName,
     deps: {
-      store: storeFor(config.idempotencyStore),
+      store: storeFor(config.idempotencyStore, config.idempotencyKeyPrefix),
       deadline,
       logger,
       credentials: () => resolveCredentials({ context, env }),

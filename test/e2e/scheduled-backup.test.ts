@@ -1,0 +1,262 @@
+// The timer bundle, invoked as FC invokes it, against the local cloud over real HTTP, with both idempotency stores.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startLocalCloud, type LocalCloud } from '../../local/cloud/index';
+import { callCloud } from '../../shared/cloud-client';
+import { claim } from '../../shared/idempotency/guard';
+import { idempotencyKey, payloadHash } from '../../shared/idempotency/key';
+import { createStore } from '../../shared/idempotency/store-factory';
+import { products } from '../../shared/products/index';
+import type { Target } from '../../shared/targets';
+import { asEvent, captureStdout, fcContext, loadBundle, stsCredentials } from '../helpers/fc';
+import { cleanupPrefix, REDIS_URL, runPrefix } from '../helpers/redis';
+
+const handler = loadBundle('scheduled-backup');
+
+const targets: Record<string, Target> = {
+  rds: { product: 'rds', DBInstanceId: 'rm-e2e1', BackupMethod: 'Physical' },
+  polardb: { product: 'polardb', DBClusterId: 'pc-e2e1' },
+  mongodb: { product: 'mongodb', DBInstanceId: 'dds-e2e1', BackupMethod: 'Snapshot' },
+};
+const instanceOf = (t: Target) => ('DBClusterId' in t ? t.DBClusterId : t.DBInstanceId);
+
+let cloud: LocalCloud;
+let fileDir: string;
+const redisPrefix = runPrefix('timer');
+
+beforeAll(async () => {
+  cloud = await startLocalCloud({ jobDurationMs: 60_000 });
+  fileDir = mkdtempSync(join(tmpdir(), 'fcdb-timer-'));
+});
+afterAll(async () => {
+  await cloud.close();
+  rmSync(fileDir, { recursive: true, force: true });
+  await cleanupPrefix(redisPrefix);
+});
+
+const stores = [
+  ['file store', () => `file:${fileDir}`],
+  ['redis store', () => `${REDIS_URL}`],
+] as const;
+
+let firing = 0;
+function timerEvent(ts: Target[], extra: Record<string, unknown> = {}) {
+  firing += 1;
+  return asEvent({
+    triggerTime: new Date(Date.UTC(2026, 10, 23, 2, 0, firing)).toISOString(),
+    triggerName: 'nightly',
+    payload: JSON.stringify({ targets: ts, ...extra }),
+  });
+}
+
+function useEnv(store: string) {
+  process.env.RDS_ENDPOINT = cloud.url;
+  process.env.POLARDB_ENDPOINT = cloud.url;
+  process.env.MONGODB_ENDPOINT = cloud.url;
+  process.env.IDEMPOTENCY_STORE = store;
+  process.env.IDEMPOTENCY_KEY_PREFIX = redisPrefix;
+  process.env.CLOUD_READ_TIMEOUT_MS = '2000';
+}
+
+beforeEach(() => {
+  cloud.reset();
+  for (const [product, t] of Object.entries(targets)) cloud.addInstance({ product: product as Target['product'], id: instanceOf(t) });
+});
+afterEach(() => cloud.clearFaults());
+
+const created = (t: Target) => cloud.jobs(t.product, instanceOf(t)).length;
+
+describe.each(stores)('timer with the %s', (_name, storeSetting) => {
+  beforeEach(() => useEnv(storeSetting()));
+
+  describe.each(Object.values(targets))('$product', (target) => {
+    it('lost first response, event delivered three times serially → exactly one backup', async () => {
+      cloud.inject({ action: 'CreateBackup', product: target.product, kind: 'drop-after-create' });
+      const event = timerEvent([target]);
+      const outcomes: unknown[] = [];
+      for (let i = 0; i < 3; i++) {
+        outcomes.push(await handler(event, fcContext()).catch((e: unknown) => e));
+      }
+      expect(created(target)).toBe(1);
+      // The last delivery reports the one job, not a failure.
+      const last = outcomes[2] as { ok: boolean; results: { jobId: string; outcome: string }[] };
+      expect(last.ok).toBe(true);
+      expect(last.results[0]?.jobId).toBe(cloud.jobs(target.product, instanceOf(target))[0]?.id);
+    });
+
+    it('lost first response, event delivered three times concurrently → exactly one backup', async () => {
+      cloud.inject({ action: 'CreateBackup', product: target.product, kind: 'drop-after-create' });
+      const event = timerEvent([target]);
+      const settled = await Promise.allSettled([0, 1, 2].map(() => handler(event, fcContext())));
+      expect(created(target)).toBe(1);
+      // Whoever lost the race says so retryably (FC redelivers); a redelivery then reports the one job.
+      for (const s of settled) if (s.status === 'rejected') expect((s.reason as { retryable?: boolean }).retryable).toBe(true);
+      const again = (await handler(event, fcContext())) as { ok: boolean; results: { jobId: string }[] };
+      expect(again.ok).toBe(true);
+      expect(again.results[0]?.jobId).toBe(cloud.jobs(target.product, instanceOf(target))[0]?.id);
+      expect(created(target)).toBe(1);
+    });
+  });
+
+  describe.each([
+    ['after its CreateBackup reached the cloud', true],
+    ['before it called the cloud', false],
+  ])('a claim whose holder crashed %s', (_when, jobStarted) => {
+    it('is reported in progress until its lease expires, then taken over with exactly one backup in the end', async () => {
+      const t = targets.rds as Target;
+      const event = timerEvent([t]);
+      const { triggerTime, triggerName } = JSON.parse(event.toString()) as { triggerTime: string; triggerName: string };
+      const key = idempotencyKey('timer', ['scheduled-backup', triggerName, triggerTime], t);
+      const store = createStore(storeSetting(), { keyPrefix: redisPrefix });
+      try {
+        await claim(key, payloadHash(t), { store, leaseMs: 300, ttlMs: 60_000 });
+        if (jobStarted) {
+          await callCloud({
+            catalog: products.rds,
+            endpoint: { protocol: 'http', host: new URL(cloud.url).host },
+            credentials: stsCredentials,
+            action: 'CreateBackup',
+            query: { DBInstanceId: 'rm-e2e1', RegionId: 'cn-hangzhou' },
+            timeouts: { connectMs: 1000, readMs: 1000 },
+          });
+        }
+        const during = await handler(event, fcContext()).catch((e: unknown) => e);
+        expect(during).toMatchObject({ code: 'TargetsFailedRetryably' });
+        expect(created(t)).toBe(jobStarted ? 1 : 0);
+        await new Promise((r) => setTimeout(r, 350));
+        const after = (await handler(event, fcContext())) as { ok: boolean; results: { outcome: string; jobId: string }[] };
+        expect(after.ok).toBe(true);
+        expect(after.results[0]?.outcome).toBe(jobStarted ? 'adopted' : 'created');
+        expect(created(t)).toBe(1);
+        expect(after.results[0]?.jobId).toBe(cloud.jobs('rds', 'rm-e2e1')[0]?.id);
+      } finally {
+        await store.close();
+      }
+    });
+  });
+});
+
+describe('timer basics', () => {
+  beforeEach(() => useEnv(`file:${fileDir}`));
+
+  it('signs with the FC context STS credentials, and with ALIBABA_CLOUD_* only when the context has none', async () => {
+    await handler(timerEvent([targets.mongodb as Target]), fcContext());
+    const first = cloud.requests.filter((r) => r.action === 'CreateBackup');
+    expect(first.at(-1)?.accessKeyId).toBe(stsCredentials.accessKeyId);
+    expect(first.at(-1)?.securityToken).toBe(stsCredentials.securityToken);
+
+    process.env.ALIBABA_CLOUD_ACCESS_KEY_ID = 'LTAI-local-test';
+    process.env.ALIBABA_CLOUD_ACCESS_KEY_SECRET = 'local-secret';
+    cloud.reset();
+    cloud.addInstance({ product: 'mongodb', id: 'dds-e2e1' });
+    await handler(timerEvent([targets.mongodb as Target]), fcContext({ credentials: null }));
+    const second = cloud.requests.filter((r) => r.action === 'CreateBackup');
+    expect(second.at(-1)?.accessKeyId).toBe('LTAI-local-test');
+    expect(second.at(-1)?.securityToken).toBeUndefined();
+  });
+
+  it('PolarDB gets the same ClientToken on every attempt and every delivery', async () => {
+    cloud.inject({ action: 'CreateBackup', product: 'polardb', kind: 'status', status: 503, code: 'ServiceUnavailable', times: 2 });
+    const event = timerEvent([targets.polardb as Target]);
+    await handler(event, fcContext());
+    await handler(event, fcContext());
+    const tokens = cloud.requests.filter((r) => r.action === 'CreateBackup').map((r) => r.query.ClientToken);
+    expect(tokens.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(tokens).size).toBe(1);
+    expect(tokens[0]).toMatch(/^[\x21-\x7e]{1,64}$/);
+    expect(created(targets.polardb as Target)).toBe(1);
+  });
+
+  it('one target failing does not stop the others; a non-retryable failure is reported, not thrown', async () => {
+    const missing: Target = { product: 'rds', DBInstanceId: 'rm-does-not-exist' };
+    const { result, lines } = await captureStdout(() => handler(timerEvent([missing, targets.rds as Target]), fcContext()));
+    const r = result as { ok: boolean; results: { instanceId: string; outcome: string; error?: { code: string; category: string } }[] };
+    expect(r.ok).toBe(false);
+    expect(r.results[0]).toMatchObject({ instanceId: 'rm-does-not-exist', outcome: 'failed', error: { code: 'InvalidDBInstanceName.NotFound', category: 'not-found' } });
+    expect(r.results[1]).toMatchObject({ instanceId: 'rm-e2e1', outcome: 'created' });
+    const perTarget = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.key !== undefined && l.outcome !== undefined);
+    expect(perTarget).toHaveLength(2);
+    for (const l of perTarget) expect(l).toMatchObject({ requestId: expect.any(String), product: 'rds', durationMs: expect.any(Number) });
+  });
+
+  it('throws (so FC redelivers) when a target failed retryably, and the redelivery completes it', async () => {
+    cloud.inject({ action: 'CreateBackup', product: 'rds', kind: 'throttle', times: Number.POSITIVE_INFINITY });
+    const event = timerEvent([targets.rds as Target]);
+    const err = await handler(event, fcContext({ timeout: 3 })).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'TargetsFailedRetryably', retryable: true });
+    expect(created(targets.rds as Target)).toBe(0);
+    cloud.clearFaults();
+    const ok = (await handler(event, fcContext())) as { ok: boolean };
+    expect(ok.ok).toBe(true);
+    expect(created(targets.rds as Target)).toBe(1);
+  });
+
+  it('quota errors come out typed, naming the limit (RDS: 20 a day; PolarDB: 3 manual backups)', async () => {
+    const quick = await startLocalCloud({ jobDurationMs: 1 });
+    try {
+      process.env.RDS_ENDPOINT = quick.url;
+      process.env.POLARDB_ENDPOINT = quick.url;
+      quick.addInstance({ product: 'rds', id: 'rm-quota' });
+      quick.addInstance({ product: 'polardb', id: 'pc-quota' });
+      const rds: Target = { product: 'rds', DBInstanceId: 'rm-quota' };
+      const polar: Target = { product: 'polardb', DBClusterId: 'pc-quota' };
+      const run = async (t: Target) => {
+        await new Promise((r) => setTimeout(r, 5));
+        return (await handler(timerEvent([t]), fcContext())) as { ok: boolean; results: { error?: { code: string; category: string; message: string } }[] };
+      };
+      for (let i = 0; i < 20; i++) expect((await run(rds)).ok).toBe(true);
+      const over = await run(rds);
+      expect(over.results[0]?.error).toMatchObject({ code: 'Exceeded.BackupTimes', category: 'quota' });
+      expect(over.results[0]?.error?.message).toMatch(/20 backup sets per instance per day/);
+      for (let i = 0; i < 3; i++) expect((await run(polar)).ok).toBe(true);
+      const polarOver = await run(polar);
+      expect(polarOver.results[0]?.error).toMatchObject({ code: 'BackupTimesExceeded', category: 'quota' });
+      expect(polarOver.results[0]?.error?.message).toMatch(/at most 3 manual backups/);
+    } finally {
+      await quick.close();
+    }
+  });
+
+  it('a job already running is adopted, not duplicated', async () => {
+    const t = targets.mongodb as Target;
+    await handler(timerEvent([t]), fcContext());
+    const r = (await handler(timerEvent([t]), fcContext())) as { results: { outcome: string; jobId: string }[] };
+    expect(r.results[0]?.outcome).toBe('adopted');
+    expect(r.results[0]?.jobId).toBe(cloud.jobs('mongodb', 'dds-e2e1')[0]?.id);
+    expect(created(t)).toBe(1);
+  });
+
+  it('bad targets give field-level errors and call nothing', async () => {
+    const before = cloud.requests.length;
+    const r = (await handler(
+      timerEvent([{ product: 'rds', DBInstanceId: 'rm-x1', BackupStrategy: 'db' }, { product: 'mongodb', DBInstanceId: 'dds-x1', BackupRetentionPeriod: 3 }, { product: 'mysql' }]),
+      fcContext(),
+    )) as { ok: boolean; error: { code: string; message: string; details: { issues: { field: string; value: unknown; rule: string }[] } } };
+    expect(r.ok).toBe(false);
+    expect(r.error.code).toBe('ValidationError');
+    const fields = r.error.details.issues.map((i) => i.field);
+    expect(fields).toEqual(expect.arrayContaining(['payload.targets[0].BackupStrategy', 'payload.targets[0].DBName', 'payload.targets[1].BackupRetentionPeriod', 'payload.targets[2].product']));
+    expect(r.error.message).toContain('payload.targets[1].BackupRetentionPeriod: 3 — must be 7 to 730 days, or -1 to keep forever');
+    expect(cloud.requests.length).toBe(before);
+  });
+
+  it('dry run lists the calls it would make and calls nothing', async () => {
+    const r = (await handler(timerEvent([targets.rds as Target], { dryRun: true }), fcContext())) as { dryRun: boolean; calls: { action: string; endpoint: string; query: Record<string, string> }[] };
+    expect(r.dryRun).toBe(true);
+    expect(r.calls[0]).toMatchObject({ action: 'CreateBackup', endpoint: cloud.url, query: { DBInstanceId: 'rm-e2e1', BackupMethod: 'Physical' } });
+    expect(cloud.requests).toHaveLength(0);
+  });
+
+  it('takes targets from BACKUP_TARGETS when the payload has none', async () => {
+    process.env.BACKUP_TARGETS = JSON.stringify([targets.polardb]);
+    try {
+      const r = (await handler(asEvent({ triggerTime: '2026-11-23T03:00:00Z', triggerName: 'fleet', payload: '' }), fcContext())) as { ok: boolean };
+      expect(r.ok).toBe(true);
+      expect(created(targets.polardb as Target)).toBe(1);
+    } finally {
+      delete process.env.BACKUP_TARGETS;
+    }
+  });
+});
