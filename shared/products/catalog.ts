@@ -40,6 +40,8 @@ export interface ProductCatalog<T extends { product: ProductName } = { product: 
   name: ProductName;
   title: string;
   apiVersion: string;
+  /** The RAM service prefix of its actions (`rds:CreateBackup`), for the least-privilege policy in s.yaml. */
+  ramService: string;
   /** Environment variable that overrides the endpoint with a full URL (protocol, host, port). */
   endpointEnv: string;
   defaultEndpoint(region: string): string;

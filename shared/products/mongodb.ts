@@ -32,6 +32,7 @@ export const mongodb: ProductCatalog<MongodbTarget> = {
   name: 'mongodb',
   title: 'ApsaraDB for MongoDB',
   apiVersion: '2015-12-01',
+  ramService: 'dds',
   endpointEnv: 'MONGODB_ENDPOINT',
   defaultEndpoint: (region) =>
     ['cn-hangzhou', 'cn-beijing', 'cn-shanghai'].includes(region) ? 'mongodb.aliyuncs.com' : `mongodb.${region}.aliyuncs.com`,

@@ -33,6 +33,7 @@ export const polardb: ProductCatalog<PolardbTarget> = {
   name: 'polardb',
   title: 'PolarDB',
   apiVersion: '2017-08-01',
+  ramService: 'polardb',
   endpointEnv: 'POLARDB_ENDPOINT',
   // Central endpoint for the main Chinese regions, regional elsewhere (SDK endpoint map).
   defaultEndpoint: (region) =>

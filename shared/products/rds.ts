@@ -57,6 +57,7 @@ export const rds: ProductCatalog<RdsTarget> = {
   name: 'rds',
   title: 'ApsaraDB RDS',
   apiVersion: '2014-08-15',
+  ramService: 'rds',
   endpointEnv: 'RDS_ENDPOINT',
   defaultEndpoint: () => 'rds.aliyuncs.com',
   idField: 'DBInstanceId',
