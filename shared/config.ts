@@ -14,6 +14,8 @@ export interface Config {
   /** Targets for the timer when its payload has none (raw JSON, validated where used). */
   backupTargets: unknown;
   concurrency: number;
+  /** First poll period when waiting on a job (grows ×1.5 up to 15 s). */
+  pollMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -54,6 +56,7 @@ export function loadConfig(env: Env): Config {
     deadlineSafetyMs: safety,
     backupTargets,
     concurrency: int(env, 'BACKUP_CONCURRENCY', 10, 1, 200, issues),
+    pollMs: int(env, 'STATUS_POLL_MS', 2_000, 10, 60_000, issues),
     logLevel: level as Config['logLevel'],
   };
   if (issues.length > 0) throw validationError(issues, 'configuration');

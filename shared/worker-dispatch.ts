@@ -1,0 +1,46 @@
+// Hands work to the backup-worker function asynchronously. The async task id is derived from the idempotency key,
+// so FC itself drops a duplicate invocation; the engine's own record catches anything FC lets through.
+import type { ReplyTo } from './chat-reply';
+import type { Credentials } from './credentials';
+import { BackupError } from './errors';
+import type { FcContext } from './fc';
+import type { Target } from './targets';
+
+export interface WorkerEvent {
+  /** Idempotency key of the backup: the worker's requestBackup uses it, so a redelivery takes no second backup. */
+  key: string;
+  target: Target;
+  /** Where to post the final result (chatops). */
+  replyTo?: ReplyTo;
+  /** Who asked, for the result message. */
+  requestedBy?: string;
+  /** How many times the worker has re-invoked itself to keep waiting on a long job. */
+  hop?: number;
+}
+
+export interface DispatchContext {
+  context: FcContext;
+  env: Record<string, string | undefined>;
+  credentials: () => Credentials;
+}
+
+export const workerTaskId = (event: WorkerEvent): string => (event.hop ? `${event.key}_h${event.hop}` : event.key);
+
+export async function dispatchToWorker(d: DispatchContext, event: WorkerEvent): Promise<{ taskId: string; duplicate: boolean }> {
+  const functionName = d.env.WORKER_FUNCTION;
+  const accountId = d.context.accountId ?? d.env.FC_ACCOUNT_ID;
+  const region = d.context.region ?? d.env.ALIBABA_CLOUD_REGION;
+  if (!functionName || !accountId || !region) {
+    throw new BackupError({
+      code: 'WorkerNotConfigured',
+      category: 'internal',
+      message: 'Cannot reach the backup worker: set WORKER_FUNCTION (and, outside FC, FC_ACCOUNT_ID and ALIBABA_CLOUD_REGION).',
+    });
+  }
+  // Loaded on this path only: the timer's small-fleet path and the deploy gate never pay for it.
+  const { createInvoker } = await import('./invoker');
+  const invoker = createInvoker({ accountId, region, credentials: d.credentials(), endpoint: d.env.FC_ENDPOINT || undefined });
+  const taskId = workerTaskId(event);
+  const r = await invoker.invokeAsync({ functionName, payload: event, asyncTaskId: taskId });
+  return { taskId, duplicate: r.duplicate };
+}
