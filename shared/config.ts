@@ -14,6 +14,14 @@ export interface Config {
   /** Targets for the timer when its payload has none (raw JSON, validated where used). */
   backupTargets: unknown;
   concurrency: number;
+  /** Blast-radius guard: a run that would touch more databases is refused before any backup. */
+  maxTargetsPerRun: number;
+  /** Above this many targets the timer hands each target to backup-worker instead of calling the cloud itself. */
+  fanoutThreshold: number;
+  /** Worker invocations started per second during fan-out (each makes one CreateBackup: mind the API rate limits). */
+  fanoutRatePerSec: number;
+  /** The backup-worker function's name; fan-out and chatops need it. */
+  workerFunction: string | undefined;
   /** First poll period when waiting on a job (grows ×1.5 up to 15 s). */
   pollMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -56,6 +64,10 @@ export function loadConfig(env: Env): Config {
     deadlineSafetyMs: safety,
     backupTargets,
     concurrency: int(env, 'BACKUP_CONCURRENCY', 10, 1, 200, issues),
+    maxTargetsPerRun: int(env, 'MAX_TARGETS_PER_RUN', 500, 1, 100_000, issues),
+    fanoutThreshold: int(env, 'FANOUT_THRESHOLD', 20, 0, 100_000, issues),
+    fanoutRatePerSec: int(env, 'FANOUT_RATE_PER_SEC', 50, 1, 10_000, issues),
+    workerFunction: env.WORKER_FUNCTION || undefined,
     pollMs: int(env, 'STATUS_POLL_MS', 2_000, 10, 60_000, issues),
     logLevel: level as Config['logLevel'],
   };

@@ -1,36 +1,57 @@
 // Timer trigger: back up every target of the trigger's payload (or BACKUP_TARGETS) exactly once per firing.
-import { backupAll } from '../../shared/batch';
+// Small fleets are backed up here; large ones are fanned out to backup-worker, one async invocation per target.
+import { backupAll, mapLimit } from '../../shared/batch';
+import { parseTargetsOrSelectors, resolveTargets } from '../../shared/discovery';
 import { callerFor } from '../../shared/engine';
 import { BackupError, toBackupError, validationError } from '../../shared/errors';
 import { parseTimerEvent, type FcContext } from '../../shared/fc';
 import { idempotencyKey } from '../../shared/idempotency/key';
-import { startInvocation } from '../../shared/invocation';
-import { instanceIdOf, parseTargets, type Target } from '../../shared/targets';
+import { startInvocation, type Invocation } from '../../shared/invocation';
+import { createPacer } from '../../shared/pacer';
+import { instanceIdOf, type Target } from '../../shared/targets';
+import { dispatchToWorker } from '../../shared/worker-dispatch';
+
+interface TimerPayload {
+  targets?: unknown;
+  dryRun?: boolean;
+  /** A per-run limit below MAX_TARGETS_PER_RUN. */
+  maxTargets?: number;
+}
 
 export async function handler(event: unknown, context: FcContext): Promise<Record<string, unknown>> {
   const inv = startInvocation(context);
   try {
-    return await run(event, inv);
+    return await run(event, context, inv);
   } catch (raw) {
     const e = toBackupError(raw);
     inv.logger.error(e.retryable ? 'timer run failed; FC will redeliver' : 'timer run refused', { code: e.code, message: e.message });
-    // Bad input is not retried by throwing: FC would redeliver the same bad event.
+    // Bad input is answered, not thrown: FC would only redeliver the same bad event.
     if (!e.retryable) return { ok: false, error: e.toJSON() };
     throw e;
   }
 }
 
-async function run(event: unknown, inv: ReturnType<typeof startInvocation>): Promise<Record<string, unknown>> {
-  const timer = parseTimerEvent(event);
-  const payload = timer.payload as { targets?: unknown; dryRun?: unknown };
+function parsePayload(payload: unknown): TimerPayload {
   if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
     throw validationError([{ field: 'payload', value: payload, rule: 'must be an object like {"targets":[...]}' }], 'timer payload');
   }
-  if (payload.dryRun !== undefined && typeof payload.dryRun !== 'boolean') {
-    throw validationError([{ field: 'payload.dryRun', value: payload.dryRun, rule: 'must be true or false' }], 'timer payload');
+  const p = payload as TimerPayload;
+  const issues = [];
+  if (p.dryRun !== undefined && typeof p.dryRun !== 'boolean') issues.push({ field: 'payload.dryRun', value: p.dryRun, rule: 'must be true or false' });
+  if (p.maxTargets !== undefined && !(Number.isInteger(p.maxTargets) && p.maxTargets > 0)) {
+    issues.push({ field: 'payload.maxTargets', value: p.maxTargets, rule: 'must be a positive whole number' });
   }
+  if (issues.length > 0) throw validationError(issues, 'timer payload');
+  return p;
+}
+
+async function run(event: unknown, context: FcContext, inv: Invocation): Promise<Record<string, unknown>> {
+  const timer = parseTimerEvent(event);
+  const payload = parsePayload(timer.payload);
   const source = payload.targets !== undefined ? 'payload.targets' : 'BACKUP_TARGETS';
-  const targets = parseTargets(payload.targets ?? inv.config.backupTargets, source);
+  const items = parseTargetsOrSelectors(payload.targets ?? inv.config.backupTargets, source);
+  const maxTargets = Math.min(inv.config.maxTargetsPerRun, payload.maxTargets ?? Number.POSITIVE_INFINITY);
+  const targets = await resolveTargets(items, inv.deps, { maxTargets });
   // Same firing (FC's retry or a redelivery) → same keys; the next firing → new keys.
   const keyOf = (t: Target) => idempotencyKey('timer', [inv.functionName, timer.triggerName, timer.triggerTime], t);
 
@@ -43,7 +64,10 @@ async function run(event: unknown, inv: ReturnType<typeof startInvocation>): Pro
     return { ok: true, dryRun: true, calls };
   }
 
+  if (targets.length > inv.config.fanoutThreshold && inv.config.workerFunction) return fanOut(targets, keyOf, context, inv);
+
   const results = await backupAll(targets.map((t) => ({ target: t, key: keyOf(t) })), inv.deps, inv.config.concurrency);
+  const failedRetryably = results.flatMap((r) => (!r.ok && r.error.retryable ? [{ key: r.key, code: r.error.code }] : []));
   const summary = {
     ok: results.every((r) => r.ok),
     triggerTime: timer.triggerTime,
@@ -53,15 +77,37 @@ async function run(event: unknown, inv: ReturnType<typeof startInvocation>): Pro
         : { product: r.target.product, instanceId: instanceIdOf(r.target), key: r.key, outcome: 'failed', error: r.error.toJSON() },
     ),
   };
-  const retryable = results.filter((r) => !r.ok && r.error.retryable);
-  if (retryable.length > 0) {
-    // Throwing makes FC redeliver the event; targets already done replay from their records at no cost.
-    throw new BackupError({
-      code: 'TargetsFailedRetryably',
-      category: 'transient',
-      message: `${retryable.length} of ${results.length} targets failed retryably; FC will redeliver the event`,
-      details: { failed: retryable.map((r) => ({ key: r.key, code: (r as { error: BackupError }).error.code })) },
-    });
-  }
+  if (failedRetryably.length > 0) throw retryLater(failedRetryably, results.length);
   return summary;
 }
+
+/** One async worker invocation per target, paced; the task id (from the key) lets FC drop duplicates. */
+async function fanOut(targets: Target[], keyOf: (t: Target) => string, context: FcContext, inv: Invocation): Promise<Record<string, unknown>> {
+  const pace = createPacer(inv.config.fanoutRatePerSec);
+  const dispatch = { context, env: inv.deps.env, credentials: inv.deps.credentials };
+  const results = await mapLimit(targets, inv.config.concurrency, async (target) => {
+    await pace();
+    const key = keyOf(target);
+    try {
+      return { key, ...(await dispatchToWorker(dispatch, { key, target })), error: undefined };
+    } catch (e) {
+      const error = toBackupError(e);
+      inv.logger.error('fan-out dispatch failed', { key, product: target.product, instanceId: instanceIdOf(target), code: error.code });
+      return { key, taskId: key, duplicate: false, error };
+    }
+  });
+  const failed = results.filter((r) => r.error);
+  const summary = { ok: failed.length === 0, fannedOut: true, dispatched: results.length - failed.length, duplicates: results.filter((r) => r.duplicate).length, failed: failed.length };
+  inv.logger.info('fan-out done', summary);
+  // Redelivering the whole event is safe: dispatched targets come back as duplicates of their task ids.
+  if (failed.some((r) => r.error?.retryable)) throw retryLater(failed.map((r) => ({ key: r.key, code: r.error?.code })), results.length);
+  return summary;
+}
+
+const retryLater = (failed: { key: string; code?: string }[], total: number) =>
+  new BackupError({
+    code: 'TargetsFailedRetryably',
+    category: 'transient',
+    message: `${failed.length} of ${total} targets failed retryably; FC will redeliver the event and finish them (the others replay from their records).`,
+    details: { failed },
+  });

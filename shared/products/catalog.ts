@@ -60,6 +60,10 @@ export interface ProductCatalog<T extends { product: ProductName } = { product: 
   jobIdFromCreate(body: Record<string, unknown>): string;
   tasksQuery(instanceId: string, jobId?: string): Query;
   parseTasks(body: Record<string, unknown>): JobView[];
+  /** The list API used to resolve tag selectors, its query for one page, and how to read a page. */
+  listAction: string;
+  listQuery(tags: Record<string, string>, page: number, pageSize: number): Query;
+  parseList(body: Record<string, unknown>): { ids: string[]; total: number };
   backupsQuery(instanceId: string, ref: { jobId?: string; backupId?: string; window?: TimeWindow }): Query;
   parseBackups(body: Record<string, unknown>): BackupView[];
 }
@@ -96,3 +100,7 @@ export function minuteWindow(w: TimeWindow): { StartTime: string; EndTime: strin
 
 export const defined = (q: Record<string, string | undefined>): Query =>
   Object.fromEntries(Object.entries(q).filter(([, v]) => v !== undefined)) as Query;
+
+/** `Tag.1.Key=k&Tag.1.Value=v…`, the tag filter of PolarDB's and MongoDB's list APIs. */
+export const tagParams = (tags: Record<string, string>): Query =>
+  Object.fromEntries(Object.entries(tags).flatMap(([k, v], i) => [[`Tag.${i + 1}.Key`, k], [`Tag.${i + 1}.Value`, v]]));

@@ -1,7 +1,7 @@
 // ApsaraDB for MongoDB (Dds), API 2015-12-01. No SDK on npm; the generic client calls it like the others.
 import { z } from 'zod';
 import {
-  asArray, defined, minuteWindow, num, percent, str,
+  asArray, defined, minuteWindow, num, path, percent, str, tagParams,
   type JobState, type JobView, type ProductCatalog,
 } from './catalog';
 import { instanceIdField, oneOf, regionField } from './fields';
@@ -65,6 +65,12 @@ export const mongodb: ProductCatalog<MongodbTarget> = {
         startedAt: str(j.BackupStartTime),
       }),
     ),
+  listAction: 'DescribeDBInstances',
+  listQuery: (tags, page, size) => ({ ...tagParams(tags), PageNumber: String(page), PageSize: String(size) }),
+  parseList: (body) => ({
+    ids: asArray(path(body, 'DBInstances', 'DBInstance')).map((i) => str(i.DBInstanceId) ?? '').filter(Boolean),
+    total: num(body.TotalCount) ?? 0,
+  }),
   backupsQuery: (id, ref) =>
     defined({
       DBInstanceId: id,

@@ -1,7 +1,7 @@
 // PolarDB, API 2017-08-01. CreateBackup takes a ClientToken, so the cloud itself deduplicates a replayed request.
 import { z } from 'zod';
 import {
-  asArray, defined, minuteWindow, num, path, percent, str,
+  asArray, defined, minuteWindow, num, path, percent, str, tagParams,
   type JobState, type JobView, type ProductCatalog,
 } from './catalog';
 import { instanceIdField, regionField } from './fields';
@@ -63,6 +63,12 @@ export const polardb: ProductCatalog<PolardbTarget> = {
         startedAt: str(j.StartTime),
       }),
     ),
+  listAction: 'DescribeDBClusters',
+  listQuery: (tags, page, size) => ({ ...tagParams(tags), PageNumber: String(page), PageSize: String(size) }),
+  parseList: (body) => ({
+    ids: asArray(path(body, 'Items', 'DBCluster')).map((c) => str(c.DBClusterId) ?? '').filter(Boolean),
+    total: num(body.TotalRecordCount) ?? 0,
+  }),
   // PolarDB requires the time window even when asking for one backup id.
   backupsQuery: (id, ref) =>
     defined({

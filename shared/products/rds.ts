@@ -90,6 +90,17 @@ export const rds: ProductCatalog<RdsTarget> = {
         backupId: str(j.BackupId),
       }),
     ),
+  listAction: 'DescribeDBInstances',
+  // RDS takes its tag filter as one JSON parameter.
+  listQuery: (tags, page, size) => ({
+    Tags: JSON.stringify(Object.entries(tags).map(([Key, Value]) => ({ Key, Value }))),
+    PageNumber: String(page),
+    PageSize: String(size),
+  }),
+  parseList: (body) => ({
+    ids: asArray(path(body, 'Items', 'DBInstance')).map((i) => str(i.DBInstanceId) ?? '').filter(Boolean),
+    total: num(body.TotalRecordCount) ?? 0,
+  }),
   backupsQuery: (id, ref) =>
     defined({
       DBInstanceId: id,

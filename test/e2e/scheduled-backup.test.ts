@@ -42,7 +42,7 @@ const stores = [
 ] as const;
 
 let firing = 0;
-function timerEvent(ts: Target[], extra: Record<string, unknown> = {}) {
+function timerEvent(ts: unknown[], extra: Record<string, unknown> = {}) {
   firing += 1;
   return asEvent({
     triggerTime: new Date(Date.UTC(2026, 10, 23, 2, 0, firing)).toISOString(),
