@@ -1,9 +1,11 @@
 // The one way this project talks to the cloud: @alicloud/openapi-client's generic callApi, RPC style,
 // ACS3-HMAC-SHA256 (the client's default signer). One client for three products keeps bundles small and
 // lets the endpoint overrides reach the local cloud.
+import { createHash } from 'node:crypto';
 import * as OpenApi from '@alicloud/openapi-client';
 import { RuntimeOptions } from '@alicloud/tea-util';
 import { classifyCloudError } from './cloud-errors';
+import { validationError } from './errors';
 import type { Credentials } from './credentials';
 import type { ProductCatalog, Query } from './products/catalog';
 
@@ -12,7 +14,11 @@ import type { ProductCatalog, Query } from './products/catalog';
 const clientModule: unknown = (OpenApi as unknown as { default: unknown }).default;
 const OpenApiClient = (typeof clientModule === 'function' ? clientModule : (clientModule as { default: unknown }).default) as new (
   config: OpenApi.Config,
-) => { callApi(params: OpenApi.Params, request: OpenApi.OpenApiRequest, runtime: RuntimeOptions): Promise<Record<string, unknown>> };
+) => {
+  callApi(params: OpenApi.Params, request: OpenApi.OpenApiRequest, runtime: RuntimeOptions): Promise<{ body?: unknown; headers?: Record<string, string> }>;
+};
+
+export { OpenApi, RuntimeOptions };
 
 export interface Endpoint {
   protocol: 'http' | 'https';
@@ -25,11 +31,25 @@ export interface Timeouts {
   readMs: number;
 }
 
-/** An override is a full URL (`http://127.0.0.1:8787`): protocol, host and port are all honoured. */
-export function resolveEndpoint(catalog: ProductCatalog, region: string, override: string | undefined): Endpoint {
-  if (!override) return { protocol: 'https', host: catalog.defaultEndpoint(region) };
-  const url = new URL(override.includes('://') ? override : `https://${override}`);
+/**
+ * An override is a full URL (`http://127.0.0.1:8787`): protocol, host and port are all honoured; no scheme means
+ * https. `setting` names the variable in the error a bad value gets.
+ */
+export function parseEndpoint(override: string, setting: string): Endpoint {
+  let url: URL | undefined;
+  try {
+    url = new URL(override.includes('://') ? override : `https://${override}`);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.host === '') {
+    throw validationError([{ field: setting, value: override, rule: 'must be an http:// or https:// URL such as http://127.0.0.1:8787' }], 'endpoint');
+  }
   return { protocol: url.protocol === 'http:' ? 'http' : 'https', host: url.host };
+}
+
+export function resolveEndpoint(catalog: ProductCatalog, region: string, override: string | undefined): Endpoint {
+  return override ? parseEndpoint(override, catalog.endpointEnv) : { protocol: 'https', host: catalog.defaultEndpoint(region) };
 }
 
 export interface CloudCall {
@@ -44,8 +64,9 @@ export interface CloudCall {
 // A client per endpoint and key pair: its agent keeps connections alive across calls of one warm instance.
 const clients = new Map<string, InstanceType<typeof OpenApiClient>>();
 
-function clientFor(endpoint: Endpoint, c: Credentials): InstanceType<typeof OpenApiClient> {
-  const id = `${endpoint.protocol}://${endpoint.host}|${c.accessKeyId}|${c.securityToken ?? ''}`;
+export function clientFor(endpoint: Endpoint, c: Credentials): InstanceType<typeof OpenApiClient> {
+  // Keyed by a digest of the whole key pair: a rotated secret must get a new client.
+  const id = createHash('sha256').update(`${endpoint.protocol}://${endpoint.host}|${c.accessKeyId}|${c.accessKeySecret}|${c.securityToken ?? ''}`).digest('hex');
   let client = clients.get(id);
   if (!client) {
     client = new OpenApiClient(

@@ -41,6 +41,13 @@ const rules: Record<string, CodeRule> = {
     hint: 'The same ClientToken was used with different parameters; a changed target needs a new request.',
   },
 
+  // Function Compute 3.0 (InvokeFunction): its own spellings of the gateway codes, and its limits.
+  SignatureNotMatch: { category: 'auth', hint: 'FC refused the signature; check the credentials.' },
+  InvalidAccessKeyID: { category: 'auth', hint: 'FC does not know the AccessKey id; check the credentials or the function role.' },
+  FunctionNotFound: { category: 'not-found', hint: 'The worker function does not exist; check WORKER_FUNCTION and the deployment.' },
+  ResourceExhausted: { category: 'throttled', hint: "FC's concurrency limit was hit; retried with backoff." },
+  ResourceThrottled: { category: 'throttled', hint: 'FC throttled the invocation; retried with backoff.' },
+
   // ApsaraDB RDS CreateBackup (rds-createbackup-errors.txt).
   'BackupType.NotSupport': { category: 'validation', hint: 'This backup type is not supported for the instance.' },
   'InvalidBackupMethod.ValueNotSupport': { category: 'validation', hint: 'This BackupMethod is not supported for the instance.' },

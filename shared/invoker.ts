@@ -9,10 +9,11 @@
 //   https://github.com/aliyun/alibabacloud-typescript-sdk/blob/master/fc-20230330/src/client.ts (invokeFunctionWithOptions)
 //   https://www.alibabacloud.com/help/en/functioncompute/developer-reference/api-fc-2023-03-30-invokefunction
 // Full notes and the duplicate-task semantics: docs/fc-invoke.md. We send the same request through the generic
-// @alicloud/openapi-client callApi the rest of the project uses (ACS3-HMAC-SHA256), loaded on first use only.
+// @alicloud/openapi-client callApi the rest of the project uses (ACS3-HMAC-SHA256), via shared/cloud-client.ts.
 import { Readable } from 'node:stream';
+import { clientFor, OpenApi, parseEndpoint, RuntimeOptions, type Endpoint } from './cloud-client';
 import { classifyCloudError } from './cloud-errors';
-import { BackupError, validationError, type FieldIssue } from './errors';
+import { validationError, type FieldIssue } from './errors';
 
 export interface InvokeRequest {
   functionName: string;
@@ -52,43 +53,19 @@ const TASK_ID = /^[A-Za-z_][A-Za-z0-9_-]{0,127}$/;
 const FUNCTION_NAME = /^[A-Za-z_][A-Za-z0-9_-]{0,127}$/;
 const QUALIFIER = /^[A-Za-z0-9_-]{1,128}$/;
 
-export interface InvokeEndpoint {
-  protocol: 'http' | 'https';
-  /** host[:port], sent verbatim as the Host header and signed. */
-  host: string;
-}
-
-/** Default: the account's public FC endpoint (the one fc3 invokes on). An override is a full URL; no scheme means https. */
-export function resolveInvokeEndpoint(o: Pick<InvokerOptions, 'accountId' | 'region' | 'endpoint'>): InvokeEndpoint {
-  if (!o.endpoint) return { protocol: 'https', host: `${o.accountId}.${o.region}.fc.aliyuncs.com` };
-  let url: URL | undefined;
-  try {
-    url = new URL(o.endpoint.includes('://') ? o.endpoint : `https://${o.endpoint}`);
-  } catch {
-    url = undefined;
-  }
-  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-    throw validationError([{ field: 'FC_ENDPOINT', value: o.endpoint, rule: 'must be an http:// or https:// URL' }], 'FC endpoint');
-  }
-  return { protocol: url.protocol === 'http:' ? 'http' : 'https', host: url.host };
+/** Default: the account's public FC endpoint (the one fc3 invokes on); FC_ENDPOINT overrides it with a full URL. */
+export function resolveInvokeEndpoint(o: Pick<InvokerOptions, 'accountId' | 'region' | 'endpoint'>): Endpoint {
+  return o.endpoint ? parseEndpoint(o.endpoint, 'FC_ENDPOINT') : { protocol: 'https', host: `${o.accountId}.${o.region}.fc.aliyuncs.com` };
 }
 
 export function createInvoker(o: InvokerOptions): Invoker {
   const endpoint = resolveInvokeEndpoint(o);
   const timeoutMs = o.timeoutMs ?? 10_000;
-  let client: SdkClient | undefined;
   return {
     async invokeAsync(r) {
       const body = checkRequest(r);
       const action = `fc:InvokeFunction(${r.functionName})`;
-      let sdk: Sdk;
-      try {
-        sdk = await loadSdk();
-        client ??= newClient(sdk, endpoint, o.credentials);
-      } catch (e) {
-        throw new BackupError({ code: 'InternalError', category: 'internal', message: `${action}: the FC client could not be loaded.`, cause: e });
-      }
-      const params = new sdk.Params({
+      const params = new OpenApi.Params({
         action: 'InvokeFunction',
         version: INVOKE_API_VERSION,
         protocol: endpoint.protocol.toUpperCase(),
@@ -101,19 +78,19 @@ export function createInvoker(o: InvokerOptions): Invoker {
         // The SDK uses 'binary' and hands back the stream; we read the (empty, 202) body so the socket is freed.
         bodyType: 'string',
       });
-      const request = new sdk.OpenApiRequest({
+      const request = new OpenApi.OpenApiRequest({
         headers: { 'x-fc-invocation-type': 'Async', 'x-fc-async-task-id': r.asyncTaskId },
         query: r.qualifier ? { qualifier: r.qualifier } : {},
         stream: Readable.from(body),
       });
-      const runtime = new sdk.RuntimeOptions({ autoretry: false, connectTimeout: timeoutMs, readTimeout: timeoutMs });
+      const runtime = new RuntimeOptions({ autoretry: false, connectTimeout: timeoutMs, readTimeout: timeoutMs });
       try {
-        const res = await client.callApi(params, request, runtime);
-        const headers = (res.headers ?? {}) as Record<string, string | undefined>;
+        const res = await clientFor(endpoint, o.credentials).callApi(params, request, runtime);
+        const headers = res.headers ?? {};
         return { requestId: headers['x-fc-request-id'], taskId: headers['x-fc-async-task-id'] || r.asyncTaskId, duplicate: false };
       } catch (e) {
         if (isDuplicateTask(e)) return { requestId: requestIdOf(e), taskId: r.asyncTaskId, duplicate: true };
-        throw classifyCloudError(withTableSpelling(e), { action });
+        throw classifyCloudError(e, { action });
       }
     },
   };
@@ -158,70 +135,4 @@ function isDuplicateTask(e: unknown): boolean {
 function requestIdOf(e: unknown): string | undefined {
   const id = (e as { data?: { RequestId?: unknown } } | null)?.data?.RequestId;
   return typeof id === 'string' ? id : undefined;
-}
-
-// FC spells two gateway codes its own way; translate to the spelling the project's one error table knows.
-const tableSpelling: Record<string, string> = {
-  SignatureNotMatch: 'SignatureDoesNotMatch',
-  InvalidAccessKeyID: 'InvalidAccessKeyId.NotFound',
-};
-
-function withTableSpelling(e: unknown): unknown {
-  const code = (e as { code?: unknown } | null)?.code;
-  const spelled = typeof code === 'string' ? tableSpelling[code] : undefined;
-  if (!spelled || !(e instanceof Error)) return e;
-  const copy = Object.assign(Object.create(Object.getPrototypeOf(e) as object) as Error, e, { message: e.message, code: spelled });
-  return copy;
-}
-
-// ---- the SDK, loaded on first use: only the dispatch paths need it ----
-
-interface SdkClient {
-  callApi(params: unknown, request: unknown, runtime: unknown): Promise<{ headers?: Record<string, string>; statusCode?: number }>;
-}
-
-interface Sdk {
-  Client: new (config: unknown) => SdkClient;
-  Config: new (o: Record<string, unknown>) => unknown;
-  Params: new (o: Record<string, unknown>) => unknown;
-  OpenApiRequest: new (o: Record<string, unknown>) => unknown;
-  RuntimeOptions: new (o: Record<string, unknown>) => unknown;
-}
-
-let sdkPromise: Promise<Sdk> | undefined;
-
-function loadSdk(): Promise<Sdk> {
-  sdkPromise ??= Promise.all([import('@alicloud/openapi-client'), import('@alicloud/tea-util')]).then(([api, util]) => {
-    // CommonJS packages: a bundler hands us exports as the namespace, Node's ESM loader puts them under `default`.
-    const a = pick(api);
-    const u = pick(util);
-    const client = typeof a.default === 'function' ? a.default : (a.default as Record<string, unknown>).default;
-    return {
-      Client: client as Sdk['Client'],
-      Config: a.Config as Sdk['Config'],
-      Params: a.Params as Sdk['Params'],
-      OpenApiRequest: a.OpenApiRequest as Sdk['OpenApiRequest'],
-      RuntimeOptions: u.RuntimeOptions as Sdk['RuntimeOptions'],
-    };
-  });
-  sdkPromise.catch(() => (sdkPromise = undefined));
-  return sdkPromise;
-}
-
-function pick(ns: unknown): Record<string, unknown> {
-  const m = ns as Record<string, unknown>;
-  if (typeof m.Config === 'function' || typeof m.RuntimeOptions === 'function') return m;
-  return { ...(m.default as Record<string, unknown>), default: m.default };
-}
-
-function newClient(sdk: Sdk, endpoint: InvokeEndpoint, c: InvokerOptions['credentials']): SdkClient {
-  return new sdk.Client(
-    new sdk.Config({
-      accessKeyId: c.accessKeyId,
-      accessKeySecret: c.accessKeySecret,
-      securityToken: c.securityToken || undefined,
-      endpoint: endpoint.host,
-      protocol: endpoint.protocol,
-    }),
-  );
 }

@@ -112,7 +112,7 @@ describe('duplicate task id', () => {
 describe('failures', () => {
   it.each([
     [429, 'ResourceExhausted', 'throttled'],
-    [503, 'ResourceThrottled', 'transient'],
+    [503, 'ResourceThrottled', 'throttled'],
     [500, 'InternalServerError', 'transient'],
   ])('%i %s is a retryable %s BackupError', async (status, code, category) => {
     fc.failNext(status, code, 'busy');
