@@ -1,0 +1,168 @@
+// Idempotency records in Redis, shared by every FC instance. Each method is one Lua script, so one round trip
+// and atomic on the server. ioredis is imported on first use: the file-store path never loads it.
+import { once } from 'node:events';
+import type { Redis, RedisOptions } from 'ioredis';
+import { storeUnavailable } from '../errors';
+import type { IdempotencyRecord, IdempotencyStore, PutResult } from './store';
+
+export interface RedisStoreOptions {
+  /** `redis://` or `rediss://` URL; a client is created on first use and closed by close(). */
+  url?: string;
+  /** An existing client instead of `url`: used with its own options (timeouts, retries), never closed here. */
+  client?: Redis;
+  keyPrefix?: string;
+  /** Bound on connecting, including the handshake (a server that accepts but never answers). */
+  connectTimeoutMs?: number;
+  commandTimeoutMs?: number;
+}
+
+const defaults = { keyPrefix: 'fcdb:idem:', connectTimeoutMs: 2000, commandTimeoutMs: 2000 };
+
+// SET NX PX, and on conflict the existing value in the same round trip. nil = created.
+const putIfAbsentLua = `
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return nil end
+return redis.call('GET', KEYS[1])`;
+
+const compareAndSetLua = `
+local current = redis.call('GET', KEYS[1])
+if not current or cjson.decode(current).owner ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+return 1`;
+
+const deleteIfOwnerLua = `
+local current = redis.call('GET', KEYS[1])
+if not current or cjson.decode(current).owner ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[1])
+return 1`;
+
+/** The scripts as client methods: ioredis sends EVALSHA and falls back to EVAL when the server lacks the script. */
+interface Scripts {
+  fcdbPutIfAbsent(key: string, value: string, ttlMs: number): Promise<string | null>;
+  fcdbCompareAndSet(key: string, owner: string, value: string, ttlMs: number): Promise<number>;
+  fcdbDeleteIfOwner(key: string, owner: string): Promise<number>;
+}
+type ScriptedClient = Redis & Scripts;
+
+export class RedisStore implements IdempotencyStore {
+  private readonly options: RedisStoreOptions;
+  private readonly keyPrefix: string;
+  private readonly connectTimeoutMs: number;
+  private client?: ScriptedClient;
+  private connecting?: Promise<ScriptedClient>;
+  /** ioredis reports why a connection failed as an 'error' event; kept as the cause of the failure. */
+  private lastError?: unknown;
+
+  constructor(options: RedisStoreOptions) {
+    if (!options.url && !options.client) throw new TypeError('RedisStore needs a url or a client');
+    this.options = options;
+    this.keyPrefix = options.keyPrefix ?? defaults.keyPrefix;
+    this.connectTimeoutMs = options.connectTimeoutMs ?? defaults.connectTimeoutMs;
+  }
+
+  putIfAbsent(record: IdempotencyRecord, ttlMs: number): Promise<PutResult> {
+    return this.run('putIfAbsent', async (c): Promise<PutResult> => {
+      const existing = await c.fcdbPutIfAbsent(this.keyOf(record.key), JSON.stringify(record), ttl(ttlMs));
+      return existing === null ? { ok: true } : { ok: false, existing: JSON.parse(existing) as IdempotencyRecord };
+    });
+  }
+
+  compareAndSet(expectedOwner: string, record: IdempotencyRecord, ttlMs: number): Promise<boolean> {
+    return this.run(
+      'compareAndSet',
+      async (c) => (await c.fcdbCompareAndSet(this.keyOf(record.key), expectedOwner, JSON.stringify(record), ttl(ttlMs))) === 1,
+    );
+  }
+
+  deleteIfOwner(key: string, expectedOwner: string): Promise<boolean> {
+    return this.run('deleteIfOwner', async (c) => (await c.fcdbDeleteIfOwner(this.keyOf(key), expectedOwner)) === 1);
+  }
+
+  get(key: string): Promise<IdempotencyRecord | undefined> {
+    return this.run('get', async (c) => {
+      const value = await c.get(this.keyOf(key));
+      return value === null ? undefined : (JSON.parse(value) as IdempotencyRecord);
+    });
+  }
+
+  async close(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    if (!client || this.options.client) return;
+    // quit() waits for pending replies; a client that is not connected has nothing to wait for.
+    if (client.status === 'ready') await client.quit().catch(() => client.disconnect());
+    else client.disconnect();
+  }
+
+  private keyOf(key: string): string {
+    return `${this.keyPrefix}${key}`;
+  }
+
+  /** Every failure — connection, timeout, script or reply — refuses the operation as storeUnavailable. */
+  private async run<T>(op: string, fn: (client: ScriptedClient) => Promise<T>): Promise<T> {
+    try {
+      return await fn(await this.connection());
+    } catch (e) {
+      throw storeUnavailable(op, e);
+    }
+  }
+
+  private connection(): Promise<ScriptedClient> {
+    if (this.client?.status === 'ready') return Promise.resolve(this.client);
+    // Concurrent first calls share one connection attempt.
+    this.connecting ??= this.connect().finally(() => {
+      this.connecting = undefined;
+    });
+    return this.connecting;
+  }
+
+  private async connect(): Promise<ScriptedClient> {
+    const client = (this.client ??= withScripts(this.options.client ?? (await this.newClient())));
+    if (client.status === 'ready') return client;
+    this.lastError = undefined;
+    // A client ended by an outage is connected again on demand: a warm instance recovers once Redis is back.
+    const ready = client.status === 'wait' || client.status === 'end' ? client.connect() : once(client, 'ready');
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no Redis connection within ${this.connectTimeoutMs} ms`)), this.connectTimeoutMs);
+    });
+    try {
+      await Promise.race([ready, timeout]);
+      return client;
+    } catch (e) {
+      if (!this.options.client) client.disconnect();
+      throw this.lastError ?? e;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async newClient(): Promise<Redis> {
+    const { default: RedisClient } = await import('ioredis');
+    const options: RedisOptions = {
+      lazyConnect: true,
+      // Fail fast instead of queueing or retrying: the engine must refuse (storeUnavailable), never wait or guess.
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+      connectTimeout: this.connectTimeoutMs,
+      commandTimeout: this.options.commandTimeoutMs ?? defaults.commandTimeoutMs,
+      // One round trip fewer on a cold start.
+      disableClientInfo: true,
+    };
+    const client = new RedisClient(this.options.url as string, options);
+    client.on('error', (e: unknown) => {
+      this.lastError = e;
+    });
+    return client;
+  }
+}
+
+function withScripts(client: Redis): ScriptedClient {
+  client.defineCommand('fcdbPutIfAbsent', { numberOfKeys: 1, lua: putIfAbsentLua });
+  client.defineCommand('fcdbCompareAndSet', { numberOfKeys: 1, lua: compareAndSetLua });
+  client.defineCommand('fcdbDeleteIfOwner', { numberOfKeys: 1, lua: deleteIfOwnerLua });
+  return client as ScriptedClient;
+}
+
+/** PX takes a positive integer. */
+const ttl = (ms: number): number => Math.max(1, Math.ceil(ms));

@@ -1,0 +1,51 @@
+// Chooses the idempotency backend from the IDEMPOTENCY_STORE setting. The caller reads the setting at the edge;
+// neither this nor the stores read the environment.
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { validationError } from '../errors';
+import { FileStore } from './file-store';
+import { RedisStore } from './redis-store';
+import type { IdempotencyStore } from './store';
+
+export interface StoreFactoryOptions {
+  /** The file store's directory when the setting names none. */
+  dir?: string;
+  /** The Redis key prefix (the file store's namespace is its directory). */
+  keyPrefix?: string;
+}
+
+const defaultDir = join(tmpdir(), 'fc-db-backup-idempotency');
+
+/** `redis://…` / `rediss://…` → RedisStore; `file:<dir>`, `file:///dir`, `file:` or empty → FileStore. */
+export function createStore(setting: string | undefined, opts: StoreFactoryOptions = {}): IdempotencyStore {
+  const value = setting?.trim() ?? '';
+  if (/^rediss?:\/\//i.test(value)) return new RedisStore({ url: value, keyPrefix: opts.keyPrefix });
+  if (value === '' || value.startsWith('file:')) return new FileStore({ dir: fileDir(value) ?? opts.dir ?? defaultDir });
+  throw invalidSetting(value);
+}
+
+function fileDir(value: string): string | undefined {
+  if (value.startsWith('file://')) {
+    try {
+      return fileURLToPath(value);
+    } catch {
+      throw invalidSetting(value);
+    }
+  }
+  const path = value.slice('file:'.length);
+  return path === '' ? undefined : resolve(path);
+}
+
+const invalidSetting = (value: string) =>
+  validationError(
+    [
+      {
+        field: 'IDEMPOTENCY_STORE',
+        // A mistyped Redis URL may carry a password.
+        value: value.replace(/\/\/[^/@]*@/, '//***@'),
+        rule: `expected redis://host:port or rediss://host:port (Redis), file:<dir> or file:///<dir> (files), or empty (files in ${defaultDir})`,
+      },
+    ],
+    'setting',
+  );
