@@ -7,7 +7,7 @@ import type { PolardbTarget } from './products/polardb';
 import type { RdsTarget } from './products/rds';
 import { catalogOf, productNames } from './products/index';
 import type { ProductName } from './products/catalog';
-import { zodIssuesToFieldIssues } from './validation';
+import { fieldRuleErrors, zodIssuesToFieldIssues } from './validation';
 
 export type Target = RdsTarget | PolardbTarget | MongodbTarget;
 
@@ -21,7 +21,7 @@ export function targetIssues(input: unknown, at = ''): FieldIssue[] {
   if (typeof product !== 'string' || !productNames.includes(product as ProductName)) {
     return [{ field: prefix('product'), value: product, rule: `must be one of ${productNames.join(', ')}` }];
   }
-  const result = catalogOf(product as ProductName).schema.safeParse(input);
+  const result = catalogOf(product as ProductName).schema.safeParse(input, { error: fieldRuleErrors });
   return result.success ? [] : zodIssuesToFieldIssues(result.error, input).map((i) => ({ ...i, field: prefix(i.field) }));
 }
 
@@ -31,14 +31,22 @@ export function parseTarget(input: unknown, at = ''): Target {
   return input as Target;
 }
 
-/** Validates a whole list, reporting every bad target at once. */
-export function parseTargets(input: unknown, at = 'targets'): Target[] {
-  if (!Array.isArray(input) || input.length === 0) {
-    throw validationError([{ field: at, value: input, rule: 'must be a non-empty array of targets' }], 'targets');
-  }
-  const issues = input.flatMap((t, i) => targetIssues(t, `${at}[${i}]`));
-  if (issues.length > 0) throw validationError(issues, 'targets');
-  return input as Target[];
-}
-
 export const instanceIdOf = (t: Target): string => catalogOf(t.product).instanceId(t as never);
+
+/** `<product> <instance-id> [method]` as typed in chat or on the command line → a validated target. */
+export function targetFromWords(product: string | undefined, id: string | undefined, method: string | undefined, region?: string): Target {
+  const p = product?.toLowerCase();
+  if (p === undefined || !productNames.includes(p as ProductName)) {
+    throw validationError([{ field: 'product', value: product, rule: `must be one of ${productNames.join(', ')}` }], 'target');
+  }
+  if (p === 'polardb' && method !== undefined) {
+    throw validationError([{ field: 'method', value: method, rule: 'PolarDB backups take no method' }], 'target');
+  }
+  const catalog = catalogOf(p as ProductName);
+  return parseTarget({
+    product: p,
+    [catalog.idField]: id,
+    ...(method !== undefined ? { BackupMethod: method } : {}),
+    ...(region !== undefined ? { RegionId: region } : {}),
+  });
+}

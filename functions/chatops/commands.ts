@@ -1,8 +1,7 @@
 // The chat command language, the same on Slack and DingTalk:
 //   backup <product> <instance-id> [method] | status <instance-id | job-id> | help
-import { validationError, type BackupError } from '../../shared/errors';
-import { productNames } from '../../shared/products/index';
-import { parseTarget, type Target } from '../../shared/targets';
+import { toBackupError, validationError, type BackupError, type FieldIssue } from '../../shared/errors';
+import { targetFromWords, type Target } from '../../shared/targets';
 
 export type Command =
   | { name: 'help' }
@@ -28,15 +27,13 @@ export function parseCommand(text: string): Command {
   switch (verb.toLowerCase()) {
     case 'backup': {
       const [product, id, method, ...extra] = args;
-      if (product === undefined || !productNames.includes(product.toLowerCase() as Target['product'])) {
-        throw usageError('product', product, `must be one of ${productNames.join(', ')}`);
-      }
-      if (id === undefined) throw usageError('instance-id', undefined, 'is required');
       if (extra.length > 0) throw usageError('arguments', extra.join(' '), 'too many arguments');
-      const p = product.toLowerCase() as Target['product'];
-      if (p === 'polardb' && method !== undefined) throw usageError('method', method, 'PolarDB backups take no method');
-      const target = p === 'polardb' ? { product: p, DBClusterId: id } : { product: p, DBInstanceId: id, ...(method ? { BackupMethod: method } : {}) };
-      return { name: 'backup', target: parseTarget(target) };
+      try {
+        return { name: 'backup', target: targetFromWords(product, id, method) };
+      } catch (e) {
+        const issue = (toBackupError(e).details.issues as FieldIssue[] | undefined)?.[0];
+        throw issue ? usageError(issue.field, issue.value, issue.rule) : e;
+      }
     }
     case 'status': {
       const [ref, ...extra] = args;
