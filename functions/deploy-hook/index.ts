@@ -1,0 +1,159 @@
+// The gate a CI pipeline calls before a deploy or migration:
+//   POST /backups       {"targets":[...], "deployId":"...", "reason":"...", "dryRun":false, "wait":0}   → 202 / 200
+//   GET  /backups/{id}  the same jobs' current states
+// Signed like a GitHub webhook (DEPLOY_HOOK_SECRET); a re-run of the same deployId takes no second backup.
+import { z } from 'zod';
+import { backupAll, mapLimit } from '../../shared/batch';
+import { earlier } from '../../shared/deadline';
+import { parseTargetsOrSelectors, resolveTargets } from '../../shared/discovery';
+import { callerFor } from '../../shared/engine';
+import { BackupError } from '../../shared/errors';
+import { httpApp } from '../../shared/http-app';
+import { claim, complete } from '../../shared/idempotency/guard';
+import { idempotencyKey, payloadHash } from '../../shared/idempotency/key';
+import { startInvocation, type Invocation } from '../../shared/invocation';
+import { jsonResponse, validate, verifySignature, type HttpRequest } from '../../shared/middleware/index';
+import { githubRequestVerifier } from '../../shared/signatures/http-adapters';
+import { verifyStatusRequest } from '../../shared/signatures/status-request';
+import type { BackupStatus } from '../../shared/status';
+import { instanceIdOf, type Target } from '../../shared/targets';
+import { isFinal, waitForJob } from '../../shared/wait';
+
+const MAX_WAIT_SEC = 3600;
+
+const deployRequest = z.strictObject({
+  targets: z.array(z.unknown(), { error: 'must be an array of targets' }).min(1).max(10_000),
+  deployId: z
+    .string()
+    .min(1)
+    .max(128)
+    .regex(/^[A-Za-z0-9._:/#@+-]+$/, { error: 'must be 1–128 characters of letters, digits and . _ : / # @ + -' }),
+  reason: z.string().max(500).optional(),
+  dryRun: z.boolean().optional(),
+  wait: z.number().int().min(0).max(MAX_WAIT_SEC).optional(),
+  maxTargets: z.number().int().positive().optional(),
+});
+type DeployRequest = z.infer<typeof deployRequest>;
+
+const waitQuery = z.object({ wait: z.coerce.number().int().min(0).max(MAX_WAIT_SEC).optional() });
+
+const secret = () => process.env.DEPLOY_HOOK_SECRET;
+
+/** What a re-run needs to find the same backups: the targets as first resolved, and their keys. */
+interface Manifest {
+  deployId: string;
+  reason?: string;
+  createdAt: string;
+  items: { target: Target; key: string }[];
+}
+
+interface JobReport {
+  product: Target['product'];
+  instanceId: string;
+  key: string;
+  jobId?: string;
+  backupId?: string;
+  state: BackupStatus['state'] | 'requesting';
+  progress: number | null;
+  outcome?: string;
+  sizeBytes?: number;
+  finishedAt?: string;
+  error?: Record<string, unknown>;
+}
+
+const requestId = (deployId: string) => idempotencyKey('deploy-request', [deployId], null);
+
+async function createBackups(req: HttpRequest, inv: Invocation) {
+  const body = req.body as DeployRequest;
+  const waitSec = (req.query as { wait?: number }).wait ?? body.wait ?? 0;
+  const id = requestId(body.deployId);
+  const items = parseTargetsOrSelectors(body.targets);
+  const manifest = await manifestFor(id, body, items, inv);
+
+  if (body.dryRun) {
+    const calls = manifest.items.map(({ target, key }) => {
+      const caller = callerFor(target, inv.deps);
+      return { key, product: target.product, endpoint: `${caller.endpoint.protocol}://${caller.endpoint.host}`, action: 'CreateBackup', query: caller.catalog.createQuery(target as never) };
+    });
+    return jsonResponse(200, { id, deployId: body.deployId, dryRun: true, calls });
+  }
+
+  const results = await backupAll(manifest.items, inv.deps, inv.config.concurrency);
+  const until = earlier(inv.deps.deadline, Date.now() + waitSec * 1000);
+  const jobs = await mapLimit(results, inv.config.concurrency, async (r): Promise<JobReport> => {
+    const base = { product: r.target.product, instanceId: instanceIdOf(r.target), key: r.key };
+    if (!r.ok) return { ...base, state: 'failed', progress: null, error: r.error.toJSON() };
+    const status = await waitForJob(callerFor(r.target, inv.deps), base.instanceId, { jobId: r.outcome.jobId, backupId: r.outcome.backupId }, { deadline: until, pollMs: inv.config.pollMs });
+    return { ...base, ...statusFields(status), jobId: r.outcome.jobId ?? status.jobId, outcome: r.outcome.outcome };
+  });
+  const retryable = results.some((r) => !r.ok && r.error.retryable);
+  return jsonResponse(retryable ? 503 : jobs.every((j) => isFinal(j as BackupStatus)) ? 200 : 202, report(id, manifest, jobs), retryable ? { 'retry-after': '5' } : {});
+}
+
+/** The first request for a deployId records its targets; a re-run reuses them, so it resolves the same keys. */
+async function manifestFor(id: string, body: DeployRequest, items: unknown[], inv: Invocation): Promise<Manifest> {
+  const guard = { store: inv.deps.store, leaseMs: 60_000, ttlMs: inv.deps.recordTtlMs };
+  const c = await claim(id, payloadHash({ targets: body.targets, dryRun: body.dryRun ?? false }), guard);
+  if (c.kind === 'replay') return c.record.result as unknown as Manifest;
+  const maxTargets = Math.min(inv.config.maxTargetsPerRun, body.maxTargets ?? Number.POSITIVE_INFINITY);
+  const targets = await resolveTargets(items as never, inv.deps, { maxTargets });
+  const manifest: Manifest = {
+    deployId: body.deployId,
+    reason: body.reason,
+    createdAt: new Date().toISOString(),
+    items: targets.map((target) => ({ target, key: idempotencyKey('deploy', [body.deployId], target) })),
+  };
+  await complete(c.record, manifest as unknown as Record<string, unknown>, guard);
+  return manifest;
+}
+
+async function readBackups(id: string, inv: Invocation) {
+  const record = await inv.deps.store.get(id);
+  if (record?.status !== 'completed') {
+    throw new BackupError({ code: 'NotFound', category: 'not-found', message: `No deploy backup request ${id}; it may have expired after IDEMPOTENCY_TTL_SECONDS.` });
+  }
+  const manifest = record.result as unknown as Manifest;
+  const jobs = await mapLimit(manifest.items, inv.config.concurrency, async ({ target, key }): Promise<JobReport> => {
+    const base = { product: target.product, instanceId: instanceIdOf(target), key };
+    const r = await inv.deps.store.get(key);
+    if (r?.status !== 'completed') return { ...base, state: r ? 'requesting' : 'unknown', progress: null };
+    const ref = r.result as { jobId?: string; backupId?: string; outcome?: string };
+    const status = await waitForJob(callerFor(target, inv.deps), base.instanceId, ref, { deadline: earlier(inv.deps.deadline, 0) });
+    return { ...base, ...statusFields(status), jobId: ref.jobId ?? status.jobId, outcome: ref.outcome };
+  });
+  return jsonResponse(200, report(id, manifest, jobs));
+}
+
+const statusFields = (s: BackupStatus) => ({ state: s.state, progress: s.progress, backupId: s.backupId, sizeBytes: s.sizeBytes, finishedAt: s.finishedAt });
+
+function report(id: string, m: Manifest, jobs: JobReport[]) {
+  return {
+    id,
+    deployId: m.deployId,
+    ...(m.reason ? { reason: m.reason } : {}),
+    createdAt: m.createdAt,
+    done: jobs.every((j) => j.state === 'succeeded' || j.state === 'failed'),
+    ok: jobs.every((j) => j.state === 'succeeded'),
+    jobs,
+    statusPath: `/backups/${id}`,
+  };
+}
+
+export const handler = httpApp({
+  routes: [
+    {
+      method: 'POST',
+      path: '/backups',
+      auth: verifySignature({ name: 'github', secretEnv: 'DEPLOY_HOOK_SECRET', secret, verify: githubRequestVerifier }),
+      body: { allowed: ['application/json'] },
+      use: [validate({ schema: deployRequest, querySchema: waitQuery, what: 'deploy request' })],
+      handler: (req, { context }) => createBackups(req, startInvocation(context)),
+    },
+    {
+      method: 'GET',
+      path: '/backups/{id}',
+      auth: verifySignature({ name: 'deploy status', secretEnv: 'DEPLOY_HOOK_SECRET', secret, verify: verifyStatusRequest }),
+      handler: (_req, { context, params }) => readBackups(params.id ?? '', startInvocation(context)),
+    },
+  ],
+});
