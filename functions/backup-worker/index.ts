@@ -6,6 +6,7 @@ import { toBackupError, validationError, type BackupError } from '../../shared/e
 import { eventJson, type FcContext } from '../../shared/fc';
 import { claim, complete, release } from '../../shared/idempotency/guard';
 import { payloadHash } from '../../shared/idempotency/key';
+import { rememberJob } from '../../shared/job-index';
 import { startInvocation, type Invocation } from '../../shared/invocation';
 import type { BackupStatus } from '../../shared/status';
 import { parseTarget } from '../../shared/targets';
@@ -41,6 +42,8 @@ export async function handler(event: unknown, context: FcContext): Promise<Recor
     return { ok: false, key: work.key, error: err.toJSON() };
   }
   if (!work.replyTo) return { ok: true, key: work.key, jobId: outcome.jobId, outcome: outcome.outcome };
+  // A person asked: let `status <job-id>` find this job later.
+  if (outcome.jobId) await rememberJob(inv.deps.store, outcome.jobId, work.target, inv.deps.recordTtlMs).catch(() => undefined);
 
   const caller = callerFor(work.target, inv.deps);
   const waitUntil = earlier(inv.deps.deadline, inv.deps.deadline.at - HANDOFF_MS);

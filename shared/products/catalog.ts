@@ -45,6 +45,8 @@ export interface ProductCatalog<T extends { product: ProductName } = { product: 
   /** Environment variable that overrides the endpoint with a full URL (protocol, host, port). */
   endpointEnv: string;
   defaultEndpoint(region: string): string;
+  /** How this product's instance ids begin, to tell the product from a bare id (`status rm-…`). */
+  idPrefixes: readonly string[];
   /** The request parameter naming the instance (DBInstanceId / DBClusterId). */
   idField: string;
   instanceId(target: T): string;

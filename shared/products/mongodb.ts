@@ -36,6 +36,7 @@ export const mongodb: ProductCatalog<MongodbTarget> = {
   endpointEnv: 'MONGODB_ENDPOINT',
   defaultEndpoint: (region) =>
     ['cn-hangzhou', 'cn-beijing', 'cn-shanghai'].includes(region) ? 'mongodb.aliyuncs.com' : `mongodb.${region}.aliyuncs.com`,
+  idPrefixes: ['dds-', 'd-', 's-'],
   idField: 'DBInstanceId',
   instanceId: (t) => t.DBInstanceId,
   schema: mongodbTargetSchema,

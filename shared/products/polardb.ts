@@ -40,6 +40,7 @@ export const polardb: ProductCatalog<PolardbTarget> = {
     ['cn-hangzhou', 'cn-beijing', 'cn-shanghai', 'cn-qingdao', 'cn-zhangjiakou', 'cn-huhehaote'].includes(region)
       ? 'polardb.aliyuncs.com'
       : `polardb.${region}.aliyuncs.com`,
+  idPrefixes: ['pc-', 'pe-', 'pxc-', 'pg-'],
   idField: 'DBClusterId',
   instanceId: (t) => t.DBClusterId,
   schema: polardbTargetSchema,

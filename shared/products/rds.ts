@@ -60,6 +60,7 @@ export const rds: ProductCatalog<RdsTarget> = {
   ramService: 'rds',
   endpointEnv: 'RDS_ENDPOINT',
   defaultEndpoint: () => 'rds.aliyuncs.com',
+  idPrefixes: ['rm-', 'pgm-', 'pgr-', 'rr-', 'mr-'],
   idField: 'DBInstanceId',
   instanceId: (t) => t.DBInstanceId,
   schema: rdsTargetSchema,

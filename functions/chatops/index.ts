@@ -1,0 +1,134 @@
+// Chat commands from Slack (POST /slack, slash command) and DingTalk (POST /dingtalk, outgoing robot).
+// A verified request always gets 200 with a chat message within Slack's 3 seconds: the backup itself runs in
+// backup-worker, keyed by the platform's own request id, so a platform retry takes no second backup.
+import { z } from 'zod';
+import { chatMessage, type ChatPlatform, type ReplyTo } from '../../shared/chat-reply';
+import { toBackupError } from '../../shared/errors';
+import { httpApp } from '../../shared/http-app';
+import { idempotencyKey } from '../../shared/idempotency/key';
+import { startInvocation } from '../../shared/invocation';
+import type { Logger } from '../../shared/logger';
+import { jsonResponse, validate, verifySignature, type HttpRequest } from '../../shared/middleware/index';
+import type { FcContext } from '../../shared/fc';
+import { dingtalkRequestVerifier, slackRequestVerifier } from '../../shared/signatures/http-adapters';
+import { lookupStatus } from '../../shared/status-lookup';
+import { instanceIdOf } from '../../shared/targets';
+import { dispatchToWorker } from '../../shared/worker-dispatch';
+import { allows, parseAcl } from './acl';
+import { parseCommand, usage } from './commands';
+
+interface ChatRequest {
+  platform: ChatPlatform;
+  text: string;
+  /** The platform's id of this request: Slack's trigger_id, DingTalk's msgId. */
+  requestId: string;
+  userId: string;
+  userName?: string;
+  channelId?: string;
+  replyTo: ReplyTo;
+}
+
+const url = z.string().regex(/^https?:\/\/\S+$/, { error: 'must be an http(s) URL' });
+
+// Slack sends many more fields; only these are ours to rely on.
+const slackForm = z.looseObject({
+  text: z.string().max(2000).optional(),
+  user_id: z.string().min(1).max(64),
+  user_name: z.string().max(128).optional(),
+  channel_id: z.string().max(64).optional(),
+  trigger_id: z.string().min(1).max(256),
+  response_url: url,
+});
+
+const dingtalkMessage = z.looseObject({
+  msgId: z.string().min(1).max(256),
+  text: z.looseObject({ content: z.string().max(2000) }),
+  senderStaffId: z.string().max(128).optional(),
+  senderId: z.string().max(256).optional(),
+  senderNick: z.string().max(128).optional(),
+  conversationId: z.string().max(256).optional(),
+  sessionWebhook: url,
+});
+
+async function handleCommand(chat: ChatRequest, context: FcContext, logger: Logger): Promise<string> {
+  let command;
+  try {
+    command = parseCommand(chat.text);
+  } catch (e) {
+    return toBackupError(e).message;
+  }
+  if (command.name === 'help') return usage;
+
+  const acl = parseAcl(process.env.CHATOPS_ACL);
+  const caller = { userId: chat.userId, userName: chat.userName, channelId: chat.channelId };
+  if (!allows(acl, caller, command.name)) {
+    logger.warn('chatops command denied', { platform: chat.platform, command: command.name, ...caller, ...(acl.problem ? { aclProblem: acl.problem } : {}) });
+    return `Sorry, ${chat.userName ?? chat.userId} is not allowed to run "${command.name}"${chat.channelId ? ' here' : ''}. Ask an administrator to add you to CHATOPS_ACL.`;
+  }
+
+  const inv = startInvocation(context);
+  try {
+    if (command.name === 'status') {
+      const { target, status } = await lookupStatus(command.ref, inv.deps);
+      const pct = status.progress === null ? '' : ` (${status.progress}%)`;
+      return `${target.product} ${instanceIdOf(target)}: ${status.state}${pct}${status.jobId ? `, job ${status.jobId}` : ''}${status.backupId ? `, backup ${status.backupId}` : ''}${status.finishedAt ? `, finished ${status.finishedAt}` : ''}`;
+    }
+    const key = idempotencyKey('chat', [chat.platform, chat.requestId], command.target);
+    const who = chat.userName ?? chat.userId;
+    await dispatchToWorker({ context, env: inv.deps.env, credentials: inv.deps.credentials }, { key, target: command.target, replyTo: chat.replyTo, requestedBy: who });
+    logger.info('chatops backup dispatched', { platform: chat.platform, key, product: command.target.product, instanceId: instanceIdOf(command.target), userId: chat.userId });
+    return `Backup of ${command.target.product} ${instanceIdOf(command.target)} requested by ${who}. I'll post the result here when it finishes.`;
+  } catch (e) {
+    const err = toBackupError(e);
+    logger.error('chatops command failed', { platform: chat.platform, code: err.code, message: err.message });
+    return `Could not run "${command.name}": ${err.message}`;
+  }
+}
+
+const reply = (platform: ChatPlatform, text: string, toAll: boolean) => jsonResponse(200, chatMessage(platform, text, toAll));
+
+export const handler = httpApp({
+  routes: [
+    {
+      method: 'POST',
+      path: '/slack',
+      auth: verifySignature({ name: 'slack', secretEnv: 'SLACK_SIGNING_SECRET', secret: () => process.env.SLACK_SIGNING_SECRET, verify: slackRequestVerifier }),
+      body: { allowed: ['application/x-www-form-urlencoded'] },
+      use: [validate({ schema: slackForm, what: 'Slack command' })],
+      handler: async (req: HttpRequest, { context, logger }) => {
+        const f = req.body as z.infer<typeof slackForm>;
+        const chat: ChatRequest = {
+          platform: 'slack',
+          text: f.text ?? '',
+          requestId: f.trigger_id,
+          userId: f.user_id,
+          userName: f.user_name,
+          channelId: f.channel_id,
+          replyTo: { platform: 'slack', url: f.response_url },
+        };
+        const text = await handleCommand(chat, context, logger);
+        return reply('slack', text, text.startsWith('Backup of'));
+      },
+    },
+    {
+      method: 'POST',
+      path: '/dingtalk',
+      auth: verifySignature({ name: 'dingtalk', secretEnv: 'DINGTALK_APP_SECRET', secret: () => process.env.DINGTALK_APP_SECRET, verify: dingtalkRequestVerifier }),
+      body: { allowed: ['application/json'] },
+      use: [validate({ schema: dingtalkMessage, what: 'DingTalk message' })],
+      handler: async (req: HttpRequest, { context, logger }) => {
+        const m = req.body as z.infer<typeof dingtalkMessage>;
+        const chat: ChatRequest = {
+          platform: 'dingtalk',
+          text: m.text.content,
+          requestId: m.msgId,
+          userId: m.senderStaffId ?? m.senderId ?? 'unknown',
+          userName: m.senderNick,
+          channelId: m.conversationId,
+          replyTo: { platform: 'dingtalk', url: m.sessionWebhook },
+        };
+        return reply('dingtalk', await handleCommand(chat, context, logger), true);
+      },
+    },
+  ],
+});
