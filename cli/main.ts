@@ -1,0 +1,271 @@
+// fc-db-backup — the operator's command line: drive the engine with your ALIBABA_CLOUD_* credentials, run a built
+// function locally, and gate a CI deploy on the deploy webhook.
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { callerFor, requestBackup } from '../shared/engine';
+import { BackupError, toBackupError } from '../shared/errors';
+import type { FcContext } from '../shared/fc';
+import { idempotencyKey } from '../shared/idempotency/key';
+import { closeStores, startInvocation } from '../shared/invocation';
+import { rememberJob } from '../shared/job-index';
+import { githubHeaders } from '../shared/signatures/http-adapters';
+import { signStatusRequest } from '../shared/signatures/status-request';
+import type { BackupStatus } from '../shared/status';
+import { lookupStatus } from '../shared/status-lookup';
+import { instanceIdOf, targetFromWords } from '../shared/targets';
+import { waitForJob } from '../shared/wait';
+import { createDeadline } from '../shared/deadline';
+import { invokeBundle } from '../local/fc-runtime';
+import { progressReporter } from './progress';
+
+export const EXIT = { ok: 0, failed: 1, usage: 2, timeout: 3, auth: 4, retry: 5 } as const;
+
+const help = `fc-db-backup — exactly-once RDS / PolarDB / MongoDB backups
+
+Usage:
+  fc-db-backup backup <product> <instance-id> [--method M] [--region R] [--wait S] [--dry-run] [--key K] [--json]
+  fc-db-backup status <instance-id | job-id> [--region R] [--json]
+  fc-db-backup deploy-gate --url URL --targets JSON|@file --deploy-id ID [--reason TEXT] [--wait S] [--json]
+  fc-db-backup sign (--body FILE|- | --status-path /backups/ID) [--json]
+  fc-db-backup invoke <function> [--event FILE|-] [--timeout S]
+
+  product      rds | polardb | mongodb           method  Physical | Logical | Snapshot (RDS, MongoDB)
+  --wait S     wait up to S seconds for the backup to finish (progress bar on a terminal)
+  --key K      idempotency key: the same K for the same target never takes a second backup (CI retries)
+  --json       one JSON document on stdout instead of human output
+
+Credentials: ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET [, ALIBABA_CLOUD_SECURITY_TOKEN],
+ALIBABA_CLOUD_REGION; RDS_ENDPOINT / POLARDB_ENDPOINT / MONGODB_ENDPOINT point at the local cloud.
+deploy-gate and sign read the secret from DEPLOY_HOOK_SECRET.
+
+Exit codes:
+  0  done (backup requested, or finished successfully when waiting)
+  1  the backup failed
+  2  bad usage or invalid input
+  3  still running when --wait ran out
+  4  authentication, permission or configuration problem
+  5  temporary problem (throttling, network, service): safe to run again with the same --key / --deploy-id
+`;
+
+interface Out {
+  json: boolean;
+  print(human: string, data: unknown): void;
+}
+
+const out = (json: boolean): Out => ({
+  json,
+  print: (human, data) => process.stdout.write(json ? `${JSON.stringify(data, null, 2)}\n` : `${human}\n`),
+});
+
+export function exitCodeOf(e: BackupError): number {
+  if (e.category === 'validation' || e.category === 'not-found') return EXIT.usage;
+  if (e.category === 'auth' || e.category === 'permission' || e.category === 'internal') return EXIT.auth;
+  if (e.retryable) return EXIT.retry;
+  return EXIT.failed;
+}
+
+const cliContext = (timeoutSec: number): FcContext => ({
+  requestId: `cli-${randomUUID()}`,
+  region: process.env.ALIBABA_CLOUD_REGION,
+  credentials: null,
+  function: { name: 'fc-db-backup-cli', timeout: timeoutSec },
+});
+
+const stateExit = (s: BackupStatus) => (s.state === 'succeeded' ? EXIT.ok : s.state === 'failed' ? EXIT.failed : EXIT.timeout);
+
+async function backup(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { method: { type: 'string' }, region: { type: 'string' }, wait: { type: 'string', default: '0' }, 'dry-run': { type: 'boolean' }, key: { type: 'string' }, json: { type: 'boolean' } },
+  });
+  const o = out(values.json ?? false);
+  const waitSec = seconds(values.wait, '--wait');
+  const target = targetFromWords(positionals[0], positionals[1], values.method, values.region);
+  const key = idempotencyKey('cli', [values.key ?? randomUUID()], target);
+  // The engine's deadline: the wait plus room for the request itself.
+  const inv = startInvocation(cliContext(waitSec + 120));
+  if (values['dry-run']) {
+    const caller = callerFor(target, inv.deps);
+    o.print(`Would call ${caller.endpoint.protocol}://${caller.endpoint.host} CreateBackup ${JSON.stringify(caller.catalog.createQuery(target as never))}`, {
+      dryRun: true,
+      key,
+      endpoint: `${caller.endpoint.protocol}://${caller.endpoint.host}`,
+      action: 'CreateBackup',
+      query: caller.catalog.createQuery(target as never),
+    });
+    return EXIT.ok;
+  }
+  const outcome = await requestBackup(target, key, inv.deps);
+  if (outcome.jobId) await rememberJob(inv.deps.store, outcome.jobId, target, inv.deps.recordTtlMs);
+  const what = `${target.product} ${instanceIdOf(target)}`;
+  if (waitSec === 0) {
+    o.print(`Backup of ${what} ${outcome.outcome}: job ${outcome.jobId ?? outcome.backupId} (key ${key})`, outcome);
+    return EXIT.ok;
+  }
+  const progress = progressReporter(what, o.json);
+  const status = await waitForJob(callerFor(target, inv.deps), outcome.instanceId, { jobId: outcome.jobId, backupId: outcome.backupId }, {
+    deadline: createDeadline({ startedAt: Date.now(), timeoutSec: waitSec, safetyMarginMs: 0 }),
+    pollMs: inv.config.pollMs,
+    onProgress: progress.update,
+  });
+  progress.done(status);
+  o.print(`Backup of ${what}: ${status.state}${status.backupId ? `, backup ${status.backupId}` : ''} (job ${outcome.jobId})`, { ...outcome, status });
+  return stateExit(status);
+}
+
+async function status(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { region: { type: 'string' }, json: { type: 'boolean' } } });
+  const o = out(values.json ?? false);
+  if (!positionals[0]) throw usage('status needs an instance id or a job id');
+  const inv = startInvocation(cliContext(60));
+  const { target, status: s } = await lookupStatus(positionals[0], inv.deps, values.region);
+  const pct = s.progress === null ? '' : ` ${s.progress}%`;
+  o.print(`${target.product} ${instanceIdOf(target)}: ${s.state}${pct}${s.jobId ? ` job ${s.jobId}` : ''}${s.backupId ? ` backup ${s.backupId}` : ''}`, { target, status: s });
+  return EXIT.ok;
+}
+
+function hookSecret(): string {
+  const secret = process.env.DEPLOY_HOOK_SECRET;
+  if (!secret) throw new BackupError({ code: 'MissingSecret', category: 'auth', message: 'Set DEPLOY_HOOK_SECRET to the deploy webhook secret.' });
+  return secret;
+}
+
+function readInput(spec: string): Buffer {
+  return spec === '-' ? readFileSync(0) : readFileSync(spec);
+}
+
+async function sign(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { body: { type: 'string' }, 'status-path': { type: 'string' }, json: { type: 'boolean' } } });
+  const o = out(values.json ?? false);
+  let headers: Record<string, string>;
+  if (values.body !== undefined) headers = { 'Content-Type': 'application/json', ...githubHeaders(readInput(values.body), hookSecret()) };
+  else if (values['status-path'] !== undefined) headers = signStatusRequest('GET', values['status-path'], hookSecret());
+  else throw usage('sign needs --body FILE|- or --status-path /backups/ID');
+  o.print(Object.entries(headers).map(([k, v]) => `${k}: ${v}`).join('\n'), headers);
+  return EXIT.ok;
+}
+
+async function deployGate(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { url: { type: 'string' }, targets: { type: 'string' }, 'deploy-id': { type: 'string' }, reason: { type: 'string' }, wait: { type: 'string', default: '600' }, json: { type: 'boolean' } },
+  });
+  const o = out(values.json ?? false);
+  if (!values.url || !values.targets || !values['deploy-id']) throw usage('deploy-gate needs --url, --targets and --deploy-id');
+  const waitSec = seconds(values.wait, '--wait');
+  const targetsText = values.targets.startsWith('@') ? readFileSync(values.targets.slice(1), 'utf8') : values.targets;
+  let targets: unknown;
+  try {
+    targets = JSON.parse(targetsText);
+  } catch {
+    throw usage('--targets must be JSON (or @file holding JSON), e.g. [{"product":"rds","DBInstanceId":"rm-..."}]');
+  }
+  const secret = hookSecret();
+  const base = values.url.replace(/\/+$/, '');
+  const deadline = Date.now() + waitSec * 1000;
+  // The webhook blocks for at most its own timeout; ask it to wait, then poll the status for the rest.
+  const body = JSON.stringify({ targets, deployId: values['deploy-id'], reason: values.reason, wait: Math.min(waitSec, 60) });
+  let res = await http(`${base}/backups`, { method: 'POST', headers: { 'content-type': 'application/json', ...githubHeaders(body, secret) }, body });
+  const progress = progressReporter(`deploy ${values['deploy-id']}`, o.json);
+  while (res.status === 202 && Date.now() < deadline) {
+    progress.update(summaryStatus(res.json));
+    await new Promise((r) => setTimeout(r, Math.min(5_000, Math.max(0, deadline - Date.now()))));
+    const path = String((res.json as { statusPath?: string }).statusPath);
+    // The function sees its own path (/backups/ID), whatever prefix a gateway or custom domain adds.
+    res = await http(`${base}${path}`, { method: 'GET', headers: signStatusRequest('GET', path, secret) });
+    if (res.status === 200 && !(res.json as { done?: boolean }).done) res = { ...res, status: 202 };
+  }
+  const report = res.json as { ok?: boolean; done?: boolean; jobs?: { product: string; instanceId: string; state: string; jobId?: string; error?: { message?: string } }[]; error?: { message?: string } };
+  progress.done(summaryStatus(report));
+  const lines = (report.jobs ?? []).map((j) => `  ${j.state.padEnd(10)} ${j.product} ${j.instanceId}${j.jobId ? ` job ${j.jobId}` : ''}${j.error?.message ? ` — ${j.error.message}` : ''}`);
+  if (res.status >= 400) {
+    o.print(`Deploy gate refused (HTTP ${res.status}): ${report.error?.message ?? 'no message'}`, { status: res.status, ...report });
+    return res.status === 401 || res.status === 403 ? EXIT.auth : res.status === 503 || res.status === 429 ? EXIT.retry : res.status >= 500 ? EXIT.retry : EXIT.usage;
+  }
+  const verdict = report.ok ? 'all backups succeeded' : report.done ? 'a backup FAILED' : `backups still running after ${waitSec}s`;
+  o.print([`Deploy gate: ${verdict}`, ...lines].join('\n'), report);
+  return report.ok ? EXIT.ok : report.done ? EXIT.failed : EXIT.timeout;
+}
+
+function summaryStatus(report: unknown): BackupStatus {
+  const jobs = ((report as { jobs?: { state: string; progress?: number | null }[] })?.jobs ?? []) as { state: string; progress?: number | null }[];
+  const progress = jobs.length === 0 ? null : jobs.reduce((a, j) => a + (j.state === 'succeeded' || j.state === 'failed' ? 100 : (j.progress ?? 0)), 0) / jobs.length;
+  const state = jobs.some((j) => j.state === 'failed') ? 'failed' : jobs.every((j) => j.state === 'succeeded') ? 'succeeded' : 'running';
+  return { state, progress: progress === null ? null : Math.round(progress) };
+}
+
+async function http(url: string, init: RequestInit): Promise<{ status: number; json: unknown }> {
+  let res: Response;
+  try {
+    res = await fetch(url, { ...init, signal: AbortSignal.timeout(120_000) });
+  } catch (cause) {
+    throw new BackupError({ code: 'NetworkError', category: 'transient', message: `Could not reach ${url}.`, cause });
+  }
+  const text = await res.text();
+  let json: unknown = {};
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = { error: { message: text.slice(0, 200) } };
+  }
+  return { status: res.status, json };
+}
+
+async function invoke(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { event: { type: 'string' }, timeout: { type: 'string', default: '60' } } });
+  const name = positionals[0];
+  if (!name) throw usage('invoke needs a function name (scheduled-backup, deploy-hook, chatops, backup-worker)');
+  const event = values.event ? readInput(values.event) : Buffer.from('{}');
+  const id = process.env.ALIBABA_CLOUD_ACCESS_KEY_ID;
+  const secret = process.env.ALIBABA_CLOUD_ACCESS_KEY_SECRET;
+  const result = await invokeBundle(name, event, {
+    distDir: __dirname,
+    region: process.env.ALIBABA_CLOUD_REGION,
+    timeoutSec: seconds(values.timeout, '--timeout'),
+    credentials: id && secret ? { accessKeyId: id, accessKeySecret: secret, securityToken: process.env.ALIBABA_CLOUD_SECURITY_TOKEN } : undefined,
+  });
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  return EXIT.ok;
+}
+
+function seconds(v: string | undefined, flag: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 86_400) throw usage(`${flag} must be a whole number of seconds (0–86400), got ${JSON.stringify(v)}`);
+  return n;
+}
+
+const usage = (message: string) => new BackupError({ code: 'Usage', category: 'validation', message: `${message}\n\n${help}` });
+
+const commands: Record<string, (args: string[]) => Promise<number>> = { backup, status, sign, 'deploy-gate': deployGate, invoke };
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === 'help' || name === '--help' || name === '-h') {
+    process.stdout.write(help);
+    return name ? EXIT.ok : EXIT.usage;
+  }
+  const command = commands[name];
+  if (!command) {
+    process.stderr.write(`Unknown command "${name}".\n\n${help}`);
+    return EXIT.usage;
+  }
+  const json = rest.includes('--json');
+  try {
+    return await command(rest);
+  } catch (raw) {
+    const e = raw instanceof TypeError && (raw as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? usage(raw.message) : toBackupError(raw);
+    if (json) process.stdout.write(`${JSON.stringify({ error: e.toJSON() }, null, 2)}\n`);
+    else process.stderr.write(`fc-db-backup: ${e.message}\n`);
+    return exitCodeOf(e);
+  } finally {
+    await closeStores();
+  }
+}
+
+if (require.main === module) {
+  void main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}
