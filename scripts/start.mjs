@@ -1,0 +1,20 @@
+// npm start: build when the bundles are missing or older than the sources, then run the local stack.
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const newest = (dir) =>
+  readdirSync(join(root, dir), { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile() && e.name.endsWith('.ts'))
+    .reduce((t, e) => Math.max(t, statSync(join(e.parentPath ?? e.path, e.name)).mtimeMs), 0);
+
+const stack = join(root, 'dist', 'local-stack.js');
+const sources = Math.max(...['functions', 'shared', 'local', 'cli'].map(newest), statSync(join(root, 's.yaml')).mtimeMs);
+if (!existsSync(stack) || statSync(stack).mtimeMs < sources) {
+  console.log('building…');
+  execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { stdio: 'inherit' });
+}
+const child = spawn(process.execPath, [stack], { stdio: 'inherit' });
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
+child.on('exit', (code) => process.exit(code ?? 0));
