@@ -1,0 +1,5 @@
+export { startLocalCloud, defaultCredentials, sampleInstances } from './server';
+export type { Fault, FaultKind, InstanceSeed, LocalCloud, LocalCloudOptions, RequestLog } from './server';
+export type { FcTask } from './fc';
+export { verifyAcs3 } from './acs3';
+export type { Credential } from './acs3';

@@ -1,0 +1,415 @@
+// The three products' backup APIs as the local cloud serves them: same parameter names, response shapes, error
+// codes and limits as the documents in ../shared/reference (and alibaba-api-facts.md §2).
+import { createHash } from 'node:crypto';
+
+export type Product = 'rds' | 'polardb' | 'mongodb';
+
+export interface Instance {
+  product: Product;
+  id: string;
+  regionId: string;
+  status: string;
+  tags: Record<string, string>;
+}
+
+export interface Job {
+  id: string;
+  /** The backup set id it produces (PolarDB names the set by the job id). */
+  backupId: string;
+  product: Product;
+  instanceId: string;
+  createdAt: number;
+  method: string;
+  clientToken?: string;
+  fails: boolean;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface CloudState {
+  instances: Map<string, Instance>;
+  jobs: Job[];
+  /** PolarDB: ClientToken → the job it created and a hash of the parameters it came with. */
+  tokens: Map<string, { jobId: string; paramsHash: string }>;
+  jobDurationMs: number;
+  now: () => number;
+  nextId: () => number;
+  /** Set by a 'job-fails' fault for the next job created on this request. */
+  failNextJob: boolean;
+}
+
+export type Params = Record<string, string>;
+type Handler = (p: Params, s: CloudState) => Record<string, unknown>;
+
+export interface ProductApi {
+  product: Product;
+  version: string;
+  idParam: 'DBInstanceId' | 'DBClusterId';
+  actions: Record<string, Handler>;
+}
+
+export const instanceKey = (product: Product, id: string) => `${product}:${id}`;
+
+const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+const minuteTime = (v: string | undefined, name: string): number | undefined => {
+  if (v === undefined) return undefined;
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}Z$/.test(v)) throw new ApiError(400, `Invalid${name}.Malformed`, `The specified ${name} is not in yyyy-MM-ddTHH:mmZ format.`);
+  return Date.parse(v);
+};
+
+const missing = (name: string) => new ApiError(400, 'MissingParameter', `The input parameter "${name}" that is mandatory for processing this request is not supplied.`);
+
+function required(p: Params, name: string): string {
+  const v = p[name];
+  if (v === undefined || v === '') throw missing(name);
+  return v;
+}
+
+/** Where a job is in its life, derived from the clock so tests can move time. */
+export function phase(job: Job, s: CloudState): { state: 'queued' | 'running' | 'finished'; progress: number } {
+  const elapsed = s.now() - job.createdAt;
+  if (elapsed >= s.jobDurationMs) return { state: 'finished', progress: 100 };
+  const progress = Math.floor((100 * Math.max(0, elapsed)) / Math.max(1, s.jobDurationMs));
+  return { state: elapsed < s.jobDurationMs * 0.1 ? 'queued' : 'running', progress };
+}
+
+const isRunning = (job: Job, s: CloudState) => phase(job, s).state !== 'finished';
+const sizeOf = (job: Job) => 1_048_576 * (100 + (Number(job.id) % 900));
+
+function findInstance(p: Params, s: CloudState, product: Product, idParam: string, notFound: ApiError): Instance {
+  const id = required(p, idParam);
+  const inst = s.instances.get(instanceKey(product, id));
+  // An instance in another region is not found, as in the real cloud.
+  if (!inst || (p.RegionId !== undefined && p.RegionId !== inst.regionId)) throw notFound;
+  return inst;
+}
+
+function createJob(s: CloudState, inst: Instance, method: string, clientToken?: string): Job {
+  const id = String(s.nextId());
+  const job: Job = {
+    id,
+    backupId: inst.product === 'polardb' ? id : String(s.nextId()),
+    product: inst.product,
+    instanceId: inst.id,
+    createdAt: s.now(),
+    method,
+    clientToken,
+    fails: s.failNextJob,
+  };
+  s.failNextJob = false;
+  s.jobs.push(job);
+  return job;
+}
+
+const jobsOf = (s: CloudState, product: Product, id: string) => s.jobs.filter((j) => j.product === product && j.instanceId === id);
+
+function finishedBetween(s: CloudState, product: Product, id: string, p: Params): Job[] {
+  const start = minuteTime(p.StartTime, 'StartTime');
+  const end = minuteTime(p.EndTime, 'EndTime');
+  return jobsOf(s, product, id).filter(
+    (j) =>
+      !isRunning(j, s) &&
+      (p.BackupId === undefined || j.backupId === p.BackupId) &&
+      (p.BackupJobId === undefined || j.id === p.BackupJobId) &&
+      (p.BackupMode === undefined || p.BackupMode === 'Manual') &&
+      (p.BackupStatus === undefined || p.BackupStatus === (j.fails ? 'Failed' : 'Success')) &&
+      (start === undefined || j.createdAt >= start) &&
+      (end === undefined || j.createdAt <= end + 59_999),
+  );
+}
+
+function page<T>(items: T[], p: Params, maxSize = 100, defSize = 30): { slice: T[]; page: number; size: number } {
+  const pageNumber = Math.max(1, Number(p.PageNumber ?? 1) || 1);
+  const size = Math.min(maxSize, Math.max(1, Number(p.PageSize ?? defSize) || defSize));
+  return { slice: items.slice((pageNumber - 1) * size, pageNumber * size), page: pageNumber, size };
+}
+
+function listByTags(s: CloudState, product: Product, p: Params, tags: Record<string, string>): Instance[] {
+  return [...s.instances.values()]
+    .filter((i) => i.product === product && (p.RegionId === undefined || i.regionId === p.RegionId))
+    .filter((i) => Object.entries(tags).every(([k, v]) => i.tags[k] === v))
+    .sort((a, b) => a.id.localeCompare(b.id));
+}
+
+/** `Tag.1.Key=k&Tag.1.Value=v` (PolarDB, MongoDB). */
+function tagPairs(p: Params): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 1; p[`Tag.${i}.Key`] !== undefined; i++) out[p[`Tag.${i}.Key`] as string] = p[`Tag.${i}.Value`] ?? '';
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+const rdsNotFound = new ApiError(404, 'InvalidDBInstanceName.NotFound', 'The database instance does not exist.');
+const rdsTaskStatus = (j: Job, s: CloudState) => {
+  const ph = phase(j, s);
+  return ph.state === 'finished' ? (j.fails ? 'Failed' : 'Finished') : ph.state === 'queued' ? 'NoStart' : 'Uploading';
+};
+
+const rds: ProductApi = {
+  product: 'rds',
+  version: '2014-08-15',
+  idParam: 'DBInstanceId',
+  actions: {
+    CreateBackup(p, s) {
+      const inst = findInstance(p, s, 'rds', 'DBInstanceId', rdsNotFound);
+      const method = p.BackupMethod ?? 'Physical';
+      if (!['Logical', 'Physical', 'Snapshot'].includes(method)) {
+        throw new ApiError(400, 'InvalidBackupMethod.ValueNotSupport', 'The specified parameter "BackupMethod" is not valid.');
+      }
+      if (p.BackupType !== undefined && !['Auto', 'FullBackup'].includes(p.BackupType)) throw new ApiError(400, 'BackupType.NotSupport', 'the specified backup type not support');
+      if (inst.status !== 'Running') throw new ApiError(403, 'IncorrectDBInstanceState', 'Current DB instance state does not support this operation.');
+      const jobs = jobsOf(s, 'rds', inst.id);
+      if (jobs.some((j) => isRunning(j, s))) throw new ApiError(400, 'BackupJobExists', 'A backup job already exists in the specified DB instance.');
+      const day = new Date(s.now()).toISOString().slice(0, 10);
+      if (jobs.filter((j) => new Date(j.createdAt).toISOString().slice(0, 10) === day).length >= 20) {
+        throw new ApiError(403, 'Exceeded.BackupTimes', 'The backup times exceeds.');
+      }
+      return { BackupJobId: createJob(s, inst, method).id };
+    },
+    DescribeBackupTasks(p, s) {
+      const inst = findInstance(p, s, 'rds', 'DBInstanceId', rdsNotFound);
+      const jobs = jobsOf(s, 'rds', inst.id).filter((j) => (p.BackupJobId !== undefined ? j.id === p.BackupJobId : isRunning(j, s)));
+      return {
+        Items: {
+          BackupJob: jobs.map((j) => {
+            const status = rdsTaskStatus(j, s);
+            return {
+              BackupJobId: j.id,
+              BackupStatus: status,
+              BackupProgressStatus: status === 'Failed' ? 'Finished' : status,
+              JobMode: 'Manual',
+              Process: String(phase(j, s).progress),
+              TaskAction: 'TempBackupTask',
+              ...(status === 'Finished' && p.BackupJobId !== undefined ? { BackupId: j.backupId } : {}),
+            };
+          }),
+        },
+      };
+    },
+    DescribeBackups(p, s) {
+      const inst = findInstance(p, s, 'rds', 'DBInstanceId', rdsNotFound);
+      const all = finishedBetween(s, 'rds', inst.id, { ...p, BackupJobId: undefined as unknown as string });
+      const { slice, page: n } = page(all, p);
+      return {
+        Items: {
+          Backup: slice.map((j) => ({
+            BackupId: j.backupId,
+            DBInstanceId: inst.id,
+            BackupStatus: j.fails ? 'Failed' : 'Success',
+            BackupStartTime: iso(j.createdAt),
+            BackupEndTime: iso(j.createdAt + s.jobDurationMs),
+            BackupMethod: j.method,
+            BackupMode: 'Manual',
+            BackupType: 'FullBackup',
+            BackupSize: j.fails ? 0 : sizeOf(j),
+          })),
+        },
+        TotalRecordCount: String(all.length),
+        PageNumber: String(n),
+        PageRecordCount: String(slice.length),
+      };
+    },
+    DescribeDBInstances(p, s) {
+      let tags: Record<string, string> = {};
+      if (p.Tags !== undefined) {
+        try {
+          const parsed = JSON.parse(p.Tags) as unknown;
+          tags = Array.isArray(parsed) ? Object.fromEntries(parsed.map((t: { Key: string; Value: string }) => [t.Key, t.Value])) : (parsed as Record<string, string>);
+        } catch {
+          throw new ApiError(400, 'InvalidTags.Malformed', 'The specified parameter "Tags" is not valid JSON.');
+        }
+      }
+      const all = listByTags(s, 'rds', p, tags);
+      const { slice, page: n } = page(all, p);
+      return {
+        Items: { DBInstance: slice.map((i) => ({ DBInstanceId: i.id, RegionId: i.regionId, DBInstanceStatus: i.status, Engine: 'MySQL' })) },
+        TotalRecordCount: all.length,
+        PageNumber: n,
+        PageRecordCount: slice.length,
+      };
+    },
+  },
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+
+const polarNotFound = new ApiError(404, 'InvalidDBClusterId.NotFound', 'The DBClusterId provided does not exist in our records.');
+const polarProgress = (j: Job, s: CloudState) => {
+  const ph = phase(j, s);
+  return ph.state === 'finished' ? 'Finished' : ph.state === 'queued' ? 'NoStart' : 'Uploading';
+};
+
+const polardb: ProductApi = {
+  product: 'polardb',
+  version: '2017-08-01',
+  idParam: 'DBClusterId',
+  actions: {
+    CreateBackup(p, s) {
+      const inst = findInstance(p, s, 'polardb', 'DBClusterId', polarNotFound);
+      const paramsHash = createHash('sha256').update(JSON.stringify([inst.id, p.Comment ?? ''])).digest('hex');
+      if (p.ClientToken !== undefined) {
+        if (p.ClientToken.length > 64 || !/^[\x20-\x7e]+$/.test(p.ClientToken)) {
+          throw new ApiError(400, 'InvalidParameter', 'The ClientToken must be at most 64 ASCII characters.');
+        }
+        const seen = s.tokens.get(`${inst.id}|${p.ClientToken}`);
+        if (seen) {
+          if (seen.paramsHash !== paramsHash) throw new ApiError(400, 'IdempotentParameterMismatch', 'The request uses the same client token as a previous, but non-identical request.');
+          return { BackupJobId: seen.jobId };
+        }
+      }
+      if (inst.status !== 'Running') throw new ApiError(400, 'OperationDenied.DBClusterStatus', 'The operation is not permitted due to status of cluster.');
+      if (jobsOf(s, 'polardb', inst.id).filter((j) => !j.fails).length >= 3) {
+        throw new ApiError(403, 'BackupTimesExceeded', 'Exceeding the daily backup times of this DB cluster.');
+      }
+      const job = createJob(s, inst, 'Snapshot', p.ClientToken);
+      if (p.ClientToken !== undefined) s.tokens.set(`${inst.id}|${p.ClientToken}`, { jobId: job.id, paramsHash });
+      return { BackupJobId: job.id };
+    },
+    DescribeBackupTasks(p, s) {
+      const inst = findInstance(p, s, 'polardb', 'DBClusterId', polarNotFound);
+      const jobs = jobsOf(s, 'polardb', inst.id).filter((j) => (p.BackupJobId !== undefined ? j.id === p.BackupJobId : isRunning(j, s)));
+      return {
+        Items: {
+          BackupJob: jobs.map((j) => ({
+            BackupJobId: j.id,
+            BackupProgressStatus: polarProgress(j, s),
+            JobMode: 'Manual',
+            Process: String(phase(j, s).progress),
+            StartTime: iso(j.createdAt),
+            TaskAction: 'NormalBackupTask',
+          })),
+        },
+      };
+    },
+    DescribeBackups(p, s) {
+      const inst = findInstance(p, s, 'polardb', 'DBClusterId', polarNotFound);
+      required(p, 'StartTime');
+      required(p, 'EndTime');
+      const all = finishedBetween(s, 'polardb', inst.id, { ...p, BackupJobId: undefined as unknown as string });
+      const { slice, page: n } = page(all, p);
+      return {
+        Items: {
+          Backup: slice.map((j) => ({
+            BackupId: j.backupId,
+            DBClusterId: inst.id,
+            BackupStatus: j.fails ? 'Failed' : 'Success',
+            BackupMethod: 'Snapshot',
+            BackupMode: 'Manual',
+            BackupType: 'FullBackup',
+            BackupStartTime: iso(j.createdAt),
+            BackupEndTime: iso(j.createdAt + s.jobDurationMs),
+            BackupSetSize: String(j.fails ? 0 : sizeOf(j)),
+            IsAvail: j.fails ? '0' : '1',
+          })),
+        },
+        TotalRecordCount: String(all.length),
+        PageNumber: String(n),
+        PageRecordCount: String(slice.length),
+      };
+    },
+    DescribeDBClusters(p, s) {
+      const all = listByTags(s, 'polardb', p, tagPairs(p));
+      const { slice, page: n } = page(all, p);
+      return {
+        Items: { DBCluster: slice.map((i) => ({ DBClusterId: i.id, RegionId: i.regionId, DBClusterStatus: i.status })) },
+        TotalRecordCount: all.length,
+        PageNumber: n,
+        PageRecordCount: slice.length,
+      };
+    },
+  },
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+
+const mongoNotFound = new ApiError(404, 'InvalidDBInstanceId.NotFound', 'The specified instance is not found.');
+const mongoSetStatus = (j: Job, s: CloudState) => {
+  const ph = phase(j, s);
+  return ph.state === 'finished' ? 'Finished' : ph.state === 'queued' ? 'Scheduled' : 'Backuping';
+};
+
+const mongodb: ProductApi = {
+  product: 'mongodb',
+  version: '2015-12-01',
+  idParam: 'DBInstanceId',
+  actions: {
+    CreateBackup(p, s) {
+      const inst = findInstance(p, s, 'mongodb', 'DBInstanceId', mongoNotFound);
+      const method = p.BackupMethod ?? 'Physical';
+      if (!['Snapshot', 'Logical', 'Physical'].includes(method)) {
+        throw new ApiError(400, 'InvalidBackupMethod.ValueNotSupport', 'The specified parameter BackupMethod is not valid.');
+      }
+      if (p.BackupRetentionPeriod !== undefined) {
+        const n = Number(p.BackupRetentionPeriod);
+        if (!Number.isInteger(n) || !(n === -1 || (n >= 7 && n <= 730))) {
+          throw new ApiError(400, 'InvalidParameter', 'The specified parameter BackupRetentionPeriod is not valid: 7 to 730, or -1.');
+        }
+      }
+      if (inst.status !== 'Running') throw new ApiError(403, 'IncorrectDBInstanceState', 'Current DB instance state does not support this operation.');
+      if (jobsOf(s, 'mongodb', inst.id).some((j) => isRunning(j, s))) {
+        throw new ApiError(403, 'OperationDenied.BackupJobExists', 'The operation is not permitted due to backup job exist.');
+      }
+      const job = createJob(s, inst, method);
+      return { BackupJobId: job.id, BackupId: job.backupId };
+    },
+    DescribeBackupTasks(p, s) {
+      const inst = findInstance(p, s, 'mongodb', 'DBInstanceId', mongoNotFound);
+      const jobs = jobsOf(s, 'mongodb', inst.id).filter((j) => (p.BackupJobId !== undefined ? j.id === p.BackupJobId : isRunning(j, s)));
+      return {
+        BackupJobs: jobs.map((j) => ({
+          BackupjobId: j.id,
+          BackupSetStatus: mongoSetStatus(j, s),
+          BackupStartTime: iso(j.createdAt),
+          JobMode: 'Manual',
+          Progress: `${phase(j, s).progress}%`,
+        })),
+      };
+    },
+    DescribeBackups(p, s) {
+      const inst = findInstance(p, s, 'mongodb', 'DBInstanceId', mongoNotFound);
+      const all = finishedBetween(s, 'mongodb', inst.id, p);
+      const { slice, page: n, size } = page(all, p);
+      return {
+        Backups: {
+          Backup: slice.map((j) => ({
+            BackupId: j.backupId,
+            BackupJobId: j.id,
+            BackupStatus: j.fails ? 'Failed' : 'Success',
+            BackupMethod: j.method,
+            BackupMode: 'Manual',
+            BackupType: 'FullBackup',
+            BackupStartTime: iso(j.createdAt),
+            BackupEndTime: iso(j.createdAt + s.jobDurationMs),
+            BackupSize: j.fails ? 0 : sizeOf(j),
+            IsAvail: !j.fails,
+          })),
+        },
+        TotalCount: all.length,
+        PageNumber: n,
+        PageSize: size,
+      };
+    },
+    DescribeDBInstances(p, s) {
+      const all = listByTags(s, 'mongodb', p, tagPairs(p));
+      const { slice, page: n, size } = page(all, p);
+      return {
+        DBInstances: { DBInstance: slice.map((i) => ({ DBInstanceId: i.id, RegionId: i.regionId, DBInstanceStatus: i.status })) },
+        TotalCount: all.length,
+        PageNumber: n,
+        PageSize: size,
+      };
+    },
+  },
+};
+
+export const productApis: Record<Product, ProductApi> = { rds, polardb, mongodb };
+export const apiByVersion = new Map(Object.values(productApis).map((a) => [a.version, a]));
