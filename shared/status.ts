@@ -1,7 +1,7 @@
 // One status model for every product. The job lists show only jobs in progress unless asked by job id, and a
 // finished job may only be visible as a backup set, so we look in both places.
 import type { ProductCaller } from './engine';
-import type { JobState } from './products/catalog';
+import type { JobState, JobView } from './products/catalog';
 
 export interface BackupStatus {
   state: JobState;
@@ -16,8 +16,9 @@ export interface BackupStatus {
 export async function getStatus(caller: ProductCaller, instanceId: string, ref: { jobId?: string; backupId?: string }): Promise<BackupStatus> {
   const { catalog } = caller;
   let backupId = ref.backupId;
+  let job: JobView | undefined;
   if (ref.jobId) {
-    const job = catalog.parseTasks(await caller.read('DescribeBackupTasks', catalog.tasksQuery(instanceId, ref.jobId))).find((j) => j.jobId === ref.jobId);
+    job = catalog.parseTasks(await caller.read('DescribeBackupTasks', catalog.tasksQuery(instanceId, ref.jobId))).find((j) => j.jobId === ref.jobId);
     if (job && job.state !== 'succeeded' && job.state !== 'failed') {
       return { state: job.state, progress: job.progress, jobId: ref.jobId, startedAt: job.startedAt };
     }
@@ -25,7 +26,7 @@ export async function getStatus(caller: ProductCaller, instanceId: string, ref: 
   }
   const backups = catalog.parseBackups(await caller.read('DescribeBackups', catalog.backupsQuery(instanceId, { jobId: ref.jobId, backupId })));
   const set = backups.find((b) => (backupId !== undefined && b.backupId === backupId) || (ref.jobId !== undefined && b.jobId === ref.jobId));
-  if (!set) return { state: 'unknown', progress: null, jobId: ref.jobId, backupId };
+  if (!set) return job ? { state: job.state, progress: job.progress, jobId: ref.jobId, startedAt: job.startedAt } : { state: 'unknown', progress: null, jobId: ref.jobId, backupId };
   return {
     state: set.state,
     progress: set.state === 'succeeded' ? 100 : null,

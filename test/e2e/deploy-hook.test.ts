@@ -1,0 +1,166 @@
+// The deploy gate bundle behind an FC-style HTTP trigger, against the local cloud.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { githubHeaders } from '../../shared/signatures/http-adapters';
+import { signStatusRequest } from '../../shared/signatures/status-request';
+import { captureStdout } from '../helpers/fc';
+import { secrets, startStack, type Stack } from '../helpers/stack';
+
+let stack: Stack;
+let url: string;
+beforeAll(async () => {
+  stack = await startStack({ jobDurationMs: 600 });
+  url = `${stack.gateway}/deploy-hook`;
+});
+afterAll(() => stack.close());
+beforeEach(() => stack.cloud.reset());
+
+const targets = [
+  { product: 'rds', DBInstanceId: 'rm-sample1', BackupMethod: 'Physical' },
+  { product: 'polardb', DBClusterId: 'pc-sample1' },
+];
+
+async function post(body: unknown, opts: { secret?: string; query?: string; headers?: Record<string, string>; raw?: string } = {}) {
+  const text = opts.raw ?? JSON.stringify(body);
+  const res = await fetch(`${url}/backups${opts.query ?? ''}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...githubHeaders(text, opts.secret ?? secrets.deploy), ...opts.headers },
+    body: text,
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, any> };
+}
+
+async function get(path: string, secret = secrets.deploy) {
+  const res = await fetch(`${url}${path}`, { headers: signStatusRequest('GET', path, secret) });
+  return { status: res.status, body: (await res.json()) as Record<string, any> };
+}
+
+const creates = () => stack.cloud.requests.filter((r) => r.action === 'CreateBackup' && r.status === 200).length;
+
+describe('deploy gate', () => {
+  it('answers 202 with the jobs and a status path; the status read follows them to the end', async () => {
+    const r = await post({ targets, deployId: 'deploy-202', reason: 'migration 42' });
+    expect(r.status).toBe(202);
+    expect(r.body.jobs).toHaveLength(2);
+    expect(r.body.jobs[0]).toMatchObject({ product: 'rds', instanceId: 'rm-sample1', jobId: expect.any(String), state: expect.stringMatching(/queued|running/) });
+    expect(r.body.statusPath).toBe(`/backups/${r.body.id}`);
+    const running = await get(r.body.statusPath);
+    expect(running.status).toBe(200);
+    expect(running.body.jobs.map((j: { jobId: string }) => j.jobId)).toEqual(r.body.jobs.map((j: { jobId: string }) => j.jobId));
+    await new Promise((res) => setTimeout(res, 700));
+    const done = await get(r.body.statusPath);
+    expect(done.body).toMatchObject({ done: true, ok: true });
+    expect(done.body.jobs.every((j: { state: string; sizeBytes: number }) => j.state === 'succeeded' && j.sizeBytes > 0)).toBe(true);
+  });
+
+  it('wait (body or ?wait=) blocks until every job is final → 200', async () => {
+    const r = await post({ targets, deployId: 'deploy-wait' }, { query: '?wait=10' });
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ done: true, ok: true });
+  });
+
+  it('a job that fails makes the gate answer done and not ok, so CI can stop the deploy', async () => {
+    stack.cloud.inject({ action: 'CreateBackup', product: 'rds', kind: 'job-fails' });
+    const r = await post({ targets: [targets[0]], deployId: 'deploy-fails', wait: 10 });
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ done: true, ok: false, jobs: [{ state: 'failed' }] });
+  });
+
+  it('the same deployId again returns the same jobs and takes no second backup', async () => {
+    const first = await post({ targets, deployId: 'deploy-rerun' });
+    const again = await post({ targets, deployId: 'deploy-rerun' });
+    expect(again.body.jobs.map((j: { jobId: string }) => j.jobId)).toEqual(first.body.jobs.map((j: { jobId: string }) => j.jobId));
+    expect(again.body.jobs.every((j: { outcome: string }) => j.outcome === 'replayed')).toBe(true);
+    expect(creates()).toBe(2);
+    expect(stack.cloud.jobs()).toHaveLength(2);
+  });
+
+  it('the same deployId with other targets is refused (422), nothing called', async () => {
+    await post({ targets, deployId: 'deploy-changed' });
+    const before = stack.cloud.requests.length;
+    const r = await post({ targets: [targets[0]], deployId: 'deploy-changed' });
+    expect(r.status).toBe(422);
+    expect(r.body.error.code).toBe('IdempotencyKeyMismatch');
+    expect(stack.cloud.requests.length).toBe(before);
+  });
+
+  it('dry run lists the calls and calls nothing', async () => {
+    const r = await post({ targets, deployId: 'deploy-dry', dryRun: true });
+    expect(r.status).toBe(200);
+    expect(r.body.calls).toHaveLength(2);
+    expect(stack.cloud.requests).toHaveLength(0);
+  });
+});
+
+describe('deploy gate refuses', () => {
+  it.each([
+    ['no signature', { 'x-hub-signature-256': '' }],
+    ['a wrong signature', { 'x-hub-signature-256': `sha256=${'0'.repeat(64)}` }],
+    ['a signature made with another secret', githubHeaders(JSON.stringify({ targets, deployId: 'x' }), 'not-the-secret')],
+  ])('%s → 401, before anything is parsed or called', async (_name, headers) => {
+    const r = await post({ targets, deployId: 'x' }, { headers });
+    expect(r.status).toBe(401);
+    expect(r.body.error.code).toBe('Unauthorized');
+    expect(stack.cloud.requests).toHaveLength(0);
+  });
+
+  it('an unsigned or wrongly signed status read → 401; a stale one too', async () => {
+    expect((await fetch(`${url}/backups/fcdb_x`)).status).toBe(401);
+    expect((await get('/backups/fcdb_x', 'wrong')).status).toBe(401);
+    const stale = signStatusRequest('GET', '/backups/fcdb_x', secrets.deploy, Date.now() - 600_000);
+    expect((await fetch(`${url}/backups/fcdb_x`, { headers: stale })).status).toBe(401);
+  });
+
+  it('fails closed: with DEPLOY_HOOK_SECRET unset every request is refused, and the log says why', async () => {
+    const saved = process.env.DEPLOY_HOOK_SECRET;
+    delete process.env.DEPLOY_HOOK_SECRET;
+    try {
+      const { result, lines } = await captureStdout(() => post({ targets, deployId: 'x' }, { secret: 'anything' }));
+      expect(result?.status).toBe(401);
+      expect(lines.some((l) => l.includes('DEPLOY_HOOK_SECRET') && l.includes('fail closed'))).toBe(true);
+    } finally {
+      process.env.DEPLOY_HOOK_SECRET = saved;
+    }
+    expect(stack.cloud.requests).toHaveLength(0);
+  });
+
+  it.each([
+    ['invalid JSON', 400, { raw: '{"targets": [' }],
+    ['a body that is not the schema', 400, { raw: JSON.stringify({ targets: [], deployId: '' }) }],
+    ['an unknown field', 400, { raw: JSON.stringify({ targets, deployId: 'a', force: true }) }],
+    ['a bad target', 400, { raw: JSON.stringify({ targets: [{ product: 'rds', DBInstanceId: 'rm-1', BackupMethod: 'Fast' }], deployId: 'a' }) }],
+    ['an oversized body', 413, { raw: JSON.stringify({ targets, deployId: 'a', reason: 'x'.repeat(70_000) }) }],
+    ['a wrong content type', 415, { raw: 'a=b', headers: { 'content-type': 'application/x-www-form-urlencoded' } }],
+  ])('%s (validly signed) → %i, never a 500', async (_name, status, opts) => {
+    const r = await post(undefined, opts as { raw: string });
+    expect(r.status).toBe(status);
+    expect(r.body.error.message).toEqual(expect.any(String));
+    expect(JSON.stringify(r.body)).not.toMatch(/at \w+ \(|node_modules/);
+  });
+
+  it('names the field, the value and the rule', async () => {
+    const r = await post({ targets: [{ product: 'mongodb', DBInstanceId: 'dds-1', BackupRetentionPeriod: 3 }], deployId: 'a' });
+    expect(r.body.error.message).toContain('targets[0].BackupRetentionPeriod: 3 — must be 7 to 730 days, or -1 to keep forever');
+  });
+
+  it('unknown routes → 404 and wrong methods → 405', async () => {
+    expect((await fetch(`${url}/nothing`, { method: 'POST' })).status).toBe(404);
+    expect((await fetch(`${url}/backups`, { method: 'GET', headers: signStatusRequest('GET', '/backups', secrets.deploy) })).status).toBe(405);
+  });
+
+  it('no secret or signature appears in any log line', async () => {
+    const body = JSON.stringify({ targets, deployId: 'deploy-logs' });
+    const sig = githubHeaders(body, secrets.deploy)['x-hub-signature-256'] as string;
+    const { lines } = await captureStdout(async () => {
+      await post(undefined, { raw: body });
+      await post(undefined, { raw: body, secret: 'wrong-secret' });
+      await get('/backups/fcdb_nothing');
+    });
+    expect(lines.length).toBeGreaterThan(3);
+    for (const line of lines) {
+      expect(line).not.toContain(secrets.deploy);
+      expect(line).not.toContain(sig.slice(7));
+      expect(line).not.toMatch(/sha256=[0-9a-f]{64}/);
+      expect(line).not.toContain('sts-secret');
+    }
+  });
+});
