@@ -10,6 +10,10 @@ export interface Instance {
   regionId: string;
   status: string;
   tags: Record<string, string>;
+  /** RDS: what DescribeDBInstances reports as Engine. */
+  engine: string;
+  /** Every backup of this instance ends Failed. */
+  failBackups: boolean;
 }
 
 export interface Job {
@@ -22,6 +26,8 @@ export interface Job {
   method: string;
   clientToken?: string;
   fails: boolean;
+  /** Its backup set was deleted (frees PolarDB's quota); the job itself stays on record. */
+  deleted?: boolean;
 }
 
 export class ApiError extends Error {
@@ -102,7 +108,7 @@ function createJob(s: CloudState, inst: Instance, method: string, clientToken?: 
     createdAt: s.now(),
     method,
     clientToken,
-    fails: s.failNextJob,
+    fails: s.failNextJob || inst.failBackups,
   };
   s.failNextJob = false;
   s.jobs.push(job);
@@ -117,6 +123,7 @@ function finishedBetween(s: CloudState, product: Product, id: string, p: Params)
   return jobsOf(s, product, id).filter(
     (j) =>
       !isRunning(j, s) &&
+      !j.deleted &&
       (p.BackupId === undefined || j.backupId === p.BackupId) &&
       (p.BackupJobId === undefined || j.id === p.BackupJobId) &&
       (p.BackupMode === undefined || p.BackupMode === 'Manual') &&
@@ -151,7 +158,8 @@ function tagPairs(p: Params): Record<string, string> {
 const rdsNotFound = new ApiError(404, 'InvalidDBInstanceName.NotFound', 'The database instance does not exist.');
 const rdsTaskStatus = (j: Job, s: CloudState) => {
   const ph = phase(j, s);
-  return ph.state === 'finished' ? (j.fails ? 'Failed' : 'Finished') : ph.state === 'queued' ? 'NoStart' : 'Uploading';
+  if (ph.state === 'finished') return j.fails ? 'Failed' : 'Finished';
+  return ph.state === 'queued' ? 'NoStart' : ph.progress < 50 ? 'Preparing' : 'Uploading';
 };
 
 const rds: ProductApi = {
@@ -177,7 +185,10 @@ const rds: ProductApi = {
     },
     DescribeBackupTasks(p, s) {
       const inst = findInstance(p, s, 'rds', 'DBInstanceId', rdsNotFound);
-      const jobs = jobsOf(s, 'rds', inst.id).filter((j) => (p.BackupJobId !== undefined ? j.id === p.BackupJobId : isRunning(j, s)));
+      // BackupJobStatus: NoStart or Progressing (default both).
+      const jobs = jobsOf(s, 'rds', inst.id)
+        .filter((j) => (p.BackupJobId !== undefined ? j.id === p.BackupJobId : isRunning(j, s)))
+        .filter((j) => p.BackupJobStatus === undefined || (rdsTaskStatus(j, s) === 'NoStart') === (p.BackupJobStatus === 'NoStart'));
       return {
         Items: {
           BackupJob: jobs.map((j) => {
@@ -231,7 +242,7 @@ const rds: ProductApi = {
       const all = listByTags(s, 'rds', p, tags);
       const { slice, page: n } = page(all, p);
       return {
-        Items: { DBInstance: slice.map((i) => ({ DBInstanceId: i.id, RegionId: i.regionId, DBInstanceStatus: i.status, Engine: 'MySQL' })) },
+        Items: { DBInstance: slice.map((i) => ({ DBInstanceId: i.id, RegionId: i.regionId, DBInstanceStatus: i.status, Engine: i.engine })) },
         TotalRecordCount: all.length,
         PageNumber: n,
         PageRecordCount: slice.length,
@@ -267,7 +278,7 @@ const polardb: ProductApi = {
         }
       }
       if (inst.status !== 'Running') throw new ApiError(400, 'OperationDenied.DBClusterStatus', 'The operation is not permitted due to status of cluster.');
-      if (jobsOf(s, 'polardb', inst.id).filter((j) => !j.fails).length >= 3) {
+      if (jobsOf(s, 'polardb', inst.id).filter((j) => !j.fails && !j.deleted).length >= 3) {
         throw new ApiError(403, 'BackupTimesExceeded', 'Exceeding the daily backup times of this DB cluster.');
       }
       const job = createJob(s, inst, 'Snapshot', p.ClientToken);
@@ -363,7 +374,9 @@ const mongodb: ProductApi = {
     },
     DescribeBackupTasks(p, s) {
       const inst = findInstance(p, s, 'mongodb', 'DBInstanceId', mongoNotFound);
-      const jobs = jobsOf(s, 'mongodb', inst.id).filter((j) => (p.BackupJobId !== undefined ? j.id === p.BackupJobId : isRunning(j, s)));
+      // The document says to pass the backup id CreateBackup returned; newer callers pass its BackupJobId.
+      const ref = p.BackupJobId;
+      const jobs = jobsOf(s, 'mongodb', inst.id).filter((j) => (ref !== undefined ? j.id === ref || j.backupId === ref : isRunning(j, s)));
       return {
         BackupJobs: jobs.map((j) => ({
           BackupjobId: j.id,

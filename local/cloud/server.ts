@@ -43,6 +43,10 @@ export interface InstanceSeed {
   regionId?: string;
   status?: string;
   tags?: Record<string, string>;
+  /** RDS Engine; default MySQL. */
+  engine?: string;
+  /** Every backup of this instance ends Failed. */
+  failBackups?: boolean;
 }
 
 export interface LocalCloudOptions extends Omit<FcOptions, 'credentials' | 'now'> {
@@ -65,6 +69,8 @@ export interface LocalCloud {
   setInstanceStatus(product: Product, id: string, status: string): void;
   /** Every job ever created, oldest first, with its current state. */
   jobs(product?: Product, instanceId?: string): (Job & { state: string })[];
+  /** Deletes a finished backup set, as a user would in the console (frees one of PolarDB's 3 manual slots). */
+  deleteBackup(product: Product, backupId: string): void;
   inject(fault: Fault): void;
   clearFaults(): void;
   /** Forget jobs, requests, faults and FC tasks; re-seed the default instances. */
@@ -98,6 +104,16 @@ const rpcAuthError: Record<Acs3Failure, [number, string]> = {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Waits ms, or less if the client hangs up first, so a held request never outlives its connection. */
+const hold = (req: IncomingMessage, ms: number) =>
+  new Promise<void>((r) => {
+    const t = setTimeout(r, ms);
+    req.socket.once('close', () => {
+      clearTimeout(t);
+      r();
+    });
+  });
+
 export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<LocalCloud> {
   const credentials = opts.credentials ?? defaultCredentials;
   const now = opts.now ?? Date.now;
@@ -123,6 +139,8 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       regionId: seed.regionId ?? 'cn-hangzhou',
       status: seed.status ?? 'Running',
       tags: seed.tags ?? {},
+      engine: seed.engine ?? 'MySQL',
+      failBackups: seed.failBackups ?? false,
     });
   const seed = () => (opts.instances ?? sampleInstances).forEach(addInstance);
   seed();
@@ -130,7 +148,12 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
   /** Consumes and returns the first fault matching this request. */
   const takeFault = (product: Product | 'fc', action: string, instanceId: string | undefined): Fault | undefined => {
     const i = faults.findIndex(
-      (f) => (f.product === undefined || f.product === product) && (f.action === undefined || f.action === action) && (f.instanceId === undefined || f.instanceId === instanceId),
+      (f) =>
+        (f.product === undefined || f.product === product) &&
+        (f.action === undefined || f.action === action) &&
+        (f.instanceId === undefined || f.instanceId === instanceId) &&
+        // Only a call that creates a job can make one fail; reads must not use the fault up.
+        (f.kind !== 'job-fails' || action === 'CreateBackup'),
     );
     if (i < 0) return undefined;
     const f = faults[i] as Fault & { left: number };
@@ -182,7 +205,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     if (fault?.kind === 'reset') return void req.socket.destroy();
     if (fault?.kind === 'status') return fail(fault.status ?? 503, fault.code ?? 'ServiceUnavailable', 'The request has failed due to a temporary failure of the server.');
     if (fault?.kind === 'throttle') return fail(400, 'Throttling.User', 'Request was denied due to user flow control.');
-    if (fault?.kind === 'latency') await sleep(fault.ms ?? 1_000);
+    if (fault?.kind === 'latency') await hold(req, fault.ms ?? 1_000);
     if (fault?.kind === 'job-fails') state.failNextJob = true;
 
     let result: Record<string, unknown>;
@@ -196,7 +219,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     // The action took effect; now lose or stall the answer if asked to.
     if (fault?.kind === 'drop-after-create') return void req.socket.destroy();
     if (fault?.kind === 'timeout') {
-      await sleep(fault.ms ?? 30_000);
+      await hold(req, fault.ms ?? 30_000);
       return void req.socket.destroy();
     }
     send(res, 200, { RequestId: randomUUID().toUpperCase(), ...result });
@@ -257,7 +280,13 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
           const ph = phase(j, state);
           return { ...j, state: ph.state === 'finished' ? (j.fails ? 'failed' : 'succeeded') : ph.state };
         }),
-    inject: (f) => faults.push({ ...f, left: f.times ?? 1 }),
+    // Number(): over /__admin JSON cannot carry Infinity, so "Infinity" arrives as a string.
+    deleteBackup(product, backupId) {
+      const job = state.jobs.find((j) => j.product === product && j.backupId === backupId && phase(j, state).state === 'finished');
+      if (!job) throw new Error(`no finished ${product} backup ${backupId}`);
+      job.deleted = true;
+    },
+    inject: (f) => faults.push({ ...f, left: Number(f.times ?? 1) }),
     clearFaults: () => {
       faults = [];
     },
