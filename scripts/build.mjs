@@ -9,7 +9,18 @@ const functions = readdirSync(join(root, 'functions'), { withFileTypes: true })
   .filter((d) => d.isDirectory() && existsSync(join(root, 'functions', d.name, 'index.ts')))
   .map((d) => d.name);
 
+// `debug` (pulled in by ioredis) tries `require('supports-color')` inside a try/catch; it is not installed, so
+// resolve it to an empty module rather than leave a require of node_modules in the bundle.
+const optionalDependencies = {
+  name: 'optional-dependencies',
+  setup(b) {
+    b.onResolve({ filter: /^supports-color$/ }, (args) => ({ path: args.path, namespace: 'empty' }));
+    b.onLoad({ filter: /.*/, namespace: 'empty' }, () => ({ contents: 'module.exports = {};' }));
+  },
+};
+
 const common = {
+  plugins: [optionalDependencies],
   bundle: true,
   platform: 'node',
   target: 'node20',
