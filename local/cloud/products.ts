@@ -139,9 +139,11 @@ function page<T>(items: T[], p: Params, maxSize = 100, defSize = 30): { slice: T
   return { slice: items.slice((pageNumber - 1) * size, pageNumber * size), page: pageNumber, size };
 }
 
+// The three list APIs require RegionId (SDK models: "This parameter is required.").
 function listByTags(s: CloudState, product: Product, p: Params, tags: Record<string, string>): Instance[] {
+  const region = required(p, 'RegionId');
   return [...s.instances.values()]
-    .filter((i) => i.product === product && (p.RegionId === undefined || i.regionId === p.RegionId))
+    .filter((i) => i.product === product && i.regionId === region)
     .filter((i) => Object.entries(tags).every(([k, v]) => i.tags[k] === v))
     .sort((a, b) => a.id.localeCompare(b.id));
 }

@@ -293,13 +293,13 @@ describe('wire format through the bare client', () => {
     });
 
     it('statuses: SignatureDoesNotMatch 400, InvalidAccessKeyId.NotFound 404, InvalidSecurityToken.Mismatch 400, IllegalTimestamp 400, InvalidAction.NotFound 404', async () => {
-      expect(await codeOf(bare('rds', 'DescribeDBInstances', {}, { cred: { ...ak, accessKeySecret: 'nope' } }))).toEqual(['SignatureDoesNotMatch', 400]);
-      expect(await codeOf(bare('rds', 'DescribeDBInstances', {}, { cred: { accessKeyId: 'LTAI-who', accessKeySecret: 'x' } }))).toEqual(['InvalidAccessKeyId.NotFound', 404]);
-      expect(await codeOf(bare('rds', 'DescribeDBInstances', {}, { cred: { ...sts, securityToken: 'stolen' } }))).toEqual(['InvalidSecurityToken.Mismatch', 400]);
+      expect(await codeOf(bare('rds', 'DescribeDBInstances', { RegionId: 'cn-hangzhou' }, { cred: { ...ak, accessKeySecret: 'nope' } }))).toEqual(['SignatureDoesNotMatch', 400]);
+      expect(await codeOf(bare('rds', 'DescribeDBInstances', { RegionId: 'cn-hangzhou' }, { cred: { accessKeyId: 'LTAI-who', accessKeySecret: 'x' } }))).toEqual(['InvalidAccessKeyId.NotFound', 404]);
+      expect(await codeOf(bare('rds', 'DescribeDBInstances', { RegionId: 'cn-hangzhou' }, { cred: { ...sts, securityToken: 'stolen' } }))).toEqual(['InvalidSecurityToken.Mismatch', 400]);
       expect(await codeOf(bare('rds', 'DropEverything', {}))).toEqual(['InvalidAction.NotFound', 404]);
       advance(-16 * 60_000);
       try {
-        expect(await codeOf(bare('rds', 'DescribeDBInstances', {}))).toEqual(['IllegalTimestamp', 400]);
+        expect(await codeOf(bare('rds', 'DescribeDBInstances', { RegionId: 'cn-hangzhou' }))).toEqual(['IllegalTimestamp', 400]);
       } finally {
         advance(16 * 60_000);
       }
@@ -550,7 +550,7 @@ describe('wire format through the bare client', () => {
       const slow = await startLocalCloud({ latencyMs: 250 });
       try {
         const t = Date.now();
-        await bare('rds', 'DescribeDBInstances', {}, { to: slow });
+        await bare('rds', 'DescribeDBInstances', { RegionId: 'cn-hangzhou' }, { to: slow });
         expect(Date.now() - t).toBeGreaterThanOrEqual(240);
       } finally {
         await slow.close();
@@ -580,7 +580,7 @@ describe('wire format through the bare client', () => {
     });
 
     it('PolarDB DescribeDBClusters: Tag.N.Key/Value → Items.DBCluster', async () => {
-      const r = await bare('polardb', 'DescribeDBClusters', { Tag: [{ Key: 'backup', Value: 'hourly' }, { Key: 'team', Value: 'core' }], PageSize: 2, PageNumber: 2 });
+      const r = await bare('polardb', 'DescribeDBClusters', { RegionId: 'cn-hangzhou', Tag: [{ Key: 'backup', Value: 'hourly' }, { Key: 'team', Value: 'core' }], PageSize: 2, PageNumber: 2 });
       expect(wc.requests.at(-1)?.query).toMatchObject({ 'Tag.1.Key': 'backup', 'Tag.2.Value': 'core' });
       expect(r.Items.DBCluster).toEqual([{ DBClusterId: 'pc-t3', RegionId: 'cn-hangzhou', DBClusterStatus: 'Running' }]);
       expect([r.TotalRecordCount, r.PageNumber, r.PageRecordCount]).toEqual([3, 2, 1]);
@@ -590,12 +590,13 @@ describe('wire format through the bare client', () => {
       const r = await bare('mongodb', 'DescribeDBInstances', { RegionId: 'cn-hangzhou', Tag: [{ Key: 'backup', Value: 'hourly' }], PageSize: 1 });
       expect(r.DBInstances.DBInstance).toEqual([{ DBInstanceId: 'dds-t1', RegionId: 'cn-hangzhou', DBInstanceStatus: 'Running' }]);
       expect([r.TotalCount, r.PageNumber, r.PageSize]).toEqual([2, 1, 1]);
+      expect(await codeOf(bare('mongodb', 'DescribeDBInstances', { Tag: [{ Key: 'backup', Value: 'hourly' }] }))).toEqual(['MissingParameter', 400]);
     });
 
     it('PageSize defaults to 30 and is capped at 100', async () => {
       for (let i = 0; i < 120; i++) wc.addInstance({ product: 'polardb', id: `pc-bulk${String(i).padStart(3, '0')}` });
-      const def = await bare('polardb', 'DescribeDBClusters', {});
-      const big = await bare('polardb', 'DescribeDBClusters', { PageSize: 500 });
+      const def = await bare('polardb', 'DescribeDBClusters', { RegionId: 'cn-hangzhou' });
+      const big = await bare('polardb', 'DescribeDBClusters', { RegionId: 'cn-hangzhou', PageSize: 500 });
       expect([def.Items.DBCluster.length, big.Items.DBCluster.length, big.TotalRecordCount]).toEqual([30, 100, 126]);
     });
   });
