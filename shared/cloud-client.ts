@@ -2,23 +2,55 @@
 // ACS3-HMAC-SHA256 (the client's default signer). One client for three products keeps bundles small and
 // lets the endpoint overrides reach the local cloud.
 import { createHash } from 'node:crypto';
-import * as OpenApi from '@alicloud/openapi-client';
-import { RuntimeOptions } from '@alicloud/tea-util';
+import type * as OpenApiTypes from '@alicloud/openapi-client';
 import { classifyCloudError } from './cloud-errors';
 import { validationError } from './errors';
 import type { Credentials } from './credentials';
 import type { ProductCatalog, Query } from './products/catalog';
 
-// The package is CommonJS with `exports.default = Client`: a bundler hands us the class, Node's ESM loader the
-// whole exports object. Resolve once here so no other file cares.
-const clientModule: unknown = (OpenApi as unknown as { default: unknown }).default;
-const OpenApiClient = (typeof clientModule === 'function' ? clientModule : (clientModule as { default: unknown }).default) as new (
-  config: OpenApi.Config,
-) => {
-  callApi(params: OpenApi.Params, request: OpenApi.OpenApiRequest, runtime: RuntimeOptions): Promise<{ body?: unknown; headers?: Record<string, string> }>;
-};
+export interface SdkClient {
+  callApi(params: unknown, request: unknown, runtime: unknown): Promise<{ body?: unknown; headers?: Record<string, string> }>;
+}
 
-export { OpenApi, RuntimeOptions };
+type Ctor<T = unknown> = new (map: Record<string, unknown>) => T;
+
+export interface Sdk {
+  Client: new (config: unknown) => SdkClient;
+  Config: Ctor<OpenApiTypes.Config>;
+  Params: Ctor<OpenApiTypes.Params>;
+  OpenApiRequest: Ctor<OpenApiTypes.OpenApiRequest>;
+  RuntimeOptions: Ctor;
+}
+
+let sdk: Promise<Sdk> | undefined;
+
+/**
+ * The SDK — and with it Node's https/tls and the credentials chain — is loaded on the first call, not at cold start:
+ * a request refused at the edge (401, 400) never pays for it.
+ */
+export function loadSdk(): Promise<Sdk> {
+  sdk ??= Promise.all([import('@alicloud/openapi-client'), import('@alicloud/tea-util')]).then(([api, util]) => {
+    // CommonJS packages: a bundler hands us the exports as the namespace, Node's ESM loader puts them under `default`.
+    const a = namespace(api);
+    const u = namespace(util);
+    const client = typeof a.default === 'function' ? a.default : (a.default as Record<string, unknown>).default;
+    return {
+      Client: client as Sdk['Client'],
+      Config: a.Config as Sdk['Config'],
+      Params: a.Params as Sdk['Params'],
+      OpenApiRequest: a.OpenApiRequest as Sdk['OpenApiRequest'],
+      RuntimeOptions: u.RuntimeOptions as Sdk['RuntimeOptions'],
+    };
+  });
+  sdk.catch(() => (sdk = undefined));
+  return sdk;
+}
+
+function namespace(ns: unknown): Record<string, unknown> {
+  const m = ns as Record<string, unknown>;
+  if (typeof m.Config === 'function' || typeof m.RuntimeOptions === 'function') return m;
+  return { ...(m.default as Record<string, unknown>), default: m.default };
+}
 
 export interface Endpoint {
   protocol: 'http' | 'https';
@@ -62,15 +94,15 @@ export interface CloudCall {
 }
 
 // A client per endpoint and key pair: its agent keeps connections alive across calls of one warm instance.
-const clients = new Map<string, InstanceType<typeof OpenApiClient>>();
+const clients = new Map<string, SdkClient>();
 
-export function clientFor(endpoint: Endpoint, c: Credentials): InstanceType<typeof OpenApiClient> {
+export function clientFor(sdk: Sdk, endpoint: Endpoint, c: Credentials): SdkClient {
   // Keyed by a digest of the whole key pair: a rotated secret must get a new client.
   const id = createHash('sha256').update(`${endpoint.protocol}://${endpoint.host}|${c.accessKeyId}|${c.accessKeySecret}|${c.securityToken ?? ''}`).digest('hex');
   let client = clients.get(id);
   if (!client) {
-    client = new OpenApiClient(
-      new OpenApi.Config({
+    client = new sdk.Client(
+      new sdk.Config({
         accessKeyId: c.accessKeyId,
         accessKeySecret: c.accessKeySecret,
         securityToken: c.securityToken,
@@ -87,7 +119,8 @@ export function clientFor(endpoint: Endpoint, c: Credentials): InstanceType<type
 
 /** One API call, once: the engine owns retries (the library's autoretry is a no-op in 0.4.x). */
 export async function callCloud(call: CloudCall): Promise<Record<string, unknown>> {
-  const params = new OpenApi.Params({
+  const sdk = await loadSdk();
+  const params = new sdk.Params({
     action: call.action,
     version: call.catalog.apiVersion,
     protocol: call.endpoint.protocol.toUpperCase(),
@@ -98,13 +131,13 @@ export async function callCloud(call: CloudCall): Promise<Record<string, unknown
     reqBodyType: 'formData',
     bodyType: 'json',
   });
-  const runtime = new RuntimeOptions({
+  const runtime = new sdk.RuntimeOptions({
     autoretry: false,
     connectTimeout: call.timeouts.connectMs,
     readTimeout: call.timeouts.readMs,
   });
   try {
-    const res = await clientFor(call.endpoint, call.credentials).callApi(params, new OpenApi.OpenApiRequest({ query: call.query }), runtime);
+    const res = await clientFor(sdk, call.endpoint, call.credentials).callApi(params, new sdk.OpenApiRequest({ query: call.query }), runtime);
     return (res.body ?? {}) as Record<string, unknown>;
   } catch (e) {
     throw classifyCloudError(e, { action: `${call.catalog.name}:${call.action}`, limits: call.catalog.limits });

@@ -11,7 +11,7 @@
 // Full notes and the duplicate-task semantics: docs/fc-invoke.md. We send the same request through the generic
 // @alicloud/openapi-client callApi the rest of the project uses (ACS3-HMAC-SHA256), via shared/cloud-client.ts.
 import { Readable } from 'node:stream';
-import { clientFor, OpenApi, parseEndpoint, RuntimeOptions, type Endpoint } from './cloud-client';
+import { clientFor, loadSdk, parseEndpoint, type Endpoint } from './cloud-client';
 import { classifyCloudError } from './cloud-errors';
 import { validationError, type FieldIssue } from './errors';
 
@@ -65,7 +65,8 @@ export function createInvoker(o: InvokerOptions): Invoker {
     async invokeAsync(r) {
       const body = checkRequest(r);
       const action = `fc:InvokeFunction(${r.functionName})`;
-      const params = new OpenApi.Params({
+      const sdk = await loadSdk();
+      const params = new sdk.Params({
         action: 'InvokeFunction',
         version: INVOKE_API_VERSION,
         protocol: endpoint.protocol.toUpperCase(),
@@ -78,14 +79,14 @@ export function createInvoker(o: InvokerOptions): Invoker {
         // The SDK uses 'binary' and hands back the stream; we read the (empty, 202) body so the socket is freed.
         bodyType: 'string',
       });
-      const request = new OpenApi.OpenApiRequest({
+      const request = new sdk.OpenApiRequest({
         headers: { 'x-fc-invocation-type': 'Async', 'x-fc-async-task-id': r.asyncTaskId },
         query: r.qualifier ? { qualifier: r.qualifier } : {},
         stream: Readable.from(body),
       });
-      const runtime = new RuntimeOptions({ autoretry: false, connectTimeout: timeoutMs, readTimeout: timeoutMs });
+      const runtime = new sdk.RuntimeOptions({ autoretry: false, connectTimeout: timeoutMs, readTimeout: timeoutMs });
       try {
-        const res = await clientFor(endpoint, o.credentials).callApi(params, request, runtime);
+        const res = await clientFor(sdk, endpoint, o.credentials).callApi(params, request, runtime);
         const headers = res.headers ?? {};
         return { requestId: headers['x-fc-request-id'], taskId: headers['x-fc-async-task-id'] || r.asyncTaskId, duplicate: false };
       } catch (e) {

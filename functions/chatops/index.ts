@@ -1,7 +1,7 @@
 // Chat commands from Slack (POST /slack, slash command) and DingTalk (POST /dingtalk, outgoing robot).
 // A verified request always gets 200 with a chat message within Slack's 3 seconds: the backup itself runs in
 // backup-worker, keyed by the platform's own request id, so a platform retry takes no second backup.
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { chatMessage, type ChatPlatform, type ReplyTo } from '../../shared/chat-reply';
 import { toBackupError } from '../../shared/errors';
 import { httpApp } from '../../shared/http-app';
@@ -28,25 +28,27 @@ interface ChatRequest {
   replyTo: ReplyTo;
 }
 
-const url = z.string().regex(/^https?:\/\/\S+$/, { error: 'must be an http(s) URL' });
+const url = z.string().check(z.regex(/^https?:\/\/\S+$/, { error: 'must be an http(s) URL' }));
+const text = (max: number) => z.string().check(z.maxLength(max));
+const id = (max: number) => z.string().check(z.minLength(1), z.maxLength(max));
 
 // Slack sends many more fields; only these are ours to rely on.
 const slackForm = z.looseObject({
-  text: z.string().max(2000).optional(),
-  user_id: z.string().min(1).max(64),
-  user_name: z.string().max(128).optional(),
-  channel_id: z.string().max(64).optional(),
-  trigger_id: z.string().min(1).max(256),
+  text: z.optional(text(2000)),
+  user_id: id(64),
+  user_name: z.optional(text(128)),
+  channel_id: z.optional(text(64)),
+  trigger_id: id(256),
   response_url: url,
 });
 
 const dingtalkMessage = z.looseObject({
-  msgId: z.string().min(1).max(256),
-  text: z.looseObject({ content: z.string().max(2000) }),
-  senderStaffId: z.string().max(128).optional(),
-  senderId: z.string().max(256).optional(),
-  senderNick: z.string().max(128).optional(),
-  conversationId: z.string().max(256).optional(),
+  msgId: id(256),
+  text: z.looseObject({ content: text(2000) }),
+  senderStaffId: z.optional(text(128)),
+  senderId: z.optional(text(256)),
+  senderNick: z.optional(text(128)),
+  conversationId: z.optional(text(256)),
   sessionWebhook: url,
 });
 

@@ -2,7 +2,7 @@
 //   POST /backups       {"targets":[...], "deployId":"...", "reason":"...", "dryRun":false, "wait":0}   → 202 / 200
 //   GET  /backups/{id}  the same jobs' current states
 // Signed like a GitHub webhook (DEPLOY_HOOK_SECRET); a re-run of the same deployId takes no second backup.
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { backupAll, mapLimit } from '../../shared/batch';
 import { earlier } from '../../shared/deadline';
 import { parseTargetsOrSelectors, resolveTargets } from '../../shared/discovery';
@@ -22,20 +22,22 @@ import { isFinal, waitForJob } from '../../shared/wait';
 const MAX_WAIT_SEC = 3600;
 
 const deployRequest = z.strictObject({
-  targets: z.array(z.unknown(), { error: 'must be an array of targets' }).min(1).max(10_000),
+  targets: z.array(z.unknown(), { error: 'must be an array of targets' }).check(z.minLength(1), z.maxLength(10_000)),
   deployId: z
     .string()
-    .min(1)
-    .max(128)
-    .regex(/^[A-Za-z0-9._:/#@+-]+$/, { error: 'must be 1–128 characters of letters, digits and . _ : / # @ + -' }),
-  reason: z.string().max(500).optional(),
-  dryRun: z.boolean().optional(),
-  wait: z.number().int().min(0).max(MAX_WAIT_SEC).optional(),
-  maxTargets: z.number().int().positive().optional(),
+    .check(
+      z.minLength(1),
+      z.maxLength(128),
+      z.regex(/^[A-Za-z0-9._:/#@+-]+$/, { error: 'must be 1–128 characters of letters, digits and . _ : / # @ + -' }),
+    ),
+  reason: z.optional(z.string().check(z.maxLength(500))),
+  dryRun: z.optional(z.boolean()),
+  wait: z.optional(z.int().check(z.minimum(0), z.maximum(MAX_WAIT_SEC))),
+  maxTargets: z.optional(z.int().check(z.minimum(1))),
 });
 type DeployRequest = z.infer<typeof deployRequest>;
 
-const waitQuery = z.object({ wait: z.coerce.number().int().min(0).max(MAX_WAIT_SEC).optional() });
+const waitQuery = z.object({ wait: z.optional(z.coerce.number().check(z.int(), z.minimum(0), z.maximum(MAX_WAIT_SEC))) });
 
 const secret = () => process.env.DEPLOY_HOOK_SECRET;
 

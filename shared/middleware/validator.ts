@@ -1,6 +1,6 @@
 // zod schemas at the edge: every problem of the body (and query) reported at once as `field: value — rule`.
 // On success the body/query are replaced by the schema's output (defaults and transforms applied).
-import type { z } from 'zod';
+import { safeParseAsync, type core } from 'zod/mini';
 import { validationError, type FieldIssue } from '../errors';
 import { fieldRuleErrors, zodIssuesToFieldIssues } from '../validation';
 import { isHttpRequest } from './fc-http-event';
@@ -8,17 +8,17 @@ import type { HttpMiddleware, HttpMiddyRequest } from './response';
 
 export interface ValidateOptions {
   /** Applied to `event.body` (set by bodyParser). */
-  schema?: z.ZodType;
+  schema?: core.$ZodType;
   /** Applied to `event.query`; its issues are reported as `query.<name>`. */
-  querySchema?: z.ZodType;
+  querySchema?: core.$ZodType;
   /** Names the thing in the message: "Invalid <what>: ..."; default 'request'. */
   what?: string;
 }
 
 const defaults = { what: 'request' };
 
-async function issuesOf(schema: z.ZodType, input: unknown, prefix: string): Promise<{ issues: FieldIssue[]; data?: unknown }> {
-  const result = await schema.safeParseAsync(input, { error: fieldRuleErrors });
+async function issuesOf(schema: core.$ZodType, input: unknown, prefix: string): Promise<{ issues: FieldIssue[]; data?: unknown }> {
+  const result = await safeParseAsync(schema, input, { error: fieldRuleErrors });
   if (result.success) return { issues: [], data: result.data };
   const issues = zodIssuesToFieldIssues(result.error, input);
   return { issues: prefix ? issues.map((i) => ({ ...i, field: i.field ? `${prefix}.${i.field}` : prefix })) : issues };

@@ -1,7 +1,7 @@
 // What the engine needs to know about one product. Adding a product means adding one file that exports a
 // ProductCatalog and listing it in ./index.ts; the engine, the status model and the emulator-facing tests
 // are driven by these tables, never by `if (product === ...)`.
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 
 export type ProductName = 'rds' | 'polardb' | 'mongodb';
 
@@ -51,7 +51,7 @@ export interface ProductCatalog<T extends { product: ProductName } = { product: 
   idField: string;
   instanceId(target: T): string;
   /** Zod schema of a target of this product, built from the product's API document. */
-  schema: z.ZodType<T>;
+  schema: z.ZodMiniType<T>;
   /** Whether CreateBackup takes a ClientToken (the cloud deduplicates) or the engine must keep its own record. */
   clientToken: boolean;
   /** Error codes meaning "a backup job is already running on this instance": adopt it, never create another. */

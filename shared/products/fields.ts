@@ -1,16 +1,16 @@
 // Field rules common to every product's target schema. Messages state the rule; the validator adds field and value.
-import { z } from 'zod';
+// zod/mini, not classic zod: the same checks at a fraction of the load time (cold start; see README, Performance).
+import * as z from 'zod/mini';
 
 export const instanceIdField = (example: string) =>
-  z
-    .string({ error: `must be a string, e.g. "${example}"` })
-    .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{2,63}$/, {
+  z.string({ error: `must be a string, e.g. "${example}"` }).check(
+    z.regex(/^[A-Za-z0-9][A-Za-z0-9_-]{2,63}$/, {
       error: `must be an instance id of 3–64 letters, digits, "-" or "_", e.g. "${example}"`,
-    });
+    }),
+  );
 
 export const regionField = z
   .string({ error: 'must be a string, e.g. "cn-hangzhou"' })
-  .regex(/^[a-z]{2,}(-[a-z0-9]+){1,3}$/, { error: 'must be a region id such as "cn-hangzhou" or "ap-southeast-1"' });
+  .check(z.regex(/^[a-z]{2,}(-[a-z0-9]+){1,3}$/, { error: 'must be a region id such as "cn-hangzhou" or "ap-southeast-1"' }));
 
-export const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
-  z.enum(values, { error: `must be one of ${values.join(', ')}` });
+export const oneOf = <const T extends readonly [string, ...string[]]>(values: T) => z.enum(values, { error: `must be one of ${values.join(', ')}` });

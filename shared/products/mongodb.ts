@@ -1,21 +1,24 @@
 // ApsaraDB for MongoDB (Dds), API 2015-12-01. No SDK on npm; the generic client calls it like the others.
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import {
   asArray, defined, minuteWindow, num, path, percent, str, tagParams,
   type JobState, type JobView, type ProductCatalog,
 } from './catalog';
 import { instanceIdField, oneOf, regionField } from './fields';
 
+const retention = 'must be a whole number of days: 7 to 730, or -1 to keep forever';
+
 export const mongodbTargetSchema = z.strictObject({
   product: z.literal('mongodb'),
   DBInstanceId: instanceIdField('dds-bp1xxxxxxxxxxxxx'),
-  RegionId: regionField.optional(),
-  BackupMethod: oneOf(['Snapshot', 'Logical', 'Physical'] as const).optional(),
-  BackupRetentionPeriod: z
-    .number({ error: 'must be a whole number of days: 7 to 730, or -1 to keep forever' })
-    .int({ error: 'must be a whole number of days: 7 to 730, or -1 to keep forever' })
-    .refine((n) => n === -1 || (n >= 7 && n <= 730), { error: 'must be 7 to 730 days, or -1 to keep forever' })
-    .optional(),
+  RegionId: z.optional(regionField),
+  BackupMethod: z.optional(oneOf(['Snapshot', 'Logical', 'Physical'] as const)),
+  BackupRetentionPeriod: z.optional(
+    z.number({ error: retention }).check(
+      z.refine((n) => Number.isInteger(n), { error: retention, abort: true }),
+      z.refine((n) => n === -1 || (n >= 7 && n <= 730), { error: 'must be 7 to 730 days, or -1 to keep forever' }),
+    ),
+  ),
 });
 
 export type MongodbTarget = z.infer<typeof mongodbTargetSchema>;

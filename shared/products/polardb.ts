@@ -1,5 +1,5 @@
 // PolarDB, API 2017-08-01. CreateBackup takes a ClientToken, so the cloud itself deduplicates a replayed request.
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import {
   asArray, defined, minuteWindow, num, path, percent, str, tagParams,
   type JobState, type JobView, type ProductCatalog,
@@ -9,12 +9,10 @@ import { instanceIdField, regionField } from './fields';
 export const polardbTargetSchema = z.strictObject({
   product: z.literal('polardb'),
   DBClusterId: instanceIdField('pc-bp1xxxxxxxxxxxxx'),
-  RegionId: regionField.optional(),
-  Comment: z
-    .string({ error: 'must be a string' })
-    .min(1, { error: 'must not be empty' })
-    .max(256, { error: 'must be at most 256 characters' })
-    .optional(),
+  RegionId: z.optional(regionField),
+  Comment: z.optional(
+    z.string({ error: 'must be a string' }).check(z.minLength(1, { error: 'must not be empty' }), z.maxLength(256, { error: 'must be at most 256 characters' })),
+  ),
 });
 
 export type PolardbTarget = z.infer<typeof polardbTargetSchema>;

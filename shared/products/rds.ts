@@ -1,5 +1,5 @@
 // ApsaraDB RDS, API 2014-08-15. Rules from the CreateBackup document (../shared/reference/rds-createbackup*.txt).
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import {
   asArray, defined, minuteWindow, num, path, percent, str,
   type BackupView, type JobState, type JobView, type ProductCatalog,
@@ -12,33 +12,36 @@ export const rdsTargetSchema = z
   .strictObject({
     product: z.literal('rds'),
     DBInstanceId: instanceIdField('rm-uf6wjk5xxxxxxx'),
-    RegionId: regionField.optional(),
-    BackupMethod: oneOf(['Logical', 'Physical', 'Snapshot'] as const).optional(),
-    BackupStrategy: oneOf(['db', 'instance'] as const).optional(),
-    DBName: z
-      .string({ error: 'must be a comma-separated list of database names' })
-      .refine((s) => s.split(',').every((n) => dbName.test(n)), {
-        error: 'must be a comma-separated list of database names (letters, digits, "_", "$", "-"; up to 64 each)',
-      })
-      .optional(),
-    BackupType: oneOf(['Auto', 'FullBackup'] as const).optional(),
+    RegionId: z.optional(regionField),
+    BackupMethod: z.optional(oneOf(['Logical', 'Physical', 'Snapshot'] as const)),
+    BackupStrategy: z.optional(oneOf(['db', 'instance'] as const)),
+    DBName: z.optional(
+      z.string({ error: 'must be a comma-separated list of database names' }).check(
+        z.refine((s) => s.split(',').every((n) => dbName.test(n)), {
+          error: 'must be a comma-separated list of database names (letters, digits, "_", "$", "-"; up to 64 each)',
+        }),
+      ),
+    ),
+    BackupType: z.optional(oneOf(['Auto', 'FullBackup'] as const)),
   })
-  .superRefine((t, ctx) => {
-    if (t.BackupStrategy !== undefined && t.BackupMethod !== 'Logical') {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['BackupStrategy'],
-        input: t.BackupStrategy,
-        message: `is only allowed with BackupMethod "Logical" (BackupMethod is ${t.BackupMethod ?? 'Physical by default'})`,
-      });
-    }
-    if (t.BackupStrategy === 'db' && t.DBName === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['DBName'], input: undefined, message: 'is required when BackupStrategy is "db"' });
-    }
-    if (t.DBName !== undefined && t.BackupStrategy !== 'db') {
-      ctx.addIssue({ code: 'custom', path: ['DBName'], input: t.DBName, message: 'is only allowed with BackupStrategy "db"' });
-    }
-  });
+  .check(
+    z.superRefine((t, ctx) => {
+      if (t.BackupStrategy !== undefined && t.BackupMethod !== 'Logical') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['BackupStrategy'],
+          input: t.BackupStrategy,
+          message: `is only allowed with BackupMethod "Logical" (BackupMethod is ${t.BackupMethod ?? 'Physical by default'})`,
+        });
+      }
+      if (t.BackupStrategy === 'db' && t.DBName === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['DBName'], input: undefined, message: 'is required when BackupStrategy is "db"' });
+      }
+      if (t.DBName !== undefined && t.BackupStrategy !== 'db') {
+        ctx.addIssue({ code: 'custom', path: ['DBName'], input: t.DBName, message: 'is only allowed with BackupStrategy "db"' });
+      }
+    }),
+  );
 
 export type RdsTarget = z.infer<typeof rdsTargetSchema>;
 
@@ -92,9 +95,9 @@ export const rds: ProductCatalog<RdsTarget> = {
       }),
     ),
   listAction: 'DescribeDBInstances',
-  // RDS takes its tag filter as one JSON parameter.
+  // RDS takes its tag filter as one JSON object parameter: {"key":"value"}.
   listQuery: (tags, page, size) => ({
-    Tags: JSON.stringify(Object.entries(tags).map(([Key, Value]) => ({ Key, Value }))),
+    Tags: JSON.stringify(tags),
     PageNumber: String(page),
     PageSize: String(size),
   }),
