@@ -1,9 +1,10 @@
 // A stand-in for FC 3.0's invoke endpoint (InvokeFunction, API 2023-03-30) on 127.0.0.1: it verifies the ACS3-HMAC-SHA256
 // signature the way the gateway does (alibaba-api-facts.md §1.5), checks the request shape, deduplicates async task
 // ids, and answers like FC: 202 + x-fc-request-id, or a JSON error {Code, Message, RequestId}. See docs/fc-invoke.md.
-import { createHash, createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { parseRawQuery, verifyAcs3, type Acs3Failure } from '../../local/cloud/acs3';
 
 export interface FcCredential {
   secret: string;
@@ -63,7 +64,7 @@ export async function startFcEndpoint(o: FcEndpointOptions): Promise<FcEndpoint>
       res.writeHead(status, { 'content-type': 'application/json', 'x-fc-request-id': requestId });
       res.end(JSON.stringify(code === undefined ? { Message: message, RequestId: requestId } : { Code: code, Message: message, RequestId: requestId }));
     };
-    const auth = verifyAcs3(req, body, o.credentials);
+    const auth = verify(req, body, o.credentials);
     if (!auth.ok) return fail(auth.status, auth.code, auth.message);
     if (injected) {
       const i = injected;
@@ -81,7 +82,7 @@ export async function startFcEndpoint(o: FcEndpointOptions): Promise<FcEndpoint>
     if (req.headers['x-fc-invocation-type'] !== 'Async') return fail(400, 'InvalidArgument', 'x-fc-invocation-type must be Async here');
     const taskId = header(req, 'x-fc-async-task-id');
     if (taskId === undefined || !TASK_ID.test(taskId)) return fail(400, 'InvalidArgument', `invalid x-fc-async-task-id '${taskId}'`);
-    const qualifier = parseQuery(rawQuery).qualifier;
+    const qualifier = parseRawQuery(rawQuery).qualifier;
     const key = `${functionName}|${taskId}`;
     if (seen.has(key)) {
       return fail(409, o.duplicateCode, `async task '${taskId}' of function '${functionName}' already exists`);
@@ -110,71 +111,25 @@ export async function startFcEndpoint(o: FcEndpointOptions): Promise<FcEndpoint>
   };
 }
 
-// ---- ACS3-HMAC-SHA256 verification ----
+// ---- the signature check is the local cloud's, with FC's spelling of the refusals ----
 
-export type Acs3Result = { ok: true; accessKeyId: string } | { ok: false; status: number; code: string; message: string };
-
-const encode = (s: string): string =>
-  encodeURIComponent(s).replace(/!/g, '%21').replace(/'/g, '%27').replace(/\(/g, '%28').replace(/\)/g, '%29').replace(/\*/g, '%2A');
+const fcRefusal: Record<Acs3Failure, [number, string]> = {
+  incomplete: [400, 'MissingRequiredHeader'],
+  'unknown-key': [403, 'InvalidAccessKeyID'],
+  mismatch: [403, 'SignatureNotMatch'],
+  token: [403, 'InvalidSecurityToken.Mismatch'],
+  timestamp: [403, 'RequestTimeTooSkewed'],
+};
 
 function header(req: IncomingMessage, name: string): string | undefined {
   const v = req.headers[name];
   return Array.isArray(v) ? v.join(',') : v;
 }
 
-function parseQuery(raw: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const part of raw.split('&')) {
-    if (part === '') continue;
-    const i = part.indexOf('=');
-    const k = decodeURIComponent(i < 0 ? part : part.slice(0, i));
-    out[k] = i < 0 ? '' : decodeURIComponent(part.slice(i + 1));
-  }
-  return out;
-}
-
-const deny = (status: number, code: string, message: string): Acs3Result => ({ ok: false, status, code, message });
-
-/** Verifies Authorization: ACS3-HMAC-SHA256 Credential=…,SignedHeaders=…,Signature=… with FC's error codes. */
-export function verifyAcs3(req: IncomingMessage, body: Buffer, credentials: Record<string, FcCredential>): Acs3Result {
-  const authz = header(req, 'authorization') ?? '';
-  const m = /^ACS3-HMAC-SHA256 Credential=([^,]+),SignedHeaders=([^,]+),Signature=([0-9a-f]{64})$/.exec(authz);
-  if (!m) return deny(400, 'MissingRequiredHeader', 'an ACS3-HMAC-SHA256 Authorization header is required');
-  const [, accessKeyId = '', signedList = '', signature = ''] = m;
-  const cred = credentials[accessKeyId];
-  if (!cred) return deny(403, 'InvalidAccessKeyID', `invalid access key ID '${accessKeyId}'`);
-
-  const signed = signedList.split(';');
-  // Every header that must be signed is signed: host, content-type, all x-acs-*.
-  const mustSign = Object.keys(req.headers).filter((h) => h === 'host' || h === 'content-type' || h.startsWith('x-acs-'));
-  for (const h of ['host', 'x-acs-date', 'x-acs-content-sha256', 'x-acs-signature-nonce', ...mustSign]) {
-    if (!signed.includes(h)) return deny(403, 'SignatureNotMatch', `header '${h}' must be signed`);
-  }
-  const payloadHash = createHash('sha256').update(body).digest('hex');
-  if (header(req, 'x-acs-content-sha256') !== payloadHash) return deny(403, 'SignatureNotMatch', 'x-acs-content-sha256 does not match the body');
-
-  const [rawPath = '', rawQuery = ''] = (req.url ?? '').split('?');
-  const canonicalUri = rawPath.replace('+', '%20').replace('*', '%2A').replace('%7E', '~');
-  const query = parseQuery(rawQuery);
-  const canonicalQuery = Object.keys(query)
-    .sort()
-    .map((k) => `${k}=${encode(query[k] ?? '')}`)
-    .join('&');
-  const canonicalHeaders = [...signed]
-    .sort()
-    .map((h) => `${h}:${(header(req, h) ?? '').trim()}\n`)
-    .join('');
-  const canonicalRequest = [req.method, canonicalUri, canonicalQuery, canonicalHeaders, signed.slice().sort().join(';'), payloadHash].join('\n');
-  const stringToSign = `ACS3-HMAC-SHA256\n${createHash('sha256').update(canonicalRequest).digest('hex')}`;
-  const expected = createHmac('sha256', cred.secret).update(stringToSign).digest();
-  const given = Buffer.from(signature, 'hex');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-    return deny(403, 'SignatureNotMatch', 'The request signature we calculated does not match the signature you provided. Check your access key and signing method');
-  }
-  if (cred.securityToken !== undefined) {
-    if (header(req, 'x-acs-security-token') !== cred.securityToken || header(req, 'x-acs-accesskey-id') !== accessKeyId) {
-      return deny(403, 'InvalidSecurityToken.Mismatch', 'the STS security token is missing or does not belong to this AccessKey');
-    }
-  }
-  return { ok: true, accessKeyId };
+function verify(req: IncomingMessage, body: Buffer, credentials: Record<string, FcCredential>): { ok: true } | { ok: false; status: number; code: string; message: string } {
+  const keys = Object.entries(credentials).map(([accessKeyId, c]) => ({ accessKeyId, accessKeySecret: c.secret, securityToken: c.securityToken }));
+  const r = verifyAcs3({ method: req.method ?? 'POST', url: req.url ?? '', headers: req.headers, body }, keys, Date.now());
+  if (r.ok) return { ok: true };
+  const [status, code] = fcRefusal[r.reason];
+  return { ok: false, status, code, message: r.message };
 }

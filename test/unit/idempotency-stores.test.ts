@@ -16,6 +16,7 @@ import { RedisStore } from '../../shared/idempotency/redis-store';
 import type { IdempotencyRecord, IdempotencyStore } from '../../shared/idempotency/store';
 import { createStore } from '../../shared/idempotency/store-factory';
 import { cleanupPrefix, REDIS_URL, runPrefix } from '../helpers/redis';
+import { rejection } from '../helpers/errors';
 
 const redisPrefix = runPrefix('stores');
 let dir: string;
@@ -48,15 +49,6 @@ const record = (key: string, owner: string, extra: Partial<IdempotencyRecord> = 
   ...extra,
 });
 const HOUR = 3_600_000;
-
-async function rejection(p: Promise<unknown>): Promise<BackupError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(BackupError);
-  return e as BackupError;
-}
 
 interface Backend {
   make: () => IdempotencyStore;

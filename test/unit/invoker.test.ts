@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BackupError } from '../../shared/errors';
 import { createInvoker, MAX_ASYNC_PAYLOAD_BYTES, resolveInvokeEndpoint, type InvokerOptions } from '../../shared/invoker';
 import { startFcEndpoint, type FcEndpoint } from '../helpers/fc-endpoint';
+import { rejection } from '../helpers/errors';
 
 const ak = { accessKeyId: 'LTAI-local', accessKeySecret: 'local-secret' };
 const sts = { accessKeyId: 'STS.local', accessKeySecret: 'sts-secret', securityToken: 'sts-token-123' };
@@ -26,15 +27,6 @@ let n = 0;
 const taskId = (): string => `task_${Date.now()}_${n++}`;
 const invoker = (over: Partial<InvokerOptions> = {}) =>
   createInvoker({ accountId: '1234567890', region: 'cn-hangzhou', credentials: ak, endpoint: fc.url, timeoutMs: 5000, ...over });
-
-async function rejection(p: Promise<unknown>): Promise<BackupError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(BackupError);
-  return e as BackupError;
-}
 
 describe('invokeAsync', () => {
   it('sends a signed async InvokeFunction with the task id and the JSON payload, and returns FC request id', async () => {

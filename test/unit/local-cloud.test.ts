@@ -11,6 +11,7 @@ import type { Credentials } from '../../shared/credentials';
 import { BackupError } from '../../shared/errors';
 import { products } from '../../shared/products/index';
 import type { ProductCatalog } from '../../shared/products/catalog';
+import { rejection as refusal } from '../helpers/errors';
 
 let cloud: LocalCloud;
 let offset = 0;
@@ -28,15 +29,6 @@ beforeEach(() => {
 
 const call = (catalog: ProductCatalog, action: string, query: Record<string, string>, credentials: Credentials = ak, readMs = 2_000) =>
   callCloud({ catalog, endpoint: { protocol: 'http', host: new URL(cloud.url).host }, credentials, action, query: { RegionId: 'cn-hangzhou', ...query }, timeouts: { connectMs: 1_000, readMs } });
-
-async function refusal(p: Promise<unknown>): Promise<BackupError> {
-  const e = await p.then(
-    () => undefined,
-    (x: unknown) => x,
-  );
-  expect(e).toBeInstanceOf(BackupError);
-  return e as BackupError;
-}
 
 const rds = products.rds as unknown as ProductCatalog;
 const polardb = products.polardb as unknown as ProductCatalog;
