@@ -8,7 +8,6 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startLocalCloud, verifyAcs3, type LocalCloud } from '../../local/cloud/index';
 import { callCloud } from '../../shared/cloud-client';
 import type { Credentials } from '../../shared/credentials';
-import { BackupError } from '../../shared/errors';
 import { products } from '../../shared/products/index';
 import type { ProductCatalog } from '../../shared/products/catalog';
 import { rejection as refusal } from '../helpers/errors';
