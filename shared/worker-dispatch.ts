@@ -22,6 +22,8 @@ export interface DispatchContext {
   context: FcContext;
   env: Record<string, string | undefined>;
   credentials: () => Credentials;
+  /** Connect/read timeout of the invoke call; chat keeps it short to answer within Slack's 3 seconds. */
+  timeoutMs?: number;
 }
 
 export const workerTaskId = (event: WorkerEvent): string => (event.hop ? `${event.key}_h${event.hop}` : event.key);
@@ -39,7 +41,7 @@ export async function dispatchToWorker(d: DispatchContext, event: WorkerEvent): 
   }
   // Loaded on this path only: the timer's small-fleet path and the deploy gate never pay for it.
   const { createInvoker } = await import('./invoker');
-  const invoker = createInvoker({ accountId, region, credentials: d.credentials(), endpoint: d.env.FC_ENDPOINT || undefined });
+  const invoker = createInvoker({ accountId, region, credentials: d.credentials(), endpoint: d.env.FC_ENDPOINT || undefined, timeoutMs: d.timeoutMs });
   const taskId = workerTaskId(event);
   const r = await invoker.invokeAsync({ functionName, payload: event, asyncTaskId: taskId });
   return { taskId, duplicate: r.duplicate };

@@ -77,7 +77,8 @@ async function handleCommand(chat: ChatRequest, context: FcContext, logger: Logg
     }
     const key = idempotencyKey('chat', [chat.platform, chat.requestId], command.target);
     const who = chat.userName ?? chat.userId;
-    await dispatchToWorker({ context, env: inv.deps.env, credentials: inv.deps.credentials }, { key, target: command.target, replyTo: chat.replyTo, requestedBy: who });
+    // Slack wants an answer within 3 s: a slow FC answer becomes a clear retry-later message, not a Slack timeout.
+    await dispatchToWorker({ context, env: inv.deps.env, credentials: inv.deps.credentials, timeoutMs: 2_000 }, { key, target: command.target, replyTo: chat.replyTo, requestedBy: who });
     logger.info('chatops backup dispatched', { platform: chat.platform, key, product: command.target.product, instanceId: instanceIdOf(command.target), userId: chat.userId });
     return `Backup of ${command.target.product} ${instanceIdOf(command.target)} requested by ${who}. I'll post the result here when it finishes.`;
   } catch (e) {
