@@ -1,0 +1,140 @@
+// Bench-only helpers: the bare SDK caller the engine is compared with, an in-memory store (to isolate the cost of
+// the real stores), a store wrapper that times each call, and Redis cleanup.
+import * as OpenApi from '@alicloud/openapi-client';
+import { RuntimeOptions } from '@alicloud/tea-util';
+import type { IdempotencyRecord, IdempotencyStore, PutResult } from '../shared/idempotency/store';
+import { now, since } from './stats';
+
+// Resolved exactly as shared/cloud-client.ts does (the package is CJS with exports.default = Client).
+const clientModule: unknown = (OpenApi as unknown as { default: unknown }).default;
+const OpenApiClient = (typeof clientModule === 'function' ? clientModule : (clientModule as { default: unknown }).default) as new (
+  config: OpenApi.Config,
+) => {
+  callApi(params: OpenApi.Params, request: OpenApi.OpenApiRequest, runtime: RuntimeOptions): Promise<{ body?: unknown }>;
+};
+
+export interface BareCredentials {
+  accessKeyId: string;
+  accessKeySecret: string;
+}
+
+/**
+ * The baseline: one @alicloud/openapi-client callApi of CreateBackup with the Config, Params and RuntimeOptions that
+ * shared/cloud-client.ts builds — one client reused across calls (as the engine's per-endpoint cache does), nothing else.
+ */
+export function bareCreateBackup(url: string, c: BareCredentials, apiVersion: string): (query: Record<string, string>) => Promise<Record<string, unknown>> {
+  const u = new URL(url);
+  const protocol = u.protocol === 'http:' ? 'http' : 'https';
+  const client = new OpenApiClient(new OpenApi.Config({ accessKeyId: c.accessKeyId, accessKeySecret: c.accessKeySecret, endpoint: u.host, protocol }));
+  return async (query) => {
+    const params = new OpenApi.Params({
+      action: 'CreateBackup',
+      version: apiVersion,
+      protocol: protocol.toUpperCase(),
+      pathname: '/',
+      method: 'POST',
+      authType: 'AK',
+      style: 'RPC',
+      reqBodyType: 'formData',
+      bodyType: 'json',
+    });
+    const runtime = new RuntimeOptions({ autoretry: false, connectTimeout: 5_000, readTimeout: 10_000 });
+    const res = await client.callApi(params, new OpenApi.OpenApiRequest({ query }), runtime);
+    return (res.body ?? {}) as Record<string, unknown>;
+  };
+}
+
+/** The same contract as FileStore/RedisStore, in a Map: what the engine costs when the store costs nothing. */
+export class MemoryStore implements IdempotencyStore {
+  private readonly records = new Map<string, { json: string; expiresAt: number }>();
+
+  private live(key: string): IdempotencyRecord | undefined {
+    const r = this.records.get(key);
+    return r && r.expiresAt > Date.now() ? (JSON.parse(r.json) as IdempotencyRecord) : undefined;
+  }
+
+  async putIfAbsent(record: IdempotencyRecord, ttlMs: number): Promise<PutResult> {
+    const existing = this.live(record.key);
+    if (existing) return { ok: false, existing };
+    this.records.set(record.key, { json: JSON.stringify(record), expiresAt: Date.now() + ttlMs });
+    return { ok: true };
+  }
+
+  async compareAndSet(expectedOwner: string, record: IdempotencyRecord, ttlMs: number): Promise<boolean> {
+    if (this.live(record.key)?.owner !== expectedOwner) return false;
+    this.records.set(record.key, { json: JSON.stringify(record), expiresAt: Date.now() + ttlMs });
+    return true;
+  }
+
+  async deleteIfOwner(key: string, expectedOwner: string): Promise<boolean> {
+    if (this.live(key)?.owner !== expectedOwner) return false;
+    return this.records.delete(key);
+  }
+
+  async get(key: string): Promise<IdempotencyRecord | undefined> {
+    return this.live(key);
+  }
+
+  clear(): void {
+    this.records.clear();
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** Times putIfAbsent (the claim) and compareAndSet (the complete) of the store it wraps. */
+export class TimedStore implements IdempotencyStore {
+  readonly claims: number[] = [];
+  readonly completes: number[] = [];
+
+  constructor(private readonly inner: IdempotencyStore) {}
+
+  async putIfAbsent(record: IdempotencyRecord, ttlMs: number): Promise<PutResult> {
+    const t0 = now();
+    try {
+      return await this.inner.putIfAbsent(record, ttlMs);
+    } finally {
+      this.claims.push(since(t0));
+    }
+  }
+
+  async compareAndSet(expectedOwner: string, record: IdempotencyRecord, ttlMs: number): Promise<boolean> {
+    const t0 = now();
+    try {
+      return await this.inner.compareAndSet(expectedOwner, record, ttlMs);
+    } finally {
+      this.completes.push(since(t0));
+    }
+  }
+
+  deleteIfOwner(key: string, expectedOwner: string): Promise<boolean> {
+    return this.inner.deleteIfOwner(key, expectedOwner);
+  }
+
+  get(key: string): Promise<IdempotencyRecord | undefined> {
+    return this.inner.get(key);
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}
+
+/** Deletes every Redis key under `prefix`; returns how many were deleted. */
+export async function deletePrefix(url: string, prefix: string): Promise<number> {
+  const { default: Redis } = await import('ioredis');
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  let deleted = 0;
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) deleted += await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+  return deleted;
+}
