@@ -1,7 +1,13 @@
-// Idempotency records without a server (local stack, CLI, a single instance): one JSON file per key. Every
-// conditional write runs under a per-key lock file taken by exclusive create, so it is atomic across processes.
+// Idempotency records without a server (local stack, CLI, a single instance): one JSON file per key.
+// A new record is created with link(2) — atomic "create if absent, with its full content" — so the common claim
+// takes no lock; every other conditional write runs under a per-key lock file taken by exclusive create. Both are
+// atomic across processes.
+//
+// The file calls are synchronous: each is a few microseconds on a local disk, far less than a trip through
+// libuv's thread pool, and it is the store's whole cost per backup (bench/results.md). There is no fsync: a rename
+// or link survives a process crash, and FC's /tmp does not outlive the instance whose crash fsync would cover.
 import { randomUUID } from 'node:crypto';
-import { link, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { closeSync, fstatSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { storeUnavailable } from '../errors';
 import { sha256Hex } from './key';
@@ -35,27 +41,35 @@ export class FileStore implements IdempotencyStore {
     this.now = options.now ?? defaults.now;
   }
 
-  putIfAbsent(record: IdempotencyRecord, ttlMs: number): Promise<PutResult> {
+  async putIfAbsent(record: IdempotencyRecord, ttlMs: number): Promise<PutResult> {
+    // Fast path, no lock: only a lock holder ever replaces or deletes an existing file, and link never does.
+    try {
+      if (this.create(`${this.pathOf(record.key)}.json`, record, ttlMs)) return { ok: true };
+    } catch (e) {
+      throw storeUnavailable('putIfAbsent', e);
+    }
     return this.locked('putIfAbsent', record.key, async (file): Promise<PutResult> => {
-      const existing = await this.readLive(file);
+      const existing = this.readLive(file);
       if (existing) return { ok: false, existing };
-      await this.write(file, record, ttlMs);
+      // Expired (replace it) or deleted meanwhile (create it; a racing fast path may win, then report it).
+      if (this.exists(file)) this.replace(file, record, ttlMs);
+      else if (!this.create(file, record, ttlMs)) return { ok: false, existing: this.readLive(file) as IdempotencyRecord };
       return { ok: true };
     });
   }
 
   compareAndSet(expectedOwner: string, record: IdempotencyRecord, ttlMs: number): Promise<boolean> {
     return this.locked('compareAndSet', record.key, async (file) => {
-      if ((await this.readLive(file))?.owner !== expectedOwner) return false;
-      await this.write(file, record, ttlMs);
+      if (this.readLive(file)?.owner !== expectedOwner) return false;
+      this.replace(file, record, ttlMs);
       return true;
     });
   }
 
   deleteIfOwner(key: string, expectedOwner: string): Promise<boolean> {
     return this.locked('deleteIfOwner', key, async (file) => {
-      if ((await this.readLive(file))?.owner !== expectedOwner) return false;
-      await unlink(file);
+      if (this.readLive(file)?.owner !== expectedOwner) return false;
+      unlinkSync(file);
       return true;
     });
   }
@@ -63,7 +77,7 @@ export class FileStore implements IdempotencyStore {
   /** No lock: writes are renames, so a reader sees either the whole old file or the whole new one. */
   async get(key: string): Promise<IdempotencyRecord | undefined> {
     try {
-      return await this.readLive(`${this.pathOf(key)}.json`);
+      return this.readLive(`${this.pathOf(key)}.json`);
     } catch (e) {
       throw storeUnavailable('get', e);
     }
@@ -78,10 +92,10 @@ export class FileStore implements IdempotencyStore {
   }
 
   /** An expired record counts as absent; putIfAbsent overwrites it. */
-  private async readLive(file: string): Promise<IdempotencyRecord | undefined> {
+  private readLive(file: string): IdempotencyRecord | undefined {
     let text: string;
     try {
-      text = await readFile(file, 'utf8');
+      text = readFileSync(file, 'utf8');
     } catch (e) {
       if (errorCode(e) === 'ENOENT') return undefined;
       throw e;
@@ -90,21 +104,49 @@ export class FileStore implements IdempotencyStore {
     return stored.expiresAt > this.now() ? stored.record : undefined;
   }
 
-  /** Write a temporary file, flush it, rename it over the record: a crash leaves the old record or the new one. */
-  private async write(file: string, record: IdempotencyRecord, ttlMs: number): Promise<void> {
+  private exists(file: string): boolean {
+    return statIfExists(file) !== undefined;
+  }
+
+  /** The record's full content in a temporary file of its own; the caller links or renames it into place. */
+  private stage(file: string, record: IdempotencyRecord, ttlMs: number): string {
     const stored: StoredRecord = { record, expiresAt: this.now() + ttlMs };
     const tmp = `${file}.${randomUUID()}.tmp`;
     try {
-      const handle = await open(tmp, 'wx');
-      try {
-        await handle.writeFile(JSON.stringify(stored));
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await rename(tmp, file);
+      writeFileSync(tmp, JSON.stringify(stored), { flag: 'wx' });
     } catch (e) {
-      await unlink(tmp).catch(() => undefined);
+      if (errorCode(e) !== 'ENOENT') throw e;
+      mkdirSync(this.dir, { recursive: true });
+      writeFileSync(tmp, JSON.stringify(stored), { flag: 'wx' });
+    }
+    return tmp;
+  }
+
+  /** Creates the record unless a file is there; false when one was. */
+  private create(file: string, record: IdempotencyRecord, ttlMs: number): boolean {
+    const tmp = this.stage(file, record, ttlMs);
+    try {
+      linkSync(tmp, file);
+      return true;
+    } catch (e) {
+      if (errorCode(e) === 'EEXIST') return false;
+      throw e;
+    } finally {
+      unlinkSync(tmp);
+    }
+  }
+
+  /** Replaces the record: a crash leaves the old record or the new one, never half of one. */
+  private replace(file: string, record: IdempotencyRecord, ttlMs: number): void {
+    const tmp = this.stage(file, record, ttlMs);
+    try {
+      renameSync(tmp, file);
+    } catch (e) {
+      try {
+        unlinkSync(tmp);
+      } catch {
+        // nothing to clean
+      }
       throw e;
     }
   }
@@ -129,26 +171,32 @@ export class FileStore implements IdempotencyStore {
     for (let pauseMs = 1; ; pauseMs = Math.min(pauseMs * 2, 50)) {
       if (Date.now() > giveUpAt) throw new Error(`could not take the lock ${lockPath} within ${2 * this.lockStaleMs} ms`);
       try {
-        const handle = await open(lockPath, 'wx');
-        const mine = await handle.stat().finally(() => handle.close());
-        return () => unlockIfMine(lockPath, mine.ino, mine.mtimeMs);
+        const fd = openSync(lockPath, 'wx');
+        let mine;
+        try {
+          mine = fstatSync(fd);
+        } finally {
+          closeSync(fd);
+        }
+        const { ino, mtimeMs } = mine;
+        return async () => unlockIfMine(lockPath, ino, mtimeMs);
       } catch (e) {
         if (errorCode(e) === 'ENOENT') {
-          await mkdir(this.dir, { recursive: true });
+          mkdirSync(this.dir, { recursive: true });
           continue;
         }
         if (errorCode(e) !== 'EEXIST') throw e;
       }
-      if (await breakIfStale(lockPath, this.lockStaleMs)) continue;
+      if (breakIfStale(lockPath, this.lockStaleMs)) continue;
       await sleep(pauseMs * (1 + Math.random()));
     }
   }
 }
 
 /** Only remove the lock we took: if ours was broken as stale meanwhile, the file now belongs to another process. */
-async function unlockIfMine(lockPath: string, ino: number, mtimeMs: number): Promise<void> {
-  const now = await stat(lockPath);
-  if (now.ino === ino && now.mtimeMs === mtimeMs) await unlink(lockPath);
+function unlockIfMine(lockPath: string, ino: number, mtimeMs: number): void {
+  const now = statSync(lockPath);
+  if (now.ino === ino && now.mtimeMs === mtimeMs) unlinkSync(lockPath);
 }
 
 /**
@@ -159,25 +207,31 @@ async function unlockIfMine(lockPath: string, ino: number, mtimeMs: number): Pro
  * fresh lock is away makes the link-back fail, and then two processes hold the lock; that needs a crash, then
  * two breakers interleaving within that window. A holder paused longer than `staleMs` also loses its lock.
  */
-async function breakIfStale(lockPath: string, staleMs: number): Promise<boolean> {
-  const seen = await statIfExists(lockPath);
+function breakIfStale(lockPath: string, staleMs: number): boolean {
+  const seen = statIfExists(lockPath);
   if (!seen) return true;
   if (Date.now() - seen.mtimeMs < staleMs) return false;
   const moved = `${lockPath}.${randomUUID()}.stale`;
   try {
-    await rename(lockPath, moved);
+    renameSync(lockPath, moved);
   } catch (e) {
     if (errorCode(e) === 'ENOENT') return true;
     throw e;
   }
-  if (Date.now() - (await stat(moved)).mtimeMs < staleMs) await link(moved, lockPath).catch(() => undefined);
-  await unlink(moved);
+  if (Date.now() - statSync(moved).mtimeMs < staleMs) {
+    try {
+      linkSync(moved, lockPath);
+    } catch {
+      // Someone took the lock meanwhile: theirs stands.
+    }
+  }
+  unlinkSync(moved);
   return true;
 }
 
-async function statIfExists(path: string) {
+function statIfExists(path: string) {
   try {
-    return await stat(path);
+    return statSync(path);
   } catch (e) {
     if (errorCode(e) === 'ENOENT') return undefined;
     throw e;

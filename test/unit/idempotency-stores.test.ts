@@ -260,25 +260,28 @@ describe('file store locks', () => {
   it('a fresh lock is waited for, not broken', async () => {
     const store = new FileStore({ dir, lockStaleMs: 10_000 });
     const key = newKey();
+    // Creating a record takes no lock (link is atomic on its own); every later write does.
+    expect(await store.putIfAbsent(record(key, 'owner-a'), HOUR)).toEqual({ ok: true });
     writeFileSync(lockOf(dir, key), '');
     setAge(lockOf(dir, key), 9_000);
     let settled = false;
-    const put = store.putIfAbsent(record(key, 'owner-a'), HOUR).finally(() => {
+    const cas = store.compareAndSet('owner-a', record(key, 'owner-b'), HOUR).finally(() => {
       settled = true;
     });
     await sleep(300);
     expect(settled).toBe(false);
     rmSync(lockOf(dir, key));
-    expect(await put).toEqual({ ok: true });
+    expect(await cas).toBe(true);
   });
 
   it('a lock that never goes stale (mtime in the future) fails as IdempotencyStoreUnavailable, not a hang', async () => {
     const store = new FileStore({ dir, lockStaleMs: 200 });
     const key = newKey();
+    await store.putIfAbsent(record(key, 'owner-a'), HOUR);
     writeFileSync(lockOf(dir, key), '');
     setAge(lockOf(dir, key), -HOUR);
     const started = Date.now();
-    const e = await rejection(store.putIfAbsent(record(key, 'owner-a'), HOUR));
+    const e = await rejection(store.compareAndSet('owner-a', record(key, 'owner-b'), HOUR));
     expect(e.code).toBe('IdempotencyStoreUnavailable');
     expect(e.retryable).toBe(true);
     expect(Date.now() - started).toBeLessThan(2000);
