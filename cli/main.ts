@@ -1,6 +1,6 @@
 // fc-db-backup — the operator's command line: drive the engine with your ALIBABA_CLOUD_* credentials, run a built
 // function locally, and gate a CI deploy on the deploy webhook.
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { callerFor, requestBackup } from '../shared/engine';
@@ -9,7 +9,7 @@ import type { FcContext } from '../shared/fc';
 import { idempotencyKey } from '../shared/idempotency/key';
 import { closeStores, startInvocation } from '../shared/invocation';
 import { rememberJob } from '../shared/job-index';
-import { githubHeaders } from '../shared/signatures/http-adapters';
+import { dingtalkHeaders, githubHeaders, slackHeaders } from '../shared/signatures/http-adapters';
 import { signStatusRequest } from '../shared/signatures/status-request';
 import type { BackupStatus } from '../shared/status';
 import { lookupStatus } from '../shared/status-lookup';
@@ -29,22 +29,28 @@ Usage:
   fc-db-backup deploy-gate --url URL --targets JSON|@file --deploy-id ID [--reason TEXT] [--wait S] [--json]
   fc-db-backup sign (--body FILE|- | --status-path /backups/ID) [--json]
   fc-db-backup invoke <function> [--event FILE|-] [--timeout S]
+  fc-db-backup chat <slack|dingtalk> "<text>" --url URL [--user U] [--channel C] [--reply-url URL] [--json]
 
   product      rds | polardb | mongodb           method  Physical | Logical | Snapshot (RDS, MongoDB)
   --wait S     wait up to S seconds for the backup to finish (progress bar on a terminal)
   --key K      idempotency key: the same K for the same target never takes a second backup (CI retries)
   --json       one JSON document on stdout instead of human output
+  chat         sends "<text>" as a signed Slack slash command or DingTalk robot message to the chatops function
+               at --url (e.g. http://127.0.0.1:8788/chatops) and prints its reply; the result of a backup is
+               posted later to --reply-url, by default the local stack's receiver ($LOCAL_RECEIVER_URL, else
+               http://127.0.0.1:8789) under /slack/response/… or /dingtalk/session/…
 
 Credentials: ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET [, ALIBABA_CLOUD_SECURITY_TOKEN],
 ALIBABA_CLOUD_REGION; RDS_ENDPOINT / POLARDB_ENDPOINT / MONGODB_ENDPOINT point at the local cloud.
-deploy-gate and sign read the secret from DEPLOY_HOOK_SECRET.
+deploy-gate and sign read the secret from DEPLOY_HOOK_SECRET; chat reads SLACK_SIGNING_SECRET or DINGTALK_APP_SECRET.
+Log lines (JSON) go to stderr; stdout carries only the result.
 
 Exit codes:
-  0  done (backup requested, or finished successfully when waiting)
-  1  the backup failed
-  2  bad usage or invalid input
+  0  done (backup requested, or finished successfully when waiting; chat: the reply was printed)
+  1  the backup failed (deploy-gate: one of them; invoke: the function answered "ok": false)
+  2  bad usage, invalid input, or an instance / job that does not exist
   3  still running when --wait ran out
-  4  authentication, permission or configuration problem
+  4  authentication, permission or configuration problem (wrong AccessKey, wrong or missing secret)
   5  temporary problem (throttling, network, service): safe to run again with the same --key / --deploy-id
 `;
 
@@ -65,6 +71,9 @@ export function exitCodeOf(e: BackupError): number {
   return EXIT.failed;
 }
 
+// The engine logs JSON lines; on the command line they go to stderr so stdout stays the result (--json parses).
+const toStderr = { sink: (line: string) => void process.stderr.write(`${line}\n`) };
+
 const cliContext = (timeoutSec: number): FcContext => ({
   requestId: `cli-${randomUUID()}`,
   region: process.env.ALIBABA_CLOUD_REGION,
@@ -81,11 +90,12 @@ async function backup(args: string[]): Promise<number> {
     options: { method: { type: 'string' }, region: { type: 'string' }, wait: { type: 'string', default: '0' }, 'dry-run': { type: 'boolean' }, key: { type: 'string' }, json: { type: 'boolean' } },
   });
   const o = out(values.json ?? false);
+  if (positionals.length !== 2) throw usage('backup needs <product> and <instance-id>, e.g. backup rds rm-uf6wjk5xxxxxxx');
   const waitSec = seconds(values.wait, '--wait');
   const target = targetFromWords(positionals[0], positionals[1], values.method, values.region);
   const key = idempotencyKey('cli', [values.key ?? randomUUID()], target);
   // The engine's deadline: the wait plus room for the request itself.
-  const inv = startInvocation(cliContext(waitSec + 120));
+  const inv = startInvocation(cliContext(waitSec + 120), toStderr);
   if (values['dry-run']) {
     const caller = callerFor(target, inv.deps);
     o.print(`Would call ${caller.endpoint.protocol}://${caller.endpoint.host} CreateBackup ${JSON.stringify(caller.catalog.createQuery(target as never))}`, {
@@ -119,7 +129,7 @@ async function status(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { region: { type: 'string' }, json: { type: 'boolean' } } });
   const o = out(values.json ?? false);
   if (!positionals[0]) throw usage('status needs an instance id or a job id');
-  const inv = startInvocation(cliContext(60));
+  const inv = startInvocation(cliContext(60), toStderr);
   const { target, status: s } = await lookupStatus(positionals[0], inv.deps, values.region);
   const pct = s.progress === null ? '' : ` ${s.progress}%`;
   o.print(`${target.product} ${instanceIdOf(target)}: ${s.state}${pct}${s.jobId ? ` job ${s.jobId}` : ''}${s.backupId ? ` backup ${s.backupId}` : ''}`, { target, status: s });
@@ -182,12 +192,15 @@ async function deployGate(args: string[]): Promise<number> {
   const lines = (report.jobs ?? []).map((j) => `  ${j.state.padEnd(10)} ${j.product} ${j.instanceId}${j.jobId ? ` job ${j.jobId}` : ''}${j.error?.message ? ` — ${j.error.message}` : ''}`);
   if (res.status >= 400) {
     o.print(`Deploy gate refused (HTTP ${res.status}): ${report.error?.message ?? 'no message'}`, { status: res.status, ...report });
-    return res.status === 401 || res.status === 403 ? EXIT.auth : res.status === 503 || res.status === 429 ? EXIT.retry : res.status >= 500 ? EXIT.retry : EXIT.usage;
+    return httpExit(res.status);
   }
   const verdict = report.ok ? 'all backups succeeded' : report.done ? 'a backup FAILED' : `backups still running after ${waitSec}s`;
   o.print([`Deploy gate: ${verdict}`, ...lines].join('\n'), report);
   return report.ok ? EXIT.ok : report.done ? EXIT.failed : EXIT.timeout;
 }
+
+/** A function's HTTP refusal as an exit code: 401/403 → auth, 429/5xx → try again, other 4xx → usage. */
+const httpExit = (status: number): number => (status === 401 || status === 403 ? EXIT.auth : status === 429 || status >= 500 ? EXIT.retry : EXIT.usage);
 
 function summaryStatus(report: unknown): BackupStatus {
   const jobs = ((report as { jobs?: { state: string; progress?: number | null }[] })?.jobs ?? []) as { state: string; progress?: number | null }[];
@@ -220,14 +233,103 @@ async function invoke(args: string[]): Promise<number> {
   const event = values.event ? readInput(values.event) : Buffer.from('{}');
   const id = process.env.ALIBABA_CLOUD_ACCESS_KEY_ID;
   const secret = process.env.ALIBABA_CLOUD_ACCESS_KEY_SECRET;
-  const result = await invokeBundle(name, event, {
-    distDir: __dirname,
-    region: process.env.ALIBABA_CLOUD_REGION,
-    timeoutSec: seconds(values.timeout, '--timeout'),
-    credentials: id && secret ? { accessKeyId: id, accessKeySecret: secret, securityToken: process.env.ALIBABA_CLOUD_SECURITY_TOKEN } : undefined,
-  });
+  const timeoutSec = seconds(values.timeout, '--timeout');
+  // The function logs to stdout, as FC collects it; here its log goes to stderr and stdout is the result alone.
+  const write = process.stdout.write;
+  process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
+  let result: unknown;
+  try {
+    result = await invokeBundle(name, event, {
+      distDir: __dirname,
+      region: process.env.ALIBABA_CLOUD_REGION,
+      timeoutSec,
+      credentials: id && secret ? { accessKeyId: id, accessKeySecret: secret, securityToken: process.env.ALIBABA_CLOUD_SECURITY_TOKEN } : undefined,
+    });
+  } finally {
+    process.stdout.write = write;
+  }
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  return (result as { ok?: unknown } | null)?.ok === false ? EXIT.failed : EXIT.ok;
+}
+
+/** Who a local chat command comes from when --user / --channel are not given: allowed by the local stack's CHATOPS_ACL. */
+const chatDefaults = { user: 'U0LOCAL', userName: 'local-user', slackChannel: 'C0LOCAL', dingtalkChannel: 'cid-local' };
+
+async function chat(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { url: { type: 'string' }, user: { type: 'string' }, channel: { type: 'string' }, 'reply-url': { type: 'string' }, json: { type: 'boolean' } },
+  });
+  const o = out(values.json ?? false);
+  const [platform, text, ...extra] = positionals;
+  if (platform !== 'slack' && platform !== 'dingtalk') throw usage(`chat needs a platform, slack or dingtalk${platform ? `, got "${platform}"` : ''}`);
+  if (text === undefined) throw usage('chat needs the command text, e.g. chat slack "backup rds rm-sample1 Physical" --url http://127.0.0.1:8788/chatops');
+  if (extra.length > 0) throw usage(`chat takes the command text as one argument: quote it ("${[text, ...extra].join(' ')}")`);
+  if (!values.url) throw usage('chat needs --url, the chatops function\'s base URL (e.g. http://127.0.0.1:8788/chatops)');
+  const base = values.url.replace(/\/+$/, '');
+  const user = values.user ?? chatDefaults.user;
+  const userName = values.user ?? chatDefaults.userName;
+  const receiver = (process.env.LOCAL_RECEIVER_URL || 'http://127.0.0.1:8789').replace(/\/+$/, '');
+
+  let url: string;
+  let body: string;
+  let headers: Record<string, string>;
+  if (platform === 'slack') {
+    const secret = chatSecret('SLACK_SIGNING_SECRET', "the Slack app's signing secret");
+    body = new URLSearchParams({
+      token: 'local',
+      team_id: 'T0LOCAL',
+      team_domain: 'local',
+      channel_id: values.channel ?? chatDefaults.slackChannel,
+      channel_name: 'local',
+      user_id: user,
+      user_name: userName,
+      command: '/backup',
+      text,
+      api_app_id: 'A0LOCAL',
+      response_url: values['reply-url'] ?? `${receiver}/slack/response/${randomUUID()}`,
+      // Slack's shape: <seconds>.<digits>.<hex>; unique per command, so every command is a new request.
+      trigger_id: `${Math.floor(Date.now() / 1000)}.${randomInt(1e9)}.${randomBytes(16).toString('hex')}`,
+    }).toString();
+    url = `${base}/slack`;
+    headers = { 'content-type': 'application/x-www-form-urlencoded', ...slackHeaders(body, secret) };
+  } else {
+    const secret = chatSecret('DINGTALK_APP_SECRET', "the DingTalk robot's AppSecret");
+    body = JSON.stringify({
+      msgtype: 'text',
+      text: { content: text },
+      msgId: `msg${randomBytes(16).toString('base64url')}`,
+      createAt: Date.now(),
+      conversationType: '2',
+      conversationId: values.channel ?? chatDefaults.dingtalkChannel,
+      conversationTitle: 'local',
+      senderId: user,
+      senderNick: userName,
+      senderStaffId: user,
+      chatbotUserId: 'local-robot',
+      sessionWebhook: values['reply-url'] ?? `${receiver}/dingtalk/session/${randomUUID()}`,
+      sessionWebhookExpiredTime: Date.now() + 90 * 60_000,
+    });
+    url = `${base}/dingtalk`;
+    headers = { 'content-type': 'application/json', ...dingtalkHeaders(secret) };
+  }
+
+  const res = await http(url, { method: 'POST', headers, body });
+  const reply = res.json as { text?: unknown; error?: { message?: string }; errorMessage?: string };
+  if (res.status !== 200) {
+    o.print(`Chat command refused (HTTP ${res.status}): ${reply.error?.message ?? reply.errorMessage ?? 'no message'}`, { status: res.status, ...reply });
+    return httpExit(res.status);
+  }
+  const answer = typeof reply.text === 'string' ? reply.text : (reply.text as { content?: string } | undefined)?.content;
+  o.print(answer ?? JSON.stringify(reply), { status: res.status, reply });
   return EXIT.ok;
+}
+
+function chatSecret(env: string, what: string): string {
+  const secret = process.env[env];
+  if (!secret) throw new BackupError({ code: 'MissingSecret', category: 'auth', message: `Set ${env} to ${what} (the local stack prints its value).` });
+  return secret;
 }
 
 function seconds(v: string | undefined, flag: string): number {
@@ -238,7 +340,19 @@ function seconds(v: string | undefined, flag: string): number {
 
 const usage = (message: string) => new BackupError({ code: 'Usage', category: 'validation', message: `${message}\n\n${help}` });
 
-const commands: Record<string, (args: string[]) => Promise<number>> = { backup, status, sign, 'deploy-gate': deployGate, invoke };
+const commands: Record<string, (args: string[]) => Promise<number>> = { backup, status, sign, 'deploy-gate': deployGate, invoke, chat };
+
+/** Errors that are the operator's input, not the engine's: parseArgs refusals and unreadable files. */
+function inputError(raw: unknown): BackupError | undefined {
+  const code = (raw as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return undefined;
+  if (raw instanceof TypeError && code.startsWith('ERR_PARSE_ARGS')) return usage(raw.message);
+  const path = (raw as { path?: string }).path;
+  if (path !== undefined && ['ENOENT', 'EISDIR', 'EACCES', 'ENOTDIR'].includes(code)) {
+    return new BackupError({ code: 'Usage', category: 'validation', message: `Cannot read ${path} (${code}).` });
+  }
+  return undefined;
+}
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
@@ -255,7 +369,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await command(rest);
   } catch (raw) {
-    const e = raw instanceof TypeError && (raw as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? usage(raw.message) : toBackupError(raw);
+    const e = inputError(raw) ?? toBackupError(raw);
     if (json) process.stdout.write(`${JSON.stringify({ error: e.toJSON() }, null, 2)}\n`);
     else process.stderr.write(`fc-db-backup: ${e.message}\n`);
     return exitCodeOf(e);

@@ -1,9 +1,11 @@
 // npm start: build when the bundles are missing or older than the sources, then run the local stack.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
+import { constants } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const root = new URL('..', import.meta.url).pathname;
+const root = fileURLToPath(new URL('..', import.meta.url));
 const newest = (dir) =>
   readdirSync(join(root, dir), { withFileTypes: true, recursive: true })
     .filter((e) => e.isFile() && e.name.endsWith('.ts'))
@@ -16,5 +18,7 @@ if (!existsSync(stack) || statSync(stack).mtimeMs < sources) {
   execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { stdio: 'inherit' });
 }
 const child = spawn(process.execPath, [stack], { stdio: 'inherit' });
+// Ctrl-C reaches the whole process group; a signal sent to this process alone is passed on. The stack stops once.
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
-child.on('exit', (code) => process.exit(code ?? 0));
+// The stack's exit code, or 128 + the signal's number when something killed it.
+child.on('exit', (code, signal) => process.exit(code ?? 128 + (constants.signals[signal] ?? 0)));

@@ -1,12 +1,13 @@
 // `npm start`: the whole system on loopback, no cloud account. The local cloud (RDS, PolarDB, MongoDB, FC invoke)
 // seeded with sample instances; every function behind an HTTP gateway that makes FC 3.0 HTTP events for the real
 // bundles; the timer fired from s.yaml's cron; a receiver printing what would be posted to Slack/DingTalk.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { startLocalCloud } from '../cloud/index';
 import { fcContext, invokeBundle, loadHandler } from '../fc-runtime';
 import { parseCron } from './cron';
+import { examplesText } from './examples';
 import { startGateway } from './http-gateway';
 import { startReceiver } from './receiver';
 
@@ -47,14 +48,18 @@ async function main(): Promise<void> {
     port: port('LOCAL_RECEIVER_PORT', 8789),
     print: (p) => console.log(`\n[chat ${p.path}] ${JSON.stringify(p.body)}`),
   });
-  const storeDir = join(root, '.fc-db-backup', 'idempotency');
-  mkdirSync(storeDir, { recursive: true });
+  let store = process.env.IDEMPOTENCY_STORE;
+  if (!store) {
+    const storeDir = join(root, '.fc-db-backup', 'idempotency');
+    mkdirSync(storeDir, { recursive: true });
+    store = `file:${storeDir}`;
+  }
   Object.assign(process.env, {
     RDS_ENDPOINT: cloud.url,
     POLARDB_ENDPOINT: cloud.url,
     MONGODB_ENDPOINT: cloud.url,
     FC_ENDPOINT: cloud.url,
-    IDEMPOTENCY_STORE: process.env.IDEMPOTENCY_STORE ?? `file:${storeDir}`,
+    IDEMPOTENCY_STORE: store,
     WORKER_FUNCTION: 'backup-worker',
     DEPLOY_HOOK_SECRET: local.deploySecret,
     SLACK_SIGNING_SECRET: local.slackSecret,
@@ -94,49 +99,55 @@ async function main(): Promise<void> {
   }
 
   const g = gateway.url;
+  const examples = examplesText({
+    cloud: cloud.url,
+    gateway: g,
+    receiver: receiver.url,
+    accessKeyId: local.accessKeyId,
+    accessKeySecret: local.accessKeySecret,
+    region: 'cn-hangzhou',
+    idempotencyStore: process.env.IDEMPOTENCY_STORE as string,
+    deploySecret: local.deploySecret,
+    slackSecret: local.slackSecret,
+    dingtalkSecret: local.dingtalkSecret,
+    workerFunction: 'backup-worker',
+  });
   console.log(`fc-db-backup local stack is up (Ctrl-C to stop)
 
   local cloud      ${cloud.url}   (RDS, PolarDB, MongoDB, FC invoke; AccessKey ${local.accessKeyId} / ${local.accessKeySecret})
   deploy-hook      ${g}/deploy-hook/backups
-  chatops          ${g}/chatops/slack   ${g}/chatops/dingtalk
+  chatops          ${g}/chatops/slack   ${g}/chatops/dingtalk   (CHATOPS_ACL allows U0LOCAL / local-user)
   chat receiver    ${receiver.url}   (prints what would be posted to Slack/DingTalk)
   timers           ${timers.map((t) => `${t.functionName}/${t.triggerName} "${t.cron}" next ${parseCron(t.cron).next(new Date()).toISOString()}`).join('; ') || 'none'}
   sample instances rm-sample1, rm-sample2 (rds, tagged backup=nightly), pc-sample1 (polardb), dds-sample1 (mongodb)
   idempotency      ${process.env.IDEMPOTENCY_STORE}
 
-Try (in another terminal, from this folder):
+${examples}`);
 
-  export ALIBABA_CLOUD_ACCESS_KEY_ID=${local.accessKeyId} ALIBABA_CLOUD_ACCESS_KEY_SECRET=${local.accessKeySecret} ALIBABA_CLOUD_REGION=cn-hangzhou
-  export RDS_ENDPOINT=${cloud.url} POLARDB_ENDPOINT=${cloud.url} MONGODB_ENDPOINT=${cloud.url} DEPLOY_HOOK_SECRET=${local.deploySecret}
-
-  # the timer, once, now
-  echo '{"triggerTime":"2026-01-01T02:00:00Z","triggerName":"nightly","payload":"{\\"targets\\":[{\\"product\\":\\"rds\\",\\"DBInstanceId\\":\\"rm-sample1\\"}]}"}' \\
-    | node dist/cli.js invoke scheduled-backup --event -
-
-  # the deploy gate, as a CI step
-  node dist/cli.js deploy-gate --url ${g}/deploy-hook --deploy-id demo-1 --wait 60 \\
-    --targets '[{"product":"polardb","DBClusterId":"pc-sample1"}]'
-
-  # a Slack slash command (signed like Slack), result posted to the receiver
-  node dist/cli.js local-chat slack "backup mongodb dds-sample1 Snapshot" --url ${g}/chatops
-
-  # the CLI against the local cloud
-  node dist/cli.js backup rds rm-sample2 --method Physical --wait 60
-  node dist/cli.js status rm-sample2
-`);
-
-  const stop = async () => {
-    console.log('\nstopping…');
+  // Ctrl-C in a terminal reaches this process and `npm start`'s, which forwards it: stop once, and never hang.
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\nstopping (${signal})…`);
     handles.forEach(clearTimeout);
-    await Promise.allSettled([gateway.close(), receiver.close(), cloud.close()]);
-    process.exit(0);
+    setTimeout(() => {
+      console.log('stopped (some connections were still open)');
+      process.exit(0);
+    }, 3_000).unref();
+    void Promise.allSettled([gateway.close(), receiver.close(), cloud.close()]).then(() => {
+      console.log('stopped.');
+      process.exit(0);
+    });
   };
-  process.on('SIGINT', () => void stop());
-  process.on('SIGTERM', () => void stop());
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
   (globalThis as { fcdbLocalStack?: unknown }).fcdbLocalStack = { cloud, gateway, receiver };
-  if (process.env.LOCAL_STACK_READY_FILE) {
-    const { writeFileSync } = await import('node:fs');
-    writeFileSync(process.env.LOCAL_STACK_READY_FILE, JSON.stringify({ cloud: cloud.url, gateway: g, receiver: receiver.url }));
+  const readyFile = process.env.LOCAL_STACK_READY_FILE;
+  if (readyFile) {
+    // Written whole, then renamed: a reader never sees half a file.
+    writeFileSync(`${readyFile}.tmp`, JSON.stringify({ cloud: cloud.url, gateway: g, receiver: receiver.url, pid: process.pid }));
+    renameSync(`${readyFile}.tmp`, readyFile);
   }
 }
 

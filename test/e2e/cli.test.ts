@@ -1,0 +1,365 @@
+// The built CLI (node dist/cli.js …) as an operator runs it: a child process with only the environment the README
+// names, against the local cloud and the deploy-hook / chatops bundles behind the gateway, judged by its exit code,
+// stdout and stderr.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startLocalCloud, type LocalCloud } from '../../local/cloud/index';
+import { verifyGithubSignature } from '../../shared/signatures/github';
+import { secrets, startStack, type Stack } from '../helpers/stack';
+
+const root = join(__dirname, '..', '..');
+const cliJs = join(root, 'dist', 'cli.js');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `node dist/cli.js …` with PATH/HOME plus `env` only (nothing leaks from the test process), stdin from `input`. */
+function cli(args: string[], env: Record<string, string | undefined>, input?: string): Promise<Run> {
+  const clean: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir() };
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) clean[k] = v;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cliJs, ...args], { cwd: root, env: clean, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(input ?? '');
+  });
+}
+
+const json = (r: Run) => JSON.parse(r.stdout) as Record<string, any>;
+
+describe('cli against the local cloud', () => {
+  let cloud: LocalCloud;
+  let storeDir: string;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    cloud = await startLocalCloud({ jobDurationMs: 200 });
+    storeDir = mkdtempSync(join(tmpdir(), 'fcdb-cli-'));
+    env = {
+      ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAI-local-test',
+      ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'local-secret',
+      ALIBABA_CLOUD_REGION: 'cn-hangzhou',
+      RDS_ENDPOINT: cloud.url,
+      POLARDB_ENDPOINT: cloud.url,
+      MONGODB_ENDPOINT: cloud.url,
+      IDEMPOTENCY_STORE: `file:${storeDir}`,
+      STATUS_POLL_MS: '50',
+    };
+  });
+  afterAll(async () => {
+    await cloud.close();
+    rmSync(storeDir, { recursive: true, force: true });
+  });
+  beforeEach(() => cloud.reset());
+
+  const creates = () => cloud.requests.filter((r) => r.action === 'CreateBackup');
+
+  it('backup --wait: exit 0, one job, plain progress lines on stderr (not a terminal)', async () => {
+    const r = await cli(['backup', 'rds', 'rm-sample1', '--method', 'Physical', '--wait', '30'], env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^Backup of rds rm-sample1: succeeded, backup \d+ \(job \d+\)\n$/);
+    expect(cloud.jobs('rds', 'rm-sample1')).toHaveLength(1);
+    expect(cloud.jobs()).toHaveLength(1);
+    expect(creates()[0]?.query).toMatchObject({ DBInstanceId: 'rm-sample1', BackupMethod: 'Physical' });
+    // No bar, no carriage returns: one line per change, ending with the final state.
+    expect(r.stderr).not.toContain('\r');
+    expect(r.stderr).not.toContain('[#');
+    const lines = r.stderr.trim().split('\n');
+    expect(lines.every((l) => /^rds rm-sample1: (queued|running|succeeded)( \d+%)?$/.test(l))).toBe(true);
+    expect(lines.at(-1)).toBe('rds rm-sample1: succeeded 100%');
+  });
+
+  it('backup without --wait reports the job and returns at once', async () => {
+    const r = await cli(['backup', 'mongodb', 'dds-sample1', '--method', 'Snapshot'], env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^Backup of mongodb dds-sample1 created: job \d+ \(key fcdb_[0-9a-f]+\)\n$/);
+    expect(r.stderr).toBe('');
+    expect(cloud.jobs('mongodb', 'dds-sample1')).toHaveLength(1);
+  });
+
+  it('the same --key twice takes one backup; --json is one JSON document on stdout', async () => {
+    const first = await cli(['backup', 'rds', 'rm-sample2', '--key', 'ci-run-77', '--json'], env);
+    const second = await cli(['backup', 'rds', 'rm-sample2', '--key', 'ci-run-77', '--json'], env);
+    expect(first.code, first.stderr).toBe(0);
+    expect(second.code, second.stderr).toBe(0);
+    const a = json(first);
+    const b = json(second);
+    expect(a).toMatchObject({ product: 'rds', instanceId: 'rm-sample2', outcome: 'created', jobId: expect.stringMatching(/^\d+$/), key: expect.stringMatching(/^fcdb_/) });
+    expect(b.jobId).toBe(a.jobId);
+    expect(b.key).toBe(a.key);
+    expect(b.outcome).not.toBe('created');
+    expect(creates()).toHaveLength(1);
+    expect(cloud.jobs()).toHaveLength(1);
+    // A different key is a different request.
+    const third = await cli(['backup', 'polardb', 'pc-sample1', '--key', 'ci-run-78', '--json', '--wait', '30'], env);
+    expect(third.code, third.stderr).toBe(0);
+    expect(json(third)).toMatchObject({ product: 'polardb', status: { state: 'succeeded', progress: 100 } });
+    expect(third.stderr).toBe(''); // --json: no progress lines either
+  });
+
+  it('--dry-run calls nothing and says what it would call', async () => {
+    const r = await cli(['backup', 'rds', 'rm-sample1', '--method', 'Logical', '--dry-run'], env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`Would call ${cloud.url} CreateBackup`);
+    expect(r.stdout).toContain('"DBInstanceId":"rm-sample1"');
+    const j = await cli(['backup', 'rds', 'rm-sample1', '--dry-run', '--json'], env);
+    expect(json(j)).toMatchObject({ dryRun: true, action: 'CreateBackup', endpoint: cloud.url, query: { DBInstanceId: 'rm-sample1' } });
+    expect(cloud.requests).toHaveLength(0);
+    expect(cloud.jobs()).toHaveLength(0);
+  });
+
+  it('a job that fails, waited for: exit 1', async () => {
+    cloud.inject({ action: 'CreateBackup', kind: 'job-fails' });
+    const r = await cli(['backup', 'rds', 'rm-sample2', '--wait', '30'], env);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/Backup of rds rm-sample2: failed/);
+    expect(r.stderr.trim().split('\n').at(-1)).toMatch(/^rds rm-sample2: failed/);
+    expect(cloud.jobs()).toHaveLength(1);
+  });
+
+  it('an instance that does not exist: exit 2 with a clear message', async () => {
+    const r = await cli(['backup', 'rds', 'rm-doesnotexist'], env);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/fc-db-backup: .*No such RDS instance in this region; check the id and RegionId/);
+    const s = await cli(['status', 'xyz-123'], env);
+    expect(s.code).toBe(2);
+    expect(s.stderr).toMatch(/"xyz-123" is neither a job id this tool started nor an instance id it recognises/);
+    const j = await cli(['backup', 'rds', 'rm-doesnotexist', '--json'], env);
+    expect(j.code).toBe(2);
+    expect(json(j).error).toMatchObject({ category: 'not-found' });
+  });
+
+  it('bad usage: exit 2 and the help, nothing called', async () => {
+    const cases = [
+      [],
+      ['frobnicate'],
+      ['backup'],
+      ['backup', 'rds'],
+      ['backup', 'rds', 'rm-sample1', '--wait', 'soon'],
+      ['backup', 'rds', 'rm-sample1', '--bogus'],
+      ['status'],
+      ['deploy-gate', '--url', 'http://127.0.0.1:1'],
+      ['chat', 'irc', 'backup rds rm-sample1', '--url', 'http://127.0.0.1:1'],
+      ['chat', 'slack', 'backup', 'rds', 'rm-sample1', '--url', 'http://127.0.0.1:1'],
+      ['chat', 'slack', 'help'],
+    ];
+    for (const args of cases) {
+      const r = await cli(args, env);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stdout + r.stderr, args.join(' ')).toMatch(/Usage:\n {2}fc-db-backup backup <product>/);
+      expect(r.stdout + r.stderr).toMatch(/Exit codes:/);
+    }
+    const invalid = await cli(['backup', 'rds', 'rm-sample1', '--method', 'Fast'], env);
+    expect(invalid.code).toBe(2);
+    expect(invalid.stderr).toMatch(/Fast/);
+    const help = await cli(['--help'], env);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/fc-db-backup chat <slack\|dingtalk> "<text>" --url URL/);
+    expect(cloud.requests).toHaveLength(0);
+  });
+
+  it('wrong credentials: exit 4', async () => {
+    const secret = await cli(['backup', 'rds', 'rm-sample1'], { ...env, ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'not-the-secret' });
+    expect(secret.code).toBe(4);
+    expect(secret.stderr).toMatch(/The AccessKey secret does not match the AccessKey id/);
+    const id = await cli(['status', 'rm-sample1'], { ...env, ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAI-nobody' });
+    expect(id.code).toBe(4);
+    expect(id.stderr).toMatch(/AccessKey id does not exist/);
+    expect(cloud.jobs()).toHaveLength(0);
+  });
+
+  it('status <instance> and status <job-id> after a backup', async () => {
+    const b = json(await cli(['backup', 'rds', 'rm-sample1', '--wait', '30', '--json'], env));
+    expect(b.status.state).toBe('succeeded');
+    const byInstance = await cli(['status', 'rm-sample1'], env);
+    expect(byInstance.code, byInstance.stderr).toBe(0);
+    expect(byInstance.stdout).toMatch(new RegExp(`^rds rm-sample1: succeeded 100%.* backup ${b.status.backupId}\\n$`));
+    const byJob = await cli(['status', b.jobId], env);
+    expect(byJob.code, byJob.stderr).toBe(0);
+    expect(byJob.stdout).toMatch(new RegExp(`^rds rm-sample1: succeeded 100% job ${b.jobId} backup ${b.status.backupId}\\n$`));
+    const asJson = json(await cli(['status', b.jobId, '--json'], env));
+    expect(asJson).toMatchObject({ target: { product: 'rds', DBInstanceId: 'rm-sample1' }, status: { state: 'succeeded', jobId: b.jobId } });
+    expect(cloud.jobs()).toHaveLength(1);
+  });
+
+  it('sign --body prints a header that verifies', async () => {
+    const body = JSON.stringify({ targets: [{ product: 'rds', DBInstanceId: 'rm-sample1' }], deployId: 'd-1' });
+    const secret = 'sign-test-secret';
+    const r = await cli(['sign', '--body', '-'], { DEPLOY_HOOK_SECRET: secret }, body);
+    expect(r.code, r.stderr).toBe(0);
+    const header = /^x-hub-signature-256: (sha256=[0-9a-f]{64})$/m.exec(r.stdout)?.[1];
+    expect(header).toBeDefined();
+    expect(verifyGithubSignature(body, header, secret)).toBe(true);
+    expect(verifyGithubSignature(`${body} `, header, secret)).toBe(false);
+    const file = join(storeDir, 'body.json');
+    writeFileSync(file, body);
+    const fromFile = json(await cli(['sign', '--body', file, '--json'], { DEPLOY_HOOK_SECRET: secret }));
+    expect(fromFile['x-hub-signature-256']).toBe(header);
+    const noSecret = await cli(['sign', '--body', '-'], {}, body);
+    expect(noSecret.code).toBe(4);
+    expect(noSecret.stderr).toMatch(/DEPLOY_HOOK_SECRET/);
+    const missing = await cli(['sign', '--body', join(storeDir, 'nope.json')], { DEPLOY_HOOK_SECRET: secret });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/Cannot read .*nope\.json \(ENOENT\)/);
+  });
+
+  it('invoke scheduled-backup --event - with a timer event on stdin: the JSON result on stdout, logs on stderr', async () => {
+    const event = JSON.stringify({
+      triggerTime: '2026-01-01T02:00:00Z',
+      triggerName: 'nightly',
+      payload: JSON.stringify({ targets: [{ product: 'rds', DBInstanceId: 'rm-sample1' }, { product: 'polardb', DBClusterId: 'pc-sample1' }] }),
+    });
+    const r = await cli(['invoke', 'scheduled-backup', '--event', '-'], env, event);
+    expect(r.code, r.stderr).toBe(0);
+    const result = json(r);
+    expect(result).toMatchObject({ ok: true, triggerTime: '2026-01-01T02:00:00Z' });
+    expect(result.results).toEqual([
+      expect.objectContaining({ product: 'rds', instanceId: 'rm-sample1', outcome: 'created', jobId: expect.any(String) }),
+      expect.objectContaining({ product: 'polardb', instanceId: 'pc-sample1', outcome: 'created', jobId: expect.any(String) }),
+    ]);
+    expect(cloud.jobs()).toHaveLength(2);
+    // FC's redelivery of the same firing: no new backup.
+    const again = json(await cli(['invoke', 'scheduled-backup', '--event', '-'], env, event));
+    expect(again.results.map((x: { jobId: string }) => x.jobId)).toEqual(result.results.map((x: { jobId: string }) => x.jobId));
+    expect(cloud.jobs()).toHaveLength(2);
+    // A bad payload is answered ok:false → exit 1.
+    const bad = await cli(['invoke', 'scheduled-backup', '--event', '-'], env, JSON.stringify({ triggerTime: '2026-01-01T02:00:00Z', triggerName: 'nightly', payload: '[1]' }));
+    expect(bad.code).toBe(1);
+    expect(json(bad)).toMatchObject({ ok: false, error: { category: 'validation' } });
+  });
+});
+
+describe('cli deploy-gate and chat against the bundles behind the gateway', () => {
+  let stack: Stack;
+  const acl = [{ users: ['U0LOCAL', 'local-user'], commands: ['backup', 'status'] }];
+  beforeAll(async () => {
+    stack = await startStack({ jobDurationMs: 300 }, { CHATOPS_ACL: JSON.stringify(acl), LOG_LEVEL: 'error' });
+  });
+  afterAll(() => stack.close());
+  beforeEach(() => {
+    stack.cloud.reset();
+    stack.receiver.posted.length = 0;
+  });
+
+  const gate = (deployId: string, targets: unknown[], secret = secrets.deploy, wait = '30') =>
+    cli(['deploy-gate', '--url', `${stack.gateway}/deploy-hook`, '--deploy-id', deployId, '--wait', wait, '--targets', JSON.stringify(targets)], { DEPLOY_HOOK_SECRET: secret });
+
+  it('exit 0 when every backup succeeds', async () => {
+    const r = await gate('deploy-ok', [
+      { product: 'rds', DBInstanceId: 'rm-sample1' },
+      { product: 'polardb', DBClusterId: 'pc-sample1' },
+    ]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^Deploy gate: all backups succeeded\n {2}succeeded +rds rm-sample1 job \d+\n {2}succeeded +polardb pc-sample1 job \d+\n$/);
+    expect(stack.cloud.jobs()).toHaveLength(2);
+    // The CI job retried with the same deploy id: the same backups, none new.
+    const retry = await gate('deploy-ok', [
+      { product: 'rds', DBInstanceId: 'rm-sample1' },
+      { product: 'polardb', DBClusterId: 'pc-sample1' },
+    ]);
+    expect(retry.code).toBe(0);
+    expect(stack.cloud.jobs()).toHaveLength(2);
+  });
+
+  it('exit 1 when one backup fails', async () => {
+    stack.cloud.inject({ action: 'CreateBackup', instanceId: 'rm-sample2', kind: 'job-fails' });
+    const r = await gate('deploy-fail', [
+      { product: 'rds', DBInstanceId: 'rm-sample1' },
+      { product: 'rds', DBInstanceId: 'rm-sample2' },
+    ]);
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/^Deploy gate: a backup FAILED/);
+    expect(r.stdout).toMatch(/failed +rds rm-sample2/);
+    expect(r.stdout).toMatch(/succeeded +rds rm-sample1/);
+  });
+
+  it('exit 4 with a wrong secret, and nothing is backed up', async () => {
+    const r = await gate('deploy-auth', [{ product: 'rds', DBInstanceId: 'rm-sample1' }], 'not-the-secret');
+    expect(r.code).toBe(4);
+    expect(r.stdout).toMatch(/Deploy gate refused \(HTTP 401\)/);
+    expect(stack.cloud.jobs()).toHaveLength(0);
+  });
+
+  it('chat slack: a signed slash command, the reply printed, the result posted to LOCAL_RECEIVER_URL', async () => {
+    const chatEnv = { SLACK_SIGNING_SECRET: secrets.slack, LOCAL_RECEIVER_URL: stack.receiver.url };
+    const r = await cli(['chat', 'slack', 'backup mongodb dds-sample1 Snapshot', '--url', `${stack.gateway}/chatops`], chatEnv);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toBe("Backup of mongodb dds-sample1 requested by local-user. I'll post the result here when it finishes.\n");
+    await stack.cloud.fcIdle();
+    expect(stack.cloud.jobs('mongodb', 'dds-sample1')).toHaveLength(1);
+    expect(stack.receiver.posted).toHaveLength(1);
+    expect(stack.receiver.posted[0]?.path).toMatch(/^\/slack\/response\/[0-9a-f-]{36}$/);
+    expect((stack.receiver.posted[0]?.body as { text: string }).text).toMatch(/^Backup of mongodb dds-sample1 succeeded: job \d+/);
+    // Each command is a new Slack request (a new trigger_id): a second one is a second backup.
+    const again = await cli(['chat', 'slack', 'backup rds rm-sample1', '--url', `${stack.gateway}/chatops/`, '--json'], chatEnv);
+    expect(json(again)).toMatchObject({ status: 200, reply: { response_type: 'in_channel', text: expect.stringMatching(/^Backup of rds rm-sample1 requested/) } });
+    await stack.cloud.fcIdle();
+    expect(stack.cloud.jobs()).toHaveLength(2);
+  });
+
+  it('chat dingtalk: --user / --channel, the ACL applies, status answered', async () => {
+    const chatEnv = { DINGTALK_APP_SECRET: secrets.dingtalk, LOCAL_RECEIVER_URL: stack.receiver.url };
+    const denied = await cli(['chat', 'dingtalk', 'backup rds rm-sample1', '--url', `${stack.gateway}/chatops`, '--user', 'mallory', '--channel', 'cid-x'], chatEnv);
+    expect(denied.code).toBe(0);
+    expect(denied.stdout).toMatch(/mallory is not allowed to run "backup"/);
+    const ok = await cli(['chat', 'dingtalk', 'backup rds rm-sample1', '--url', `${stack.gateway}/chatops`], chatEnv);
+    expect(ok.stdout).toMatch(/^Backup of rds rm-sample1 requested by local-user/);
+    await stack.cloud.fcIdle();
+    expect(stack.receiver.posted.map((p) => p.path)).toEqual([expect.stringMatching(/^\/dingtalk\/session\//)]);
+    expect(stack.receiver.posted[0]?.body).toMatchObject({ msgtype: 'text', text: { content: expect.stringMatching(/^Backup of rds rm-sample1 succeeded/) } });
+    const status = await cli(['chat', 'dingtalk', 'status rm-sample1', '--url', `${stack.gateway}/chatops`], chatEnv);
+    expect(status.stdout).toMatch(/^rds rm-sample1: succeeded/);
+  });
+
+  it('chat with a wrong or missing signing secret: exit 4', async () => {
+    const wrong = await cli(['chat', 'slack', 'help', '--url', `${stack.gateway}/chatops`], { SLACK_SIGNING_SECRET: 'not-the-secret' });
+    expect(wrong.code).toBe(4);
+    expect(wrong.stdout).toMatch(/Chat command refused \(HTTP 401\)/);
+    const missing = await cli(['chat', 'dingtalk', 'help', '--url', `${stack.gateway}/chatops`], {});
+    expect(missing.code).toBe(4);
+    expect(missing.stderr).toMatch(/Set DINGTALK_APP_SECRET/);
+    expect(stack.cloud.requests).toHaveLength(0);
+  });
+});
+
+describe('cli when --wait runs out', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ jobDurationMs: 120_000 }, { LOG_LEVEL: 'error' });
+  });
+  afterAll(() => stack.close());
+
+  it('deploy-gate: exit 3 while the backups still run', async () => {
+    const r = await cli(
+      ['deploy-gate', '--url', `${stack.gateway}/deploy-hook`, '--deploy-id', 'deploy-slow', '--wait', '2', '--targets', '[{"product":"polardb","DBClusterId":"pc-sample1"}]'],
+      { DEPLOY_HOOK_SECRET: secrets.deploy },
+    );
+    expect(r.code, r.stdout + r.stderr).toBe(3);
+    expect(r.stdout).toMatch(/^Deploy gate: backups still running after 2s/);
+    expect(stack.cloud.jobs()).toHaveLength(1);
+  });
+
+  it('backup --wait: exit 3 while the job still runs', async () => {
+    const r = await cli(['backup', 'rds', 'rm-sample1', '--wait', '1'], {
+      ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAI-local-test',
+      ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'local-secret',
+      ALIBABA_CLOUD_REGION: 'cn-hangzhou',
+      RDS_ENDPOINT: stack.cloud.url,
+      IDEMPOTENCY_STORE: process.env.IDEMPOTENCY_STORE,
+      STATUS_POLL_MS: '100',
+    });
+    expect(r.code, r.stdout + r.stderr).toBe(3);
+    expect(r.stdout).toMatch(/^Backup of rds rm-sample1: (queued|running)/);
+  });
+});
