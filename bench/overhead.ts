@@ -1,18 +1,17 @@
 // Section 1: what the engine adds to one CreateBackup. The engine's whole path (parseTarget, idempotency key,
 // claim, ACS3-signed CreateBackup, complete) against a bare @alicloud/openapi-client callApi of the same action to
 // the same local cloud, interleaved call by call so drift (GC, JIT, disk, the emulator's state) hits every variant.
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { open, readFile, rename, stat, unlink } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { defaultCredentials, startLocalCloud } from '../local/cloud/index';
 import { createDeadline } from '../shared/deadline';
 import { requestBackup, type EngineDeps } from '../shared/engine';
 import { FileStore } from '../shared/idempotency/file-store';
+import { defaultDir } from '../shared/idempotency/store-factory';
 import { idempotencyKey } from '../shared/idempotency/key';
 import { RedisStore } from '../shared/idempotency/redis-store';
-import type { IdempotencyRecord, IdempotencyStore } from '../shared/idempotency/store';
+import type { IdempotencyStore } from '../shared/idempotency/store';
 import { createLogger } from '../shared/logger';
 import { rds } from '../shared/products/rds';
 import { parseTarget } from '../shared/targets';
@@ -59,9 +58,8 @@ export async function runOverhead(o: OverheadOptions): Promise<OverheadResult> {
   if (!cred) throw new Error('the local cloud has no credentials');
   const credentials = { accessKeyId: cred.accessKeyId, accessKeySecret: cred.accessKeySecret };
   const env = { RDS_ENDPOINT: cloud.url };
-  const fileDir = mkdtempSync(join(tmpdir(), 'fcdb-bench-store-'));
-  const noSyncDir = mkdtempSync(join(tmpdir(), 'fcdb-bench-store-nosync-'));
-  const microDir = mkdtempSync(join(tmpdir(), 'fcdb-bench-fs-'));
+  // Where the file store lives by default (memory-backed /dev/shm on Linux, else the temp dir).
+  const fileDir = mkdtempSync(join(dirname(defaultDir), 'fcdb-bench-store-'));
   const fileStore = new FileStore({ dir: fileDir });
   const redisStore = new RedisStore({ url: o.redisUrl, keyPrefix: o.keyPrefix });
   const memory = new MemoryStore();
@@ -158,12 +156,10 @@ export async function runOverhead(o: OverheadOptions): Promise<OverheadResult> {
     // --- profile: where the engine's extra time goes ---
     const timedFile = new TimedStore(fileStore);
     const timedRedis = new TimedStore(redisStore);
-    const timedNoSync = new TimedStore(withoutFsync(new FileStore({ dir: noSyncDir })));
     const prof = [
       bare,
       engine('engine + in-memory store', memory),
       engine('engine + FileStore', timedFile),
-      engine('engine + FileStore without fsync', timedNoSync),
       engine('engine + RedisStore', timedRedis),
     ];
     const p = await measure(prof, o.profileIterations, Math.max(1, Math.round(o.rounds / 2)), Math.min(o.warmup, 100));
@@ -171,8 +167,7 @@ export async function runOverhead(o: OverheadOptions): Promise<OverheadResult> {
     const pick = (i: number, f: (x: Parts & { total: number }) => number | undefined) =>
       median((p[i] as Measured).parts.map(f).filter((x): x is number => x !== undefined));
     const pMem = pick(1, (x) => x.total);
-    const val = median([1, 2, 3, 4].flatMap((i) => (p[i] as Measured).parts.map((x) => x.validation ?? 0)));
-    const fs = await fsMicro(microDir, 300);
+    const val = median([1, 2, 3].flatMap((i) => (p[i] as Measured).parts.map((x) => x.validation ?? 0)));
 
     const storeRows = (i: number, label: string, claimNote: string, completeNote: string): string[][] => {
       const total = pick(i, (x) => x.total);
@@ -186,26 +181,16 @@ export async function runOverhead(o: OverheadOptions): Promise<OverheadResult> {
     const fileClaim = pick(2, (x) => x.claim);
     const fileComplete = pick(2, (x) => x.complete);
     const fileTotal = pick(2, (x) => x.total);
-    const noSyncTotal = pick(3, (x) => x.total);
-    const redisClaim = pick(4, (x) => x.claim);
-    const redisComplete = pick(4, (x) => x.complete);
+    const redisClaim = pick(3, (x) => x.claim);
+    const redisComplete = pick(3, (x) => x.complete);
     const profRows: string[][] = [
       ['bare callApi (sign + loopback HTTP + emulator)', ms(pBare), '—'],
       ['engine + in-memory store (everything but the store)', ms(pMem), `${signed(pMem - pBare)} vs bare (${ratio(pMem / pBare)})`],
       ['  parseTarget + idempotencyKey', ms(val), `${((100 * val) / pBare).toFixed(0)}% of bare`],
       ['  requestBackup (CreateBackup + in-memory claim/complete + glue)', ms(pick(1, (x) => x.total - (x.validation ?? 0))), `bare is ${ms(pBare)}`],
-      ...storeRows(2, 'engine + FileStore', 'lock cycle + read (ENOENT) + tmp create/write/fsync/close + rename + unlock', 'lock cycle + read + JSON.parse + tmp create/write/fsync/close + rename + unlock'),
-      ...storeRows(3, 'engine + FileStore without fsync (bench-local patch)', 'same, `handle.sync()` skipped', 'same, `handle.sync()` skipped'),
-      ...storeRows(4, 'engine + RedisStore', 'one EVALSHA (SET NX PX) over loopback', 'one EVALSHA (GET + cjson owner check + SET PX)'),
+      ...storeRows(2, 'engine + FileStore', 'tmp write + link(2), no lock', 'lock cycle + read + tmp write + rename + unlock'),
+      ...storeRows(3, 'engine + RedisStore', 'one EVALSHA (SET NX PX) over loopback', 'one EVALSHA (GET + cjson owner check + SET PX)'),
     ];
-    const fsRows: string[][] = [
-      ['FileStore.putIfAbsent sequence via fs/promises (11 awaited ops)', ms(fs.claimSeq), `without fsync: ${ms(fs.claimSeqNoSync)}`],
-      ['  lock cycle: open wx, fstat, close … stat, unlink', ms(fs.lock), '5 awaited ops, twice per backup'],
-      ['  open(tmp, wx): create a new file', ms(fs.create), 'twice per backup'],
-      ['  handle.sync(): fsync of a 400-byte new file', ms(fs.fsync), 'twice per backup'],
-      ['  rename over the record', ms(fs.rename), 'twice per backup'],
-    ];
-
     // --- the same comparison at a realistic 20 ms per API call ---
     cloud.setLatency(20);
     const lat = await measure(main, o.latencyIterations, 1, 10);
@@ -225,14 +210,10 @@ export async function runOverhead(o: OverheadOptions): Promise<OverheadResult> {
         `${pMem / pBare <= 1.1 ? 'the engine logic itself is within the 1.10× goal' : 'above the 1.10× goal even before any store'}. ` +
         `The FileStore's claim + complete take ${ms(fileClaim)} + ${ms(fileComplete)} ms at p50, ${(100 * storeShare).toFixed(0)}% of the engine's ${signed(fileTotal - pBare)} ms over bare.`,
     );
-    findings.push(
-      `FileStore cost, by experiment: skipping \`handle.sync()\` takes engine + FileStore from ${ms(fileTotal)} to ${ms(noSyncTotal)} ms p50; ` +
-        `the rest is ~11 awaited fs/promises ops per write (each a libuv thread-pool round trip: lock cycle ${ms(fs.lock)} ms, create ${ms(fs.create)} ms, rename ${ms(fs.rename)} ms), done twice (claim, complete).`,
-    );
     const memRest = pick(1, (x) => x.total);
-    const ioRest = median([2, 3, 4].map((i) => pick(i, (x) => x.total - (x.claim ?? 0) - (x.complete ?? 0))));
+    const ioRest = median([2, 3].map((i) => pick(i, (x) => x.total - (x.claim ?? 0) - (x.complete ?? 0))));
     findings.push(
-      `Unattributed: with a store that does I/O (file, file without fsync, Redis) the non-store part of the same path measures ~${ms(ioRest)} ms vs ${ms(memRest)} ms with the in-memory store. ` +
+      `Unattributed: with a store that does I/O (file, Redis) the non-store part of the same path measures ~${ms(ioRest)} ms vs ${ms(memRest)} ms with the in-memory store. ` +
         `The same engine code runs in both; the difference appears with every store that does I/O, most likely the extra event-loop waits around the store calls on this (shared, virtualised) machine.`,
     );
     findings.push(`RedisStore: two loopback EVALSHA round trips (${ms(redisClaim)} + ${ms(redisComplete)} ms p50).`);
@@ -244,18 +225,13 @@ export async function runOverhead(o: OverheadOptions): Promise<OverheadResult> {
       `Bare = one \`@alicloud/openapi-client\` \`callApi\` of RDS CreateBackup with shared/cloud-client.ts's Config/Params/RuntimeOptions, one reused client. ` +
         `Engine = \`parseTarget\` + \`idempotencyKey\` + \`requestBackup\` (claim, ACS3-signed CreateBackup via callCloud, complete), fresh deps per call as an invocation builds them. ` +
         `Same in-process local cloud on 127.0.0.1 (no added latency), a fresh RDS instance per call, ${o.iterations} calls per variant after ${o.warmup} warm-up calls each, ` +
-        `interleaved in ${o.rounds} rounds with the order rotating every call. FileStore in \`${tmpdir()}\` (its default location); Redis at ${o.redisUrl}.`,
+        `interleaved in ${o.rounds} rounds with the order rotating every call. FileStore in \`${dirname(defaultDir)}\` (its default location); Redis at ${o.redisUrl}.`,
       '',
       table(['variant', 'n', 'p50 ms', 'p99 ms', 'p50 ratio', 'p99 ratio'], rows),
       '',
-      `Where the time goes: a second interleaved pass, ${o.profileIterations} calls per variant, store calls timed by a wrapper; p50 of each part per call. ` +
-        `"Without fsync" is the FileStore with its private \`write\` replaced, in the bench only, by the same code minus \`handle.sync()\` — an experiment, not a proposal to ship as is.`,
+      `Where the time goes: a second interleaved pass, ${o.profileIterations} calls per variant, store calls timed by a wrapper; p50 of each part per call.`,
       '',
       table(['component', 'p50 ms', 'note'], profRows),
-      '',
-      `The FileStore's file operations alone, sequentially through fs/promises in the same file system (${microDir.split('/').slice(0, -1).join('/') || '/'}), 300 each:`,
-      '',
-      table(['operation', 'p50 ms', 'note'], fsRows),
       '',
       `For scale, the main comparison again with the local cloud answering after 20 ms (\`setLatency(20)\`), ${o.latencyIterations} calls per variant, interleaved:`,
       '',
@@ -266,83 +242,7 @@ export async function runOverhead(o: OverheadOptions): Promise<OverheadResult> {
     cloud.setLatency(0);
     await redisStore.close();
     await cloud.close();
-    for (const d of [fileDir, noSyncDir, microDir]) rmSync(d, { recursive: true, force: true });
+    for (const d of [fileDir]) rmSync(d, { recursive: true, force: true });
     await deletePrefix(o.redisUrl, o.keyPrefix);
   }
-}
-
-/**
- * Bench-only experiment: the FileStore with its write step replaced by the same code minus `handle.sync()`.
- * (FileStore.write: tmp file by exclusive create, write, [fsync], close, rename over the record.)
- */
-function withoutFsync(store: FileStore): FileStore {
-  const target = store as unknown as { write?: unknown };
-  if (typeof target.write !== 'function') throw new Error('FileStore has no write step to patch: update bench/overhead.ts');
-  target.write = async (file: string, record: IdempotencyRecord, ttlMs: number): Promise<void> => {
-    const tmp = `${file}.${randomUUID()}.tmp`;
-    try {
-      const handle = await open(tmp, 'wx');
-      try {
-        await handle.writeFile(JSON.stringify({ record, expiresAt: Date.now() + ttlMs }));
-      } finally {
-        await handle.close();
-      }
-      await rename(tmp, file);
-    } catch (e) {
-      await unlink(tmp).catch(() => undefined);
-      throw e;
-    }
-  };
-  return store;
-}
-
-/** The FileStore's own file operations, awaited one by one through fs/promises, as it does them. */
-async function fsMicro(dir: string, n: number) {
-  const body = JSON.stringify({ record: { key: 'x'.repeat(45), payloadHash: 'y'.repeat(64), status: 'in_progress', owner: randomUUID() }, pad: 'z'.repeat(200) });
-  const t: Record<'claimSeq' | 'claimSeqNoSync' | 'lock' | 'create' | 'fsync' | 'rename', number[]> = {
-    claimSeq: [],
-    claimSeqNoSync: [],
-    lock: [],
-    create: [],
-    fsync: [],
-    rename: [],
-  };
-  const step = async <T>(name: keyof typeof t | undefined, f: () => Promise<T>): Promise<T> => {
-    const t0 = now();
-    const v = await f();
-    if (name) t[name].push(since(t0));
-    return v;
-  };
-  for (let i = 0; i < 2 * n; i++) {
-    const sync = i % 2 === 0;
-    const base = join(dir, `${randomBytes(16).toString('hex')}`);
-    const lockPath = `${base}.lock`;
-    const file = `${base}.json`;
-    const t0 = now();
-    const l0 = now();
-    const h = await open(lockPath, 'wx');
-    await h.stat();
-    await h.close();
-    const lockTake = since(l0);
-    await readFile(file, 'utf8').catch(() => undefined);
-    const tmp = `${file}.${randomUUID()}.tmp`;
-    const w = await step(sync ? 'create' : undefined, () => open(tmp, 'wx'));
-    await w.writeFile(body);
-    if (sync) await step('fsync', () => w.sync());
-    await w.close();
-    await step(sync ? 'rename' : undefined, () => rename(tmp, file));
-    const u0 = now();
-    await stat(lockPath);
-    await unlink(lockPath);
-    if (sync) t.lock.push(lockTake + since(u0));
-    (sync ? t.claimSeq : t.claimSeqNoSync).push(since(t0));
-  }
-  return {
-    claimSeq: median(t.claimSeq),
-    claimSeqNoSync: median(t.claimSeqNoSync),
-    lock: median(t.lock),
-    create: median(t.create),
-    fsync: median(t.fsync),
-    rename: median(t.rename),
-  };
 }

@@ -3,8 +3,9 @@
 import { build } from 'esbuild';
 import { readdirSync, existsSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const root = new URL('..', import.meta.url).pathname;
+const root = fileURLToPath(new URL('..', import.meta.url));
 const functions = readdirSync(join(root, 'functions'), { withFileTypes: true })
   .filter((d) => d.isDirectory() && existsSync(join(root, 'functions', d.name, 'index.ts')))
   .map((d) => d.name);
