@@ -2,8 +2,10 @@
 // so FC itself drops a duplicate invocation; the engine's own record catches anything FC lets through.
 import type { ReplyTo } from './chat-reply';
 import type { Credentials } from './credentials';
+import type { Deadline } from './deadline';
 import { BackupError } from './errors';
 import type { FcContext } from './fc';
+import { withRetry } from './retry';
 import type { Target } from './targets';
 
 export interface WorkerEvent {
@@ -22,8 +24,10 @@ export interface DispatchContext {
   context: FcContext;
   env: Record<string, string | undefined>;
   credentials: () => Credentials;
-  /** Connect/read timeout of the invoke call; chat keeps it short to answer within Slack's 3 seconds. */
+  /** Connect/read timeout of one invoke call; chat keeps it short to answer within Slack's 3 seconds. */
   timeoutMs?: number;
+  /** Retries of a failed invoke stop here (the caller's own deadline, or its answer budget). */
+  deadline: Deadline;
 }
 
 export const workerTaskId = (event: WorkerEvent): string => (event.hop ? `${event.key}_h${event.hop}` : event.key);
@@ -43,6 +47,8 @@ export async function dispatchToWorker(d: DispatchContext, event: WorkerEvent): 
   const { createInvoker } = await import('./invoker');
   const invoker = createInvoker({ accountId, region, credentials: d.credentials(), endpoint: d.env.FC_ENDPOINT || undefined, timeoutMs: d.timeoutMs });
   const taskId = workerTaskId(event);
-  const r = await invoker.invokeAsync({ functionName, payload: event, asyncTaskId: taskId });
+  // Resending is safe even after an ambiguous failure (a reset, a timeout): FC answers a task id it already has
+  // with 409, which the invoker reports as a duplicate. So throttling, 5xx and network errors are retried here.
+  const r = await withRetry(() => invoker.invokeAsync({ functionName, payload: event, asyncTaskId: taskId }), d.deadline, { baseMs: 100, capMs: 1_000, maxAttempts: 5 });
   return { taskId, duplicate: r.duplicate };
 }
