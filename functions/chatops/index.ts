@@ -86,7 +86,12 @@ async function handleCommand(chat: ChatRequest, context: FcContext, logger: Logg
   } catch (e) {
     const err = toBackupError(e);
     logger.error('chatops command failed', { platform: chat.platform, code: err.code, message: err.message });
-    return `Could not run "${command.name}": ${err.message}`;
+    const next = !err.retryable
+      ? ''
+      : err.ambiguous
+        ? ` It may still have been queued: check with "status ${command.name === 'backup' ? instanceIdOf(command.target) : command.ref}" before asking again.`
+        : ' Nothing was started; try the same command again in a minute.';
+    return `Could not run "${command.name}": ${err.message}${next}`;
   }
 }
 
