@@ -5,13 +5,13 @@ import type { Credentials } from './credentials';
 import { resolveRegion } from './credentials';
 import type { Deadline } from './deadline';
 import { BackupError, deadlineExceeded, toBackupError } from './errors';
-import { claim, complete, markAmbiguous, release, type GuardOptions } from './idempotency/guard';
+import { claim, complete, keepAlive, markAmbiguous, release, type Claim, type GuardOptions } from './idempotency/guard';
 import { clientToken, payloadHash } from './idempotency/key';
 import type { IdempotencyStore } from './idempotency/store';
 import type { Logger } from './logger';
 import type { JobView, ProductCatalog, Query } from './products/catalog';
 import { catalogOf } from './products/index';
-import { defaultBackoff, pause, withRetry, type BackoffOptions } from './retry';
+import { defaultBackoff, pause, sleep, withRetry, type BackoffOptions } from './retry';
 import type { Target } from './targets';
 
 export interface EngineDeps {
@@ -27,6 +27,8 @@ export interface EngineDeps {
   backoff?: BackoffOptions;
   /** How long completed records are kept. */
   recordTtlMs: number;
+  /** How long a claim holds without renewal; the holder renews it while it works, so only a dead holder's lapses. */
+  leaseMs?: number;
   /** Clock skew tolerated when matching the cloud's job start times against our claim time. */
   skewMs?: number;
   now?: () => number;
@@ -89,16 +91,48 @@ export function callerFor(target: Target, deps: EngineDeps): ProductCaller {
 export async function requestBackup(target: Target, key: string, deps: EngineDeps): Promise<BackupOutcome> {
   const caller = callerFor(target, deps);
   const now = deps.now ?? Date.now;
-  const guard: GuardOptions = {
-    store: deps.store,
-    // A claim is ours while this invocation can still be running; after that a redelivery may take it over.
-    leaseMs: deps.deadline.remainingMs() + 30_000,
-    ttlMs: deps.recordTtlMs,
-    now,
-  };
-  const c = await claim(key, payloadHash(target), guard);
+  const guard: GuardOptions = { store: deps.store, leaseMs: deps.leaseMs ?? DEFAULT_LEASE_MS, ttlMs: deps.recordTtlMs, now };
+  const c = await claimOrWait(key, payloadHash(target), guard, deps);
   if (c.kind === 'replay') return { ...(c.record.result as unknown as BackupOutcome), outcome: 'replayed' };
+  // Keep the lease alive while we work: a holder that dies stops renewing, and a redelivery takes over within one
+  // lease instead of being turned away for the rest of a long timeout (FC's async retries come within seconds).
+  const lease = keepAlive(c.record, guard, (e) => deps.logger.warn('could not renew the idempotency lease', { key, code: toBackupError(e).code }));
+  try {
+    return await work(target, key, caller, c, guard, lease, deps);
+  } finally {
+    await lease.stop();
+  }
+}
 
+export const DEFAULT_LEASE_MS = 30_000;
+
+/**
+ * A key held by a live invocation: wait (within our deadline) for it to finish — then replay its outcome — or for
+ * its lease to lapse — then take over. Only when our own deadline comes first is it reported as in progress.
+ */
+async function claimOrWait(key: string, hash: string, guard: GuardOptions, deps: EngineDeps): Promise<Claim> {
+  for (;;) {
+    try {
+      return await claim(key, hash, guard);
+    } catch (raw) {
+      const e = toBackupError(raw);
+      if (e.code !== 'IdempotencyInProgress') throw e;
+      const pauseMs = Math.min(1_000, Math.max(50, Number(e.details.retryAfterSec ?? 1) * 1000));
+      if (deps.deadline.remainingMs() < pauseMs + 1_000) throw e;
+      await sleep(pauseMs);
+    }
+  }
+}
+
+async function work(
+  target: Target,
+  key: string,
+  caller: ProductCaller,
+  c: Extract<Claim, { kind: 'claimed' }>,
+  guard: GuardOptions,
+  lease: { stop(): Promise<void> },
+  deps: EngineDeps,
+): Promise<BackupOutcome> {
   const base = {
     key,
     product: target.product,
@@ -111,6 +145,7 @@ export async function requestBackup(target: Target, key: string, deps: EngineDep
     job = await obtainJob(target, key, caller, new Date(Date.parse(c.record.claimedAt) - (deps.skewMs ?? 5_000)), c.takeover, deps);
   } catch (raw) {
     const e = toBackupError(raw);
+    await lease.stop();
     // Keep the record when the cloud may have acted, so the next delivery reconciles instead of creating again.
     await (e.ambiguous ? markAmbiguous(c.record, guard) : release(c.record, guard)).catch((storeErr) =>
       deps.logger.error('could not update the idempotency record after a failure', { key, code: toBackupError(storeErr).code }),
@@ -118,6 +153,7 @@ export async function requestBackup(target: Target, key: string, deps: EngineDep
     throw e;
   }
   const outcome: BackupOutcome = { ...base, ...job };
+  await lease.stop();
   try {
     if (!(await complete(c.record, outcome as unknown as Record<string, unknown>, guard))) {
       deps.logger.warn('claim was taken over before the outcome was saved; the new holder will adopt this job', { key, jobId: job.jobId });

@@ -127,13 +127,13 @@ function safeJson(v: unknown): string {
   }
 }
 
-export const idempotencyInProgress = (key: string, since: string): BackupError =>
+export const idempotencyInProgress = (key: string, since: string, leaseExpiresAt?: number): BackupError =>
   new BackupError({
     code: 'IdempotencyInProgress',
     category: 'conflict',
     retryable: true,
     message: `The same request (key ${key}) is being handled by another invocation since ${since}; it was not sent again. Retry later for its outcome.`,
-    details: { key, since },
+    details: { key, since, ...(leaseExpiresAt === undefined ? {} : { retryAfterSec: Math.max(1, Math.ceil((leaseExpiresAt - Date.now()) / 1000)) }) },
   });
 
 export const idempotencyMismatch = (key: string): BackupError =>

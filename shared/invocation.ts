@@ -65,6 +65,7 @@ export function startInvocation(context: FcContext, o: InvocationOptions = {}): 
       env,
       timeouts: { connectMs: config.connectTimeoutMs, readMs: config.readTimeoutMs },
       recordTtlMs: config.recordTtlMs,
+      leaseMs: config.leaseMs,
     },
   };
 }

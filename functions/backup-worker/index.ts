@@ -14,8 +14,9 @@ import { earlier } from '../../shared/deadline';
 import { waitForJob, isFinal } from '../../shared/wait';
 import { dispatchToWorker, type WorkerEvent } from '../../shared/worker-dispatch';
 
-// Time kept back at the end of an invocation to re-invoke ourselves and save state.
-const HANDOFF_MS = 5_000;
+// Time kept back at the end of an invocation to re-invoke ourselves: 5 s, less for a short timeout, so a short
+// worker still waits most of its time instead of handing over at once, again and again.
+const handoffMs = (context: FcContext) => Math.min(5_000, (context.function?.timeout ?? 60) * 200);
 
 export async function handler(event: unknown, context: FcContext): Promise<Record<string, unknown>> {
   const inv = startInvocation(context);
@@ -46,7 +47,7 @@ export async function handler(event: unknown, context: FcContext): Promise<Recor
   if (outcome.jobId) await rememberJob(inv.deps.store, outcome.jobId, work.target, inv.deps.recordTtlMs).catch(() => undefined);
 
   const caller = callerFor(work.target, inv.deps);
-  const waitUntil = earlier(inv.deps.deadline, inv.deps.deadline.at - HANDOFF_MS);
+  const waitUntil = earlier(inv.deps.deadline, inv.deps.deadline.at - handoffMs(context));
   const status = await waitForJob(caller, outcome.instanceId, { jobId: outcome.jobId, backupId: outcome.backupId }, {
     deadline: waitUntil,
     pollMs: inv.config.pollMs,

@@ -29,13 +29,21 @@ export async function claim(key: string, hash: string, o: GuardOptions): Promise
     leaseExpiresAt: now() + o.leaseMs,
     attempts: 1,
   };
-  const put = await o.store.putIfAbsent(fresh, o.ttlMs);
+  let put;
+  try {
+    put = await o.store.putIfAbsent(fresh, o.ttlMs);
+  } catch (e) {
+    // The write may have happened with its answer lost: remove our own claim, or it would block every redelivery
+    // until its lease runs out. Only this invocation knows the random owner id, so this can delete nothing else.
+    await o.store.deleteIfOwner(key, fresh.owner).catch(() => undefined);
+    throw e;
+  }
   if (put.ok) return { kind: 'claimed', record: fresh, takeover: false };
 
   const existing = put.existing;
   if (existing.payloadHash !== hash) throw idempotencyMismatch(key);
   if (existing.status === 'completed') return { kind: 'replay', record: existing };
-  if (existing.status === 'in_progress' && existing.leaseExpiresAt > now()) throw idempotencyInProgress(key, existing.claimedAt);
+  if (existing.status === 'in_progress' && existing.leaseExpiresAt > now()) throw idempotencyInProgress(key, existing.claimedAt, existing.leaseExpiresAt);
 
   // Abandoned (lease ran out) or left ambiguous: take it over, keeping the first claim time so
   // reconciliation looks back far enough. Only one contender wins the compare-and-set.
@@ -47,7 +55,33 @@ export async function claim(key: string, hash: string, o: GuardOptions): Promise
     attempts: existing.attempts + 1,
   };
   if (await o.store.compareAndSet(existing.owner, next, o.ttlMs)) return { kind: 'claimed', record: next, takeover: true };
-  throw idempotencyInProgress(key, existing.claimedAt);
+  throw idempotencyInProgress(key, existing.claimedAt, now() + o.leaseMs);
+}
+
+/**
+ * Renews our lease every third of it while we work, so only a dead holder's claim lapses. stop() must be awaited
+ * before the record's final write: a renewal landing after it would put the record back in progress.
+ */
+export function keepAlive(record: IdempotencyRecord, o: GuardOptions, onError: (e: unknown) => void): { stop(): Promise<void> } {
+  let stopped = false;
+  let inFlight: Promise<unknown> = Promise.resolve();
+  const tick = () => {
+    if (stopped) return;
+    inFlight = o.store
+      .compareAndSet(record.owner, { ...record, leaseExpiresAt: (o.now ?? Date.now)() + o.leaseMs }, o.ttlMs)
+      .catch(onError)
+      .finally(() => {
+        if (!stopped) timer = setTimeout(tick, o.leaseMs / 3).unref();
+      });
+  };
+  let timer = setTimeout(tick, o.leaseMs / 3).unref();
+  return {
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await inFlight;
+    },
+  };
 }
 
 /** Saves the outcome; false when another invocation took the claim over meanwhile. */
