@@ -85,7 +85,15 @@ async function handleCommand(chat: ChatRequest, context: FcContext, logger: Logg
     return `Backup of ${command.target.product} ${instanceIdOf(command.target)} requested by ${who}. I'll post the result here when it finishes.`;
   } catch (e) {
     const err = toBackupError(e);
-    logger.error('chatops command failed', { platform: chat.platform, code: err.code, message: err.message });
+    logger.error('chatops command failed', {
+      platform: chat.platform,
+      command: command.name,
+      ...(command.name === 'backup' ? { product: command.target.product, instanceId: instanceIdOf(command.target) } : { ref: command.ref }),
+      userId: chat.userId,
+      code: err.code,
+      retryable: err.retryable,
+      message: err.message,
+    });
     const next = !err.retryable
       ? ''
       : err.ambiguous
