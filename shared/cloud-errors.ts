@@ -110,7 +110,7 @@ export function classifyCloudError(e: unknown, ctx: CloudErrorContext): BackupEr
 
   const rule: CodeRule =
     (code !== undefined ? (rules[code] ?? (/^Throttling/.test(code) ? rules.Throttling : undefined)) : undefined) ?? fallbackRule(statusCode);
-  const cloudMessage = typeof err.data?.Message === 'string' ? err.data.Message : message;
+  const cloudMessage = withoutCredentials(typeof err.data?.Message === 'string' ? err.data.Message : message);
   const limit = rule.limit && ctx.limits ? ` Limit: ${ctx.limits[rule.limit]}.` : '';
   const serverSide = statusCode >= 500;
   return new BackupError({
@@ -123,6 +123,14 @@ export function classifyCloudError(e: unknown, ctx: CloudErrorContext): BackupEr
     details: { action: ctx.action, cloudCode: code, httpStatus: statusCode, ...(requestId ? { requestId } : {}) },
     cause: e,
   });
+}
+
+/**
+ * The gateway answers a bad signature with the string it signed, which carries the AccessKeyId and the STS token:
+ * never let that reach a log, an HTTP answer or a chat message.
+ */
+export function withoutCredentials(text: string): string {
+  return text.replace(/string to sign is:.*$/is, 'string to sign is: [REDACTED]').replace(/(SecurityToken|AccessKeyId|Signature)(%3D|=)[^&%\s]+/gi, '$1$2[REDACTED]');
 }
 
 function fallbackRule(status: number): CodeRule {

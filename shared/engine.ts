@@ -182,6 +182,11 @@ async function obtainJob(
     if (adopted) return adopted;
   }
   const backoff = deps.backoff ?? defaultBackoff;
+  // Once an attempt may have reached the cloud, every later failure is ambiguous too: the job may exist but not be
+  // listed yet, so the record must be kept for the next delivery to reconcile, never released.
+  let mayHaveActed = false;
+  const fail = (e: BackupError): BackupError =>
+    mayHaveActed && !e.ambiguous && !token ? new BackupError({ ...describe(e), ambiguous: true, message: `${e.message} (an earlier attempt may have created the backup; the next delivery reconciles first)` }) : e;
   for (let attempt = 0; ; attempt++) {
     let error: BackupError;
     try {
@@ -193,6 +198,7 @@ async function obtainJob(
       error = toBackupError(raw);
     }
     deps.logger.warn('CreateBackup attempt failed', { key, attempt, code: error.code, ambiguous: error.ambiguous });
+    mayHaveActed ||= error.ambiguous;
     if (catalog.jobExistsCodes.includes(error.code)) {
       const running = await adoptRunning(target, caller);
       if (running) return running;
@@ -204,9 +210,9 @@ async function obtainJob(
       });
       if (adopted) return adopted;
     } else if (!error.retryable) {
-      throw error;
+      throw fail(error);
     }
-    if (!(await pause(attempt, deps.deadline, backoff))) throw error;
+    if (!(await pause(attempt, deps.deadline, backoff))) throw fail(error);
   }
 }
 

@@ -68,7 +68,8 @@ export function redact(value: unknown): unknown {
   return clean(value, 0, new WeakSet());
 }
 
-export const redactString = (s: string): string => s.replace(signatureValue, REDACTED);
+const credentialParam = /(SecurityToken|AccessKeyId|AccessKeySecret)(%3D|=)[^&%\s"]+/gi;
+export const redactString = (s: string): string => s.replace(signatureValue, REDACTED).replace(credentialParam, `$1$2${REDACTED}`);
 
 function clean(value: unknown, depth: number, seen: WeakSet<object>): unknown {
   if (typeof value === 'string') return redactString(value);

@@ -81,11 +81,10 @@ async function reportOnce(inv: Invocation, work: WorkerEvent, text: string): Pro
   const replyTo = work.replyTo;
   if (!replyTo) return;
   const guard = { store: inv.deps.store, leaseMs: 60_000, ttlMs: inv.deps.recordTtlMs };
-  const c = await claim(`${work.key}_reply`, payloadHash(replyTo), guard).catch((e: BackupError) => {
-    if (e.code === 'IdempotencyInProgress') return undefined;
-    throw e;
-  });
-  if (!c || c.kind === 'replay') return;
+  // Another invocation posting right now is retried by FC (IdempotencyInProgress is retryable): if that one died
+  // mid-post, its claim lapses and the retry posts.
+  const c = await claim(`${work.key}_reply`, payloadHash(replyTo), guard);
+  if (c.kind === 'replay') return;
   try {
     await postChatReply(replyTo, text);
   } catch (e) {

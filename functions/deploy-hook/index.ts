@@ -9,7 +9,7 @@ import { parseTargetsOrSelectors, resolveTargets } from '../../shared/discovery'
 import { callerFor } from '../../shared/engine';
 import { BackupError } from '../../shared/errors';
 import { httpApp } from '../../shared/http-app';
-import { claim, complete } from '../../shared/idempotency/guard';
+import { claim, complete, release } from '../../shared/idempotency/guard';
 import { idempotencyKey, payloadHash } from '../../shared/idempotency/key';
 import { startInvocation, type Invocation } from '../../shared/invocation';
 import { jsonResponse, validate, verifySignature, type HttpRequest } from '../../shared/middleware/index';
@@ -98,7 +98,11 @@ async function manifestFor(id: string, body: DeployRequest, items: unknown[], in
   const c = await claim(id, payloadHash({ targets: body.targets, dryRun: body.dryRun ?? false }), guard);
   if (c.kind === 'replay') return c.record.result as unknown as Manifest;
   const maxTargets = Math.min(inv.config.maxTargetsPerRun, body.maxTargets ?? Number.POSITIVE_INFINITY);
-  const targets = await resolveTargets(items as never, inv.deps, { maxTargets });
+  // A refused or failed resolution frees the deployId at once, so the corrected re-run is not told "in progress".
+  const targets = await resolveTargets(items as never, inv.deps, { maxTargets }).catch(async (e: unknown) => {
+    await release(c.record, guard).catch(() => undefined);
+    throw e;
+  });
   const manifest: Manifest = {
     deployId: body.deployId,
     reason: body.reason,
@@ -111,7 +115,8 @@ async function manifestFor(id: string, body: DeployRequest, items: unknown[], in
 
 async function readBackups(id: string, inv: Invocation) {
   const record = await inv.deps.store.get(id);
-  if (record?.status !== 'completed') {
+  // Any completed record is in the same store; only a deploy request's has the manifest's items.
+  if (record?.status !== 'completed' || !Array.isArray((record.result as Partial<Manifest> | undefined)?.items)) {
     throw new BackupError({ code: 'NotFound', category: 'not-found', message: `No deploy backup request ${id}; it may have expired after IDEMPOTENCY_TTL_SECONDS.` });
   }
   const manifest = record.result as unknown as Manifest;

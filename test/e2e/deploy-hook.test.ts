@@ -142,6 +142,14 @@ describe('deploy gate refuses', () => {
     expect(r.body.error.message).toContain('targets[0].BackupRetentionPeriod: 3 — must be 7 to 730 days, or -1 to keep forever');
   });
 
+  it('a status read of an id that is not a deploy request (e.g. a per-target key) → 404, not a crash', async () => {
+    const r = await post({ targets, deployId: 'deploy-keys' });
+    const key = r.body.jobs[0].key as string;
+    const res = await get(`/backups/${key}`);
+    expect(res.status).toBe(404);
+    expect(res.body.error.code).toBe('NotFound');
+  });
+
   it('unknown routes → 404 and wrong methods → 405', async () => {
     expect((await fetch(`${url}/nothing`, { method: 'POST' })).status).toBe(404);
     expect((await fetch(`${url}/backups`, { method: 'GET', headers: signStatusRequest('GET', '/backups', secrets.deploy) })).status).toBe(405);

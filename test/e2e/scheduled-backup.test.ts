@@ -195,6 +195,25 @@ describe('timer basics', () => {
     expect(created(targets.rds as Target)).toBe(1);
   });
 
+  it('a failure after an attempt that may have acted keeps the record for reconciliation instead of freeing the key', async () => {
+    const t = targets.mongodb as Target;
+    const event = timerEvent([t]);
+    const { triggerTime, triggerName } = JSON.parse(event.toString()) as { triggerTime: string; triggerName: string };
+    const key = idempotencyKey('timer', ['scheduled-backup', triggerName, triggerTime], t);
+    // A 500 (ambiguous: nothing created here, but the engine cannot know), then throttling until the deadline.
+    cloud.inject({ action: 'CreateBackup', product: 'mongodb', kind: 'status', status: 500, code: 'InternalError' });
+    cloud.inject({ action: 'CreateBackup', product: 'mongodb', kind: 'throttle', times: Number.POSITIVE_INFINITY });
+    const err = await handler(event, fcContext({ timeout: 3 })).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'TargetsFailedRetryably' });
+    const store = createStore(`file:${fileDir}`);
+    expect((await store.get(key))?.status).toBe('ambiguous');
+    cloud.clearFaults();
+    const r = (await handler(event, fcContext())) as { ok: boolean; results: { outcome: string }[] };
+    expect(r.ok).toBe(true);
+    expect(created(t)).toBe(1);
+    await store.close();
+  });
+
   it('quota errors come out typed, naming the limit (RDS: 20 a day; PolarDB: 3 manual backups)', async () => {
     const quick = await startLocalCloud({ jobDurationMs: 1 });
     try {

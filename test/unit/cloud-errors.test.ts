@@ -109,6 +109,15 @@ describe('cloud error table', () => {
     expect((await failure()).message).toMatch(/one backup job per instance/);
   });
 
+  it('never repeats the credentials a gateway echoes back in its string to sign', async () => {
+    const echoed = 'Specified signature is not matched with our calculation. server string to sign is:POST&%2F&AccessKeyId%3DLTAI-echoed%26SecurityToken%3Dsts-token-echoed%26Action%3DCreateBackup';
+    next = { status: 400, contentType: 'application/json', body: JSON.stringify({ Code: 'SignatureDoesNotMatch', Message: echoed, RequestId: 'REQ-2' }) };
+    const e = await failure();
+    expect(e.category).toBe('auth');
+    expect(JSON.stringify(e.toJSON())).not.toMatch(/LTAI-echoed|sts-token-echoed/);
+    expect(e.message).not.toMatch(/LTAI-echoed|sts-token-echoed/);
+  });
+
   it('treats 5xx as ambiguous and 4xx as a definite refusal', async () => {
     next = { status: 503, contentType: 'application/json', body: JSON.stringify({ Code: 'ServiceUnavailable' }) };
     expect((await failure()).ambiguous).toBe(true);
