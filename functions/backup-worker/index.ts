@@ -46,9 +46,8 @@ export async function handler(event: unknown, context: FcContext): Promise<Recor
   // A person asked: let `status <job-id>` find this job later.
   if (outcome.jobId) await rememberJob(inv.deps.store, outcome.jobId, work.target, inv.deps.recordTtlMs).catch(() => undefined);
 
+  const caller = callerFor(work.target, inv.deps);
   const waitUntil = earlier(inv.deps.deadline, inv.deps.deadline.at - handoffMs(context));
-  // Status reads stop at the hand-over point too, so a slow cloud cannot eat the time kept for re-invoking ourselves.
-  const caller = callerFor(work.target, { ...inv.deps, deadline: waitUntil });
   const status = await waitForJob(caller, outcome.instanceId, { jobId: outcome.jobId, backupId: outcome.backupId }, {
     deadline: waitUntil,
     pollMs: inv.config.pollMs,
