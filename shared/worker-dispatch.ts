@@ -22,6 +22,8 @@ export interface WorkerEvent {
 
 export interface DispatchContext {
   context: FcContext;
+  /** WORKER_FUNCTION, from the invocation's configuration. */
+  functionName: string | undefined;
   env: Record<string, string | undefined>;
   credentials: () => Credentials;
   /** Connect/read timeout of one invoke call; chat keeps it short to answer within Slack's 3 seconds. */
@@ -33,7 +35,7 @@ export interface DispatchContext {
 export const workerTaskId = (event: WorkerEvent): string => (event.hop ? `${event.key}_h${event.hop}` : event.key);
 
 export async function dispatchToWorker(d: DispatchContext, event: WorkerEvent): Promise<{ taskId: string; duplicate: boolean }> {
-  const functionName = d.env.WORKER_FUNCTION;
+  const { functionName } = d;
   const accountId = d.context.accountId ?? d.env.FC_ACCOUNT_ID;
   const region = d.context.region ?? d.env.ALIBABA_CLOUD_REGION;
   if (!functionName || !accountId || !region) {

@@ -54,7 +54,7 @@ export async function handler(event: unknown, context: FcContext): Promise<Recor
   });
   if (!isFinal(status)) {
     const next = { ...work, hop: (work.hop ?? 0) + 1 };
-    await dispatchToWorker({ context, env: inv.deps.env, credentials: inv.deps.credentials, deadline: inv.deps.deadline }, next);
+    await dispatchToWorker({ context, functionName: inv.config.workerFunction, env: inv.deps.env, credentials: inv.deps.credentials, deadline: inv.deps.deadline }, next);
     log.info('job still running; handed over to the next worker invocation', { jobId: outcome.jobId, state: status.state, progress: status.progress });
     return { ok: true, key: work.key, jobId: outcome.jobId, state: status.state, handedOver: true };
   }

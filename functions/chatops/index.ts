@@ -80,7 +80,7 @@ async function handleCommand(chat: ChatRequest, context: FcContext, logger: Logg
     const who = chat.userName ?? chat.userId;
     // Slack wants an answer within 3 s: retries of the (idempotent) invoke fit in 2.5 s, then a clear message.
     const budget = earlier(inv.deps.deadline, Date.now() + 2_500);
-    await dispatchToWorker({ context, env: inv.deps.env, credentials: inv.deps.credentials, timeoutMs: 1_000, deadline: budget }, { key, target: command.target, replyTo: chat.replyTo, requestedBy: who });
+    await dispatchToWorker({ context, functionName: inv.config.workerFunction, env: inv.deps.env, credentials: inv.deps.credentials, timeoutMs: 1_000, deadline: budget }, { key, target: command.target, replyTo: chat.replyTo, requestedBy: who });
     logger.info('chatops backup dispatched', { platform: chat.platform, key, product: command.target.product, instanceId: instanceIdOf(command.target), userId: chat.userId });
     return `Backup of ${command.target.product} ${instanceIdOf(command.target)} requested by ${who}. I'll post the result here when it finishes.`;
   } catch (e) {

@@ -84,7 +84,7 @@ async function run(event: unknown, context: FcContext, inv: Invocation): Promise
 /** One async worker invocation per target, paced; the task id (from the key) lets FC drop duplicates. */
 async function fanOut(targets: Target[], keyOf: (t: Target) => string, context: FcContext, inv: Invocation): Promise<Record<string, unknown>> {
   const pace = createPacer(inv.config.fanoutRatePerSec);
-  const dispatch = { context, env: inv.deps.env, credentials: inv.deps.credentials, deadline: inv.deps.deadline };
+  const dispatch = { context, functionName: inv.config.workerFunction, env: inv.deps.env, credentials: inv.deps.credentials, deadline: inv.deps.deadline };
   const results = await mapLimit(targets, inv.config.concurrency, async (target) => {
     await pace();
     const key = keyOf(target);
