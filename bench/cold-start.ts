@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultCredentials, startLocalCloud } from '../local/cloud/index';
-import { rds } from '../shared/products/rds';
+import { rds } from '../shared/cloud/products/rds';
 import { median, ms, ratio, table } from './stats';
 
 export interface Probe {

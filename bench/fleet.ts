@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
 import { defaultCredentials, startLocalCloud, type LocalCloud } from '../local/cloud/index';
 import { invokeBundle, loadHandler } from '../local/fc-runtime';
-import type { Target } from '../shared/targets';
+import type { Target } from '../shared/backup/targets';
 import { deletePrefix } from './support';
 import { ms, now, ratio, since, table } from './stats';
 

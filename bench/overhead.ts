@@ -6,15 +6,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { defaultCredentials, startLocalCloud } from '../local/cloud/index';
 import { createDeadline } from '../shared/deadline';
-import { requestBackup, type EngineDeps } from '../shared/engine';
+import { requestBackup, type EngineDeps } from '../shared/backup/engine';
 import { FileStore } from '../shared/idempotency/file-store';
 import { defaultDir } from '../shared/idempotency/store-factory';
 import { idempotencyKey } from '../shared/idempotency/key';
 import { RedisStore } from '../shared/idempotency/redis-store';
 import type { IdempotencyStore } from '../shared/idempotency/store';
 import { createLogger } from '../shared/logger';
-import { rds } from '../shared/products/rds';
-import { parseTarget } from '../shared/targets';
+import { rds } from '../shared/cloud/products/rds';
+import { parseTarget } from '../shared/backup/targets';
 import { bareCreateBackup, deletePrefix, MemoryStore, TimedStore } from './support';
 import { median, ms, now, percentile, ratio, signed, since, table } from './stats';
 
@@ -222,7 +222,7 @@ export async function runOverhead(o: OverheadOptions): Promise<OverheadResult> {
     findings.push(`At 20 ms emulated latency per call the same engine paths are ${ratio(lf)} (FileStore) and ${ratio(lr)} (RedisStore) of bare at p50.`);
 
     const markdown = [
-      `Bare = one \`@alicloud/openapi-client\` \`callApi\` of RDS CreateBackup with shared/cloud-client.ts's Config/Params/RuntimeOptions, one reused client. ` +
+      `Bare = one \`@alicloud/openapi-client\` \`callApi\` of RDS CreateBackup with shared/cloud/client.ts's Config/Params/RuntimeOptions, one reused client. ` +
         `Engine = \`parseTarget\` + \`idempotencyKey\` + \`requestBackup\` (claim, ACS3-signed CreateBackup via callCloud, complete), fresh deps per call as an invocation builds them. ` +
         `Same in-process local cloud on 127.0.0.1 (no added latency), a fresh RDS instance per call, ${o.iterations} calls per variant after ${o.warmup} warm-up calls each, ` +
         `interleaved in ${o.rounds} rounds with the order rotating every call. FileStore in \`${dirname(defaultDir)}\` (its default location); Redis at ${o.redisUrl}.`,

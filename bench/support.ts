@@ -5,7 +5,7 @@ import { RuntimeOptions } from '@alicloud/tea-util';
 import type { IdempotencyRecord, IdempotencyStore, PutResult } from '../shared/idempotency/store';
 import { now, since } from './stats';
 
-// Resolved exactly as shared/cloud-client.ts does (the package is CJS with exports.default = Client).
+// Resolved exactly as shared/cloud/client.ts does (the package is CJS with exports.default = Client).
 const clientModule: unknown = (OpenApi as unknown as { default: unknown }).default;
 const OpenApiClient = (typeof clientModule === 'function' ? clientModule : (clientModule as { default: unknown }).default) as new (
   config: OpenApi.Config,
@@ -20,7 +20,7 @@ export interface BareCredentials {
 
 /**
  * The baseline: one @alicloud/openapi-client callApi of CreateBackup with the Config, Params and RuntimeOptions that
- * shared/cloud-client.ts builds — one client reused across calls (as the engine's per-endpoint cache does), nothing else.
+ * shared/cloud/client.ts builds — one client reused across calls (as the engine's per-endpoint cache does), nothing else.
  */
 export function bareCreateBackup(url: string, c: BareCredentials, apiVersion: string): (query: Record<string, string>) => Promise<Record<string, unknown>> {
   const u = new URL(url);

@@ -1,6 +1,6 @@
 // Progress while waiting on a long job: a redrawn bar on a terminal, one plain line per change otherwise
 // (CI logs), nothing in --json mode (stdout is for the JSON document; progress goes to stderr).
-import type { BackupStatus } from '../shared/status';
+import type { BackupStatus } from '../shared/backup/status';
 
 export function progressReporter(what: string, quiet: boolean, stream: NodeJS.WriteStream = process.stderr) {
   const tty = stream.isTTY === true;

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { FcContext } from '../shared/fc';
+import type { FcContext } from '../shared/fc/events';
 
 export type FcHandler = (event: Buffer, context: FcContext) => Promise<unknown>;
 

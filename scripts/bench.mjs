@@ -48,7 +48,7 @@ try {
   const regex = '/^[A-Za-z0-9][A-Za-z0-9_-]{2,63}$/';
   const probes = [
     {
-      name: 'SDK, lazy import (as shared/cloud-client.ts)',
+      name: 'SDK, lazy import (as shared/cloud/client.ts)',
       note: "`() => import('@alicloud/openapi-client')` + tea-util, never called: what the SDK costs a bundle at require time",
       source: `export const load = () => Promise.all([import('@alicloud/openapi-client'), import('@alicloud/tea-util')]);`,
     },

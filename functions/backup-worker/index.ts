@@ -1,18 +1,18 @@
 // Async worker: takes one backup (idempotently, by the key it was given), waits for its outcome within its own
 // deadline, re-invoking itself while the job outlives it, and posts the final result where the request came from.
-import { postChatReply } from '../../shared/chat-reply';
-import { callerFor, requestBackup, type BackupOutcome } from '../../shared/engine';
+import { postChatReply } from '../../shared/chat/reply';
+import { callerFor, requestBackup, type BackupOutcome } from '../../shared/backup/engine';
 import { toBackupError, validationError, type BackupError } from '../../shared/errors';
-import { eventJson, type FcContext } from '../../shared/fc';
+import { eventJson, type FcContext } from '../../shared/fc/events';
 import { claim, complete, release } from '../../shared/idempotency/guard';
 import { payloadHash } from '../../shared/idempotency/key';
-import { rememberJob } from '../../shared/job-index';
-import { startInvocation, type Invocation } from '../../shared/invocation';
-import type { BackupStatus } from '../../shared/status';
-import { parseTarget } from '../../shared/targets';
+import { rememberJob } from '../../shared/backup/job-index';
+import { startInvocation, type Invocation } from '../../shared/fc/invocation';
+import type { BackupStatus } from '../../shared/backup/status';
+import { parseTarget } from '../../shared/backup/targets';
 import { earlier } from '../../shared/deadline';
-import { waitForJob, isFinal } from '../../shared/wait';
-import { dispatchToWorker, type WorkerEvent } from '../../shared/worker-dispatch';
+import { waitForJob, isFinal } from '../../shared/backup/wait';
+import { dispatchToWorker, type WorkerEvent } from '../../shared/fc/worker-dispatch';
 
 // Time kept back at the end of an invocation to re-invoke ourselves: 5 s, less for a short timeout, so a short
 // worker still waits most of its time instead of handing over at once, again and again.

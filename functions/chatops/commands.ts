@@ -1,7 +1,7 @@
 // The chat command language, the same on Slack and DingTalk:
 //   backup <product> <instance-id> [method] | status <instance-id | job-id> | help
 import { toBackupError, validationError, type BackupError, type FieldIssue } from '../../shared/errors';
-import { targetFromWords, type Target } from '../../shared/targets';
+import { targetFromWords, type Target } from '../../shared/backup/targets';
 
 export type Command =
   | { name: 'help' }

@@ -2,19 +2,22 @@
 // A verified request always gets 200 with a chat message within Slack's 3 seconds: the backup itself runs in
 // backup-worker, keyed by the platform's own request id, so a platform retry takes no second backup.
 import * as z from 'zod/mini';
-import { chatMessage, type ChatPlatform, type ReplyTo } from '../../shared/chat-reply';
+import { chatMessage, type ChatPlatform, type ReplyTo } from '../../shared/chat/reply';
 import { earlier } from '../../shared/deadline';
 import { toBackupError } from '../../shared/errors';
-import { httpApp } from '../../shared/http-app';
+import { httpApp } from '../../shared/http/app';
 import { idempotencyKey } from '../../shared/idempotency/key';
-import { startInvocation } from '../../shared/invocation';
+import { startInvocation } from '../../shared/fc/invocation';
 import type { Logger } from '../../shared/logger';
-import { jsonResponse, validate, verifySignature, type HttpRequest } from '../../shared/middleware/index';
-import type { FcContext } from '../../shared/fc';
-import { dingtalkRequestVerifier, slackRequestVerifier } from '../../shared/signatures/http-adapters';
-import { lookupStatus } from '../../shared/status-lookup';
-import { instanceIdOf } from '../../shared/targets';
-import { dispatchToWorker } from '../../shared/worker-dispatch';
+import { jsonResponse } from '../../shared/http/middleware/response';
+import { validate } from '../../shared/http/middleware/validator';
+import { verifySignature } from '../../shared/http/middleware/signature-verifier';
+import type { HttpRequest } from '../../shared/http/request';
+import type { FcContext } from '../../shared/fc/events';
+import { dingtalkRequestVerifier, slackRequestVerifier } from '../../shared/http/signatures/http-adapters';
+import { lookupStatus } from '../../shared/backup/status-lookup';
+import { instanceIdOf } from '../../shared/backup/targets';
+import { dispatchToWorker } from '../../shared/fc/worker-dispatch';
 import { allows, parseAcl } from './acl';
 import { parseCommand, usage } from './commands';
 

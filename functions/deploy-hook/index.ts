@@ -3,21 +3,24 @@
 //   GET  /backups/{id}  the same jobs' current states
 // Signed like a GitHub webhook (DEPLOY_HOOK_SECRET); a re-run of the same deployId takes no second backup.
 import * as z from 'zod/mini';
-import { backupAll, mapLimit } from '../../shared/batch';
+import { backupAll, mapLimit } from '../../shared/backup/batch';
 import { earlier } from '../../shared/deadline';
-import { parseTargetsOrSelectors, resolveTargets } from '../../shared/discovery';
-import { callerFor } from '../../shared/engine';
+import { parseTargetsOrSelectors, resolveTargets } from '../../shared/backup/discovery';
+import { callerFor } from '../../shared/backup/engine';
 import { BackupError } from '../../shared/errors';
-import { httpApp } from '../../shared/http-app';
+import { httpApp } from '../../shared/http/app';
 import { claim, complete, release } from '../../shared/idempotency/guard';
 import { idempotencyKey, payloadHash } from '../../shared/idempotency/key';
-import { startInvocation, type Invocation } from '../../shared/invocation';
-import { jsonResponse, validate, verifySignature, type HttpRequest } from '../../shared/middleware/index';
-import { githubRequestVerifier } from '../../shared/signatures/http-adapters';
-import { verifyStatusRequest } from '../../shared/signatures/status-request';
-import type { BackupStatus } from '../../shared/status';
-import { instanceIdOf, type Target } from '../../shared/targets';
-import { isFinal, waitForJob } from '../../shared/wait';
+import { startInvocation, type Invocation } from '../../shared/fc/invocation';
+import { jsonResponse } from '../../shared/http/middleware/response';
+import { validate } from '../../shared/http/middleware/validator';
+import { verifySignature } from '../../shared/http/middleware/signature-verifier';
+import type { HttpRequest } from '../../shared/http/request';
+import { githubRequestVerifier } from '../../shared/http/signatures/http-adapters';
+import { verifyStatusRequest } from '../../shared/http/signatures/status-request';
+import type { BackupStatus } from '../../shared/backup/status';
+import { instanceIdOf, type Target } from '../../shared/backup/targets';
+import { isFinal, waitForJob } from '../../shared/backup/wait';
 
 const MAX_WAIT_SEC = 3600;
 

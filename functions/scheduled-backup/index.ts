@@ -1,15 +1,15 @@
 // Timer trigger: back up every target of the trigger's payload (or BACKUP_TARGETS) exactly once per firing.
 // Small fleets are backed up here; large ones are fanned out to backup-worker, one async invocation per target.
-import { backupAll, mapLimit } from '../../shared/batch';
-import { parseTargetsOrSelectors, resolveTargets } from '../../shared/discovery';
-import { callerFor } from '../../shared/engine';
+import { backupAll, mapLimit } from '../../shared/backup/batch';
+import { parseTargetsOrSelectors, resolveTargets } from '../../shared/backup/discovery';
+import { callerFor } from '../../shared/backup/engine';
 import { BackupError, toBackupError, validationError } from '../../shared/errors';
-import { parseTimerEvent, type FcContext } from '../../shared/fc';
+import { parseTimerEvent, type FcContext } from '../../shared/fc/events';
 import { idempotencyKey } from '../../shared/idempotency/key';
-import { startInvocation, type Invocation } from '../../shared/invocation';
-import { createPacer } from '../../shared/pacer';
-import { instanceIdOf, type Target } from '../../shared/targets';
-import { dispatchToWorker } from '../../shared/worker-dispatch';
+import { startInvocation, type Invocation } from '../../shared/fc/invocation';
+import { createPacer } from '../../shared/fc/pacer';
+import { instanceIdOf, type Target } from '../../shared/backup/targets';
+import { dispatchToWorker } from '../../shared/fc/worker-dispatch';
 
 interface TimerPayload {
   targets?: unknown;

@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join, resolve } from 'node:path';
 import { invokeBundle } from '../fc-runtime';
 import { verifyAcs3, type Acs3Failure, type Credential } from './acs3';
-import type { Fault, RequestLog } from './server';
+import type { Fault, RequestLog } from './faults';
 
 export interface FcOptions {
   credentials: Credential[];

@@ -6,36 +6,8 @@ import type { AddressInfo, Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { parseRawQuery, verifyAcs3, type Acs3Failure, type Credential } from './acs3';
 import { startFc, type FcTask, type FcOptions } from './fc';
+import type { Fault, RequestLog } from './faults';
 import { ApiError, apiByVersion, instanceKey, phase, productApis, type CloudState, type Instance, type Job, type Product } from './products';
-
-export type FaultKind = 'drop-after-create' | 'status' | 'throttle' | 'latency' | 'reset' | 'timeout' | 'job-fails' | 'function-error';
-
-export interface Fault {
-  /** Matches the API action (CreateBackup, DescribeBackupTasks, InvokeFunction, ...); any when omitted. */
-  action?: string;
-  product?: Product | 'fc';
-  instanceId?: string;
-  kind: FaultKind;
-  /** For 'status': the HTTP status and error code answered (default 503 ServiceUnavailable). */
-  status?: number;
-  code?: string;
-  /** For 'latency' and 'timeout'. */
-  ms?: number;
-  /** How many matching requests it affects; default 1. */
-  times?: number;
-}
-
-export interface RequestLog {
-  product: Product | 'fc' | 'unknown';
-  action: string;
-  query: Record<string, string>;
-  accessKeyId?: string;
-  securityToken?: string;
-  status: number;
-  code?: string;
-  fault?: FaultKind;
-  at: number;
-}
 
 export interface InstanceSeed {
   product: Product;

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { FcContext } from '../../shared/fc';
+import type { FcContext } from '../../shared/fc/events';
 
 export type InvokeHttp = (event: Buffer, context: FcContext) => Promise<unknown>;
 

@@ -22,7 +22,8 @@ export interface FileStoreOptions {
   now?: () => number;
 }
 
-const defaults = { lockStaleMs: 10_000, now: Date.now };
+// The clock is read at call time, so a clock faked after this module loaded is still seen.
+const defaults = { lockStaleMs: 10_000, now: (): number => Date.now() };
 
 /** The content of a record file: the ttl travels with the record. */
 interface StoredRecord {

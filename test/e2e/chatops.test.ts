@@ -1,7 +1,7 @@
 // Chat command → 200 → async invoke (local FC) → backup-worker bundle → one backup and one result posted back.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { dingtalkHeaders, slackHeaders } from '../../shared/signatures/http-adapters';
+import { dingtalkHeaders, slackHeaders } from '../../shared/http/signatures/http-adapters';
 import { captureStdout } from '../helpers/fc';
 import { secrets, startStack, type Stack } from '../helpers/stack';
 

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startLocalCloud, type LocalCloud } from '../../local/cloud/index';
-import { verifyGithubSignature } from '../../shared/signatures/github';
+import { verifyGithubSignature } from '../../shared/http/signatures/github';
 import { secrets, startStack, type Stack } from '../helpers/stack';
 
 const root = join(__dirname, '..', '..');

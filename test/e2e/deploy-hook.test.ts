@@ -1,7 +1,7 @@
 // The deploy gate bundle behind an FC-style HTTP trigger, against the local cloud.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { githubHeaders } from '../../shared/signatures/http-adapters';
-import { signStatusRequest } from '../../shared/signatures/status-request';
+import { githubHeaders } from '../../shared/http/signatures/http-adapters';
+import { signStatusRequest } from '../../shared/http/signatures/status-request';
 import { captureStdout } from '../helpers/fc';
 import { secrets, startStack, type Stack } from '../helpers/stack';
 

@@ -1,7 +1,7 @@
 // Fleets: fan-out to backup-worker through the local FC, tag selectors with pagination, the blast-radius guard.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startLocalCloud, type LocalCloud } from '../../local/cloud/index';
-import type { Target } from '../../shared/targets';
+import type { Target } from '../../shared/backup/targets';
 import { asEvent, fcContext, loadBundle } from '../helpers/fc';
 import { cleanupPrefix, REDIS_URL, runPrefix } from '../helpers/redis';
 

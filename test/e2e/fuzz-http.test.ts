@@ -3,7 +3,7 @@
 // message, never a 5xx or a crash; and a valid signature over one body never verifies another.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dingtalkHeaders, githubHeaders, slackHeaders } from '../../shared/signatures/http-adapters';
+import { dingtalkHeaders, githubHeaders, slackHeaders } from '../../shared/http/signatures/http-adapters';
 import { fcContext, loadBundle } from '../helpers/fc';
 
 const deployHook = loadBundle('deploy-hook');

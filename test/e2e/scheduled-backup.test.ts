@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startLocalCloud, type LocalCloud } from '../../local/cloud/index';
-import { callCloud } from '../../shared/cloud-client';
+import { callCloud } from '../../shared/cloud/client';
 import { claim } from '../../shared/idempotency/guard';
 import { idempotencyKey, payloadHash } from '../../shared/idempotency/key';
 import { createStore } from '../../shared/idempotency/store-factory';
-import { products } from '../../shared/products/index';
-import type { Target } from '../../shared/targets';
+import { products } from '../../shared/cloud/products/registry';
+import type { Target } from '../../shared/backup/targets';
 import { asEvent, captureStdout, fcContext, loadBundle, stsCredentials } from '../helpers/fc';
 import { cleanupPrefix, REDIS_URL, runPrefix } from '../helpers/redis';
 

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import type { FcContext } from '../../shared/fc';
+import type { FcContext } from '../../shared/fc/events';
 
 const requireBundle = createRequire(import.meta.url);
 const root = join(__dirname, '..', '..');

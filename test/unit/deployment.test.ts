@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import Ajv from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { products } from '../../shared/products/index';
+import { products } from '../../shared/cloud/products/registry';
 
 const root = join(__dirname, '..', '..');
 const raw = readFileSync(join(root, 's.yaml'), 'utf8');

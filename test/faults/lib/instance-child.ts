@@ -2,7 +2,7 @@
 // (IDEMPOTENCY_STORE behind a cuttable proxy). Bundled by instances.ts with esbuild and started with fork():
 //   {mode: 'invoke', ...}   runs one invocation of a built bundle and reports what it returned or threw;
 //   {mode: 'gateway', ...}  serves an HTTP-triggered bundle behind the local gateway until told to exit.
-import type { FcContext } from '../../../shared/fc';
+import type { FcContext } from '../../../shared/fc/events';
 import { fcContext, loadHandler } from '../../../local/fc-runtime';
 import { startGateway } from '../../../local/stack/http-gateway';
 

@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
-import type { FcContext } from '../../../shared/fc';
+import type { FcContext } from '../../../shared/fc/events';
 import { withEnv, type Env } from './env';
 import type { ChildReply, ChildRequest } from './instance-child';
 

@@ -1,0 +1,32 @@
+// What the local cloud can be told to do wrong (faults injected over /__admin/faults or in-process), and the log
+// of every request it answered: shared by the RPC server and the FC endpoint.
+import type { Product } from './products';
+
+export type FaultKind = 'drop-after-create' | 'status' | 'throttle' | 'latency' | 'reset' | 'timeout' | 'job-fails' | 'function-error';
+
+export interface Fault {
+  /** Matches the API action (CreateBackup, DescribeBackupTasks, InvokeFunction, ...); any when omitted. */
+  action?: string;
+  product?: Product | 'fc';
+  instanceId?: string;
+  kind: FaultKind;
+  /** For 'status': the HTTP status and error code answered (default 503 ServiceUnavailable). */
+  status?: number;
+  code?: string;
+  /** For 'latency' and 'timeout'. */
+  ms?: number;
+  /** How many matching requests it affects; default 1. */
+  times?: number;
+}
+
+export interface RequestLog {
+  product: Product | 'fc' | 'unknown';
+  action: string;
+  query: Record<string, string>;
+  accessKeyId?: string;
+  securityToken?: string;
+  status: number;
+  code?: string;
+  fault?: FaultKind;
+  at: number;
+}

@@ -1,0 +1,97 @@
+// Tag selectors: `{"product":"rds","tags":{"backup":"nightly"}}` stands for every instance carrying those tags,
+// resolved through the product's list API, page by page, before any backup is taken — so the blast-radius
+// guard can refuse an over-large run while nothing has happened yet.
+import { callerFor, type EngineDeps } from './engine';
+import { BackupError, validationError, type FieldIssue } from '../errors';
+import { catalogOf, productNames } from '../cloud/products/registry';
+import type { ProductName } from '../cloud/products/catalog';
+import { targetIssues, type Target } from './targets';
+
+export interface TagSelector {
+  product: ProductName;
+  tags: Record<string, string>;
+  RegionId?: string;
+  /** Backup options applied to every instance found (BackupMethod, ...). */
+  [option: string]: unknown;
+}
+
+export const isSelector = (t: unknown): t is TagSelector =>
+  t !== null && typeof t === 'object' && !Array.isArray(t) && 'tags' in (t as Record<string, unknown>);
+
+const PROBE_ID = 'selector-probe';
+
+/** A selector is valid when its tags are and when a target built from it with any id would be. */
+export function selectorIssues(input: TagSelector, at: string): FieldIssue[] {
+  const product = input.product;
+  if (!productNames.includes(product)) return [{ field: `${at}.product`, value: product, rule: `must be one of ${productNames.join(', ')}` }];
+  const tags = input.tags;
+  const entries = tags !== null && typeof tags === 'object' && !Array.isArray(tags) ? Object.entries(tags) : [];
+  const issues: FieldIssue[] = [];
+  if (entries.length === 0 || entries.length > 20 || entries.some(([k, v]) => k === '' || typeof v !== 'string' || k.length > 128 || v.length > 128)) {
+    issues.push({ field: `${at}.tags`, value: tags, rule: 'must map 1 to 20 tag keys to string values (each up to 128 characters)' });
+  }
+  const probe = expand(input, PROBE_ID);
+  const idField = catalogOf(product).idField;
+  return [...issues, ...targetIssues(probe, at).filter((i) => i.field !== `${at}.${idField}`)];
+}
+
+function expand(selector: TagSelector, id: string): Target {
+  const { tags: _tags, ...options } = selector;
+  return { ...options, [catalogOf(selector.product).idField]: id } as Target;
+}
+
+export interface ResolveOptions {
+  /** Refuse when more than this many instances would be touched. */
+  maxTargets: number;
+  pageSize?: number;
+}
+
+/** Targets stay as they are; selectors become one target per instance found. Throws before any backup when over the limit. */
+export async function resolveTargets(items: readonly (Target | TagSelector)[], deps: EngineDeps, o: ResolveOptions): Promise<Target[]> {
+  const out: Target[] = [];
+  const seen = new Set<string>();
+  const add = (t: Target) => {
+    const id = `${t.product}:${catalogOf(t.product).instanceId(t as never)}`;
+    if (!seen.has(id)) {
+      seen.add(id);
+      out.push(t);
+    }
+    if (out.length > o.maxTargets) throw tooMany(o.maxTargets, `${out.length}+`);
+  };
+  for (const item of items) {
+    if (!isSelector(item)) {
+      add(item);
+      continue;
+    }
+    const caller = callerFor(expand(item, PROBE_ID), deps);
+    const size = o.pageSize ?? 100;
+    for (let page = 1, fetched = 0; ; page++) {
+      const { ids, total } = caller.catalog.parseList(await caller.read(caller.catalog.listAction, caller.catalog.listQuery(item.tags, page, size)));
+      if (total > o.maxTargets) throw tooMany(o.maxTargets, String(total), item);
+      ids.forEach((id) => add(expand(item, id)));
+      fetched += ids.length;
+      if (ids.length === 0 || fetched >= total) break;
+    }
+  }
+  return out;
+}
+
+function tooMany(max: number, found: string, selector?: TagSelector): BackupError {
+  return new BackupError({
+    code: 'TooManyTargets',
+    category: 'validation',
+    httpStatus: 422,
+    message: `This run would back up ${found} databases, more than the limit of ${max} (MAX_TARGETS_PER_RUN); nothing was backed up.${selector ? ` Selector: ${JSON.stringify(selector.tags)} on ${selector.product}.` : ''} Narrow the selector or raise the limit.`,
+    details: { limit: max, found },
+  });
+}
+
+/** Validates a list mixing targets and selectors, reporting every problem at once. */
+export function parseTargetsOrSelectors(input: unknown, at = 'targets'): (Target | TagSelector)[] {
+  if (!Array.isArray(input) || input.length === 0) {
+    throw validationError([{ field: at, value: input, rule: 'must be a non-empty array of targets' }], 'targets');
+  }
+  const issues = input.flatMap((t, i) => (isSelector(t) ? selectorIssues(t, `${at}[${i}]`) : targetIssues(t, `${at}[${i}]`)));
+  if (issues.length > 0) throw validationError(issues, 'targets');
+  return input as (Target | TagSelector)[];
+}

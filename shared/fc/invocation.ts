@@ -1,0 +1,71 @@
+// Everything one invocation needs, assembled once at the edge from the FC context and the environment.
+import { loadConfig, type Config } from '../config';
+import { resolveCredentials } from '../cloud/credentials';
+import { createDeadline } from '../deadline';
+import type { EngineDeps } from '../backup/engine';
+import type { FcContext } from './events';
+import { createStore } from '../idempotency/store-factory';
+import type { IdempotencyStore } from '../idempotency/store';
+import { createLogger, type Logger } from '../logger';
+
+export interface Invocation {
+  config: Config;
+  logger: Logger;
+  deps: EngineDeps;
+  functionName: string;
+}
+
+// One store per setting for the life of the instance: a warm FC instance reuses its Redis connection.
+const stores = new Map<string, IdempotencyStore>();
+
+function storeFor(setting: string | undefined, keyPrefix: string): IdempotencyStore {
+  const id = `${setting ?? ''}|${keyPrefix}`;
+  const cached = stores.get(id);
+  if (cached) return cached;
+  const store = createStore(setting, { keyPrefix });
+  stores.set(id, store);
+  return store;
+}
+
+/** Closes cached stores (tests and the local stack; FC instances just freeze). */
+export async function closeStores(): Promise<void> {
+  const all = [...stores.values()];
+  stores.clear();
+  await Promise.all(all.map((s) => s.close()));
+}
+
+export interface InvocationOptions {
+  env?: Record<string, string | undefined>;
+  startedAt?: number;
+  /** Where log lines go; default stdout, which FC collects. */
+  sink?: (line: string) => void;
+}
+
+export function startInvocation(context: FcContext, o: InvocationOptions = {}): Invocation {
+  const env = o.env ?? process.env;
+  const startedAt = o.startedAt ?? Date.now();
+  const config = loadConfig(env);
+  const functionName = context.function?.name ?? env.FC_FUNCTION_NAME ?? 'local';
+  const logger = createLogger({ requestId: context.requestId, level: config.logLevel, sink: o.sink, base: { function: functionName } });
+  const deadline = createDeadline({
+    startedAt,
+    timeoutSec: context.function?.timeout ?? Number(env.FC_TIMEOUT ?? 60),
+    safetyMarginMs: config.deadlineSafetyMs,
+  });
+  return {
+    config,
+    logger,
+    functionName,
+    deps: {
+      store: storeFor(config.idempotencyStore, config.idempotencyKeyPrefix),
+      deadline,
+      logger,
+      credentials: () => resolveCredentials({ context, env }),
+      contextRegion: context.region,
+      env,
+      timeouts: { connectMs: config.connectTimeoutMs, readMs: config.readTimeoutMs },
+      recordTtlMs: config.recordTtlMs,
+      leaseMs: config.leaseMs,
+    },
+  };
+}

@@ -1,0 +1,56 @@
+// Hands work to the backup-worker function asynchronously. The async task id is derived from the idempotency key,
+// so FC itself drops a duplicate invocation; the engine's own record catches anything FC lets through.
+import type { ReplyTo } from '../chat/reply';
+import type { Credentials } from '../cloud/credentials';
+import type { Deadline } from '../deadline';
+import { BackupError } from '../errors';
+import type { FcContext } from './events';
+import { withRetry } from '../retry';
+import type { Target } from '../backup/targets';
+
+export interface WorkerEvent {
+  /** Idempotency key of the backup: the worker's requestBackup uses it, so a redelivery takes no second backup. */
+  key: string;
+  target: Target;
+  /** Where to post the final result (chatops). */
+  replyTo?: ReplyTo;
+  /** Who asked, for the result message. */
+  requestedBy?: string;
+  /** How many times the worker has re-invoked itself to keep waiting on a long job. */
+  hop?: number;
+}
+
+export interface DispatchContext {
+  context: FcContext;
+  /** WORKER_FUNCTION, from the invocation's configuration. */
+  functionName: string | undefined;
+  env: Record<string, string | undefined>;
+  credentials: () => Credentials;
+  /** Connect/read timeout of one invoke call; chat keeps it short to answer within Slack's 3 seconds. */
+  timeoutMs?: number;
+  /** Retries of a failed invoke stop here (the caller's own deadline, or its answer budget). */
+  deadline: Deadline;
+}
+
+export const workerTaskId = (event: WorkerEvent): string => (event.hop ? `${event.key}_h${event.hop}` : event.key);
+
+export async function dispatchToWorker(d: DispatchContext, event: WorkerEvent): Promise<{ taskId: string; duplicate: boolean }> {
+  const { functionName } = d;
+  const accountId = d.context.accountId ?? d.env.FC_ACCOUNT_ID;
+  const region = d.context.region ?? d.env.ALIBABA_CLOUD_REGION;
+  if (!functionName || !accountId || !region) {
+    throw new BackupError({
+      code: 'WorkerNotConfigured',
+      category: 'internal',
+      message: 'Cannot reach the backup worker: set WORKER_FUNCTION (and, outside FC, FC_ACCOUNT_ID and ALIBABA_CLOUD_REGION).',
+    });
+  }
+  // Loaded on this path only: the timer's small-fleet path and the deploy gate never pay for it.
+  const { createInvoker } = await import('./invoker');
+  const invoker = createInvoker({ accountId, region, credentials: d.credentials(), endpoint: d.env.FC_ENDPOINT || undefined, timeoutMs: d.timeoutMs });
+  const taskId = workerTaskId(event);
+  // Resending is safe even after an ambiguous failure (a reset, a timeout): FC answers a task id it already has
+  // with 409, which the invoker reports as a duplicate. So throttling, 5xx and network errors are retried here.
+  const r = await withRetry(() => invoker.invokeAsync({ functionName, payload: event, asyncTaskId: taskId }), d.deadline, { baseMs: 100, capMs: 1_000, maxAttempts: 5 });
+  return { taskId, duplicate: r.duplicate };
+}

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { allows, parseAcl } from '../../../../functions/chatops/acl';
+import { parseCommand } from '../../../../functions/chatops/commands';
+import { BackupError } from '../../../../shared/errors';
+
+describe('chat command parsing', () => {
+  it('parses backup, status and help (also empty text and a DingTalk @mention)', () => {
+    expect(parseCommand('backup rds rm-abc123 Physical')).toEqual({ name: 'backup', target: { product: 'rds', DBInstanceId: 'rm-abc123', BackupMethod: 'Physical' } });
+    expect(parseCommand('  backup   polardb pc-abc123 ')).toEqual({ name: 'backup', target: { product: 'polardb', DBClusterId: 'pc-abc123' } });
+    expect(parseCommand('@backupbot backup mongodb dds-abc123 Snapshot')).toMatchObject({ name: 'backup', target: { product: 'mongodb', BackupMethod: 'Snapshot' } });
+    expect(parseCommand('status rm-abc123')).toEqual({ name: 'status', ref: 'rm-abc123' });
+    expect(parseCommand('status 5073731')).toEqual({ name: 'status', ref: '5073731' });
+    expect(parseCommand('')).toEqual({ name: 'help' });
+    expect(parseCommand('help')).toEqual({ name: 'help' });
+  });
+
+  it.each([
+    ['backup mysql rm-1', /product: "mysql" — must be one of rds, polardb, mongodb/],
+    ['backup rds', /DBInstanceId: \(missing\)/],
+    ['backup rds rm-abc123 Fast', /BackupMethod: "Fast" — must be one of Logical, Physical, Snapshot/],
+    ['backup polardb pc-abc123 Physical', /PolarDB backups take no method/],
+    ['backup rds rm-abc123 Physical extra', /too many arguments/],
+    ['status', /takes one instance id or job id/],
+    ['restore rds rm-1', /command: "restore" — must be backup, status or help/],
+  ])('%s → a usage error naming field, value and rule', (text, message) => {
+    const e = (() => {
+      try {
+        parseCommand(text);
+      } catch (x) {
+        return x as BackupError;
+      }
+      throw new Error('expected a usage error');
+    })();
+    expect(e).toBeInstanceOf(BackupError);
+    expect(e.message).toMatch(message);
+    expect(e.message).toContain('Usage:');
+  });
+
+  it('never crashes on any text: a command or a usage error (2000 runs)', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 200 }), (text) => {
+        try {
+          expect(['help', 'backup', 'status']).toContain(parseCommand(text).name);
+        } catch (e) {
+          expect(e).toBeInstanceOf(BackupError);
+          expect((e as BackupError).category).toBe('validation');
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe('chat ACL', () => {
+  const acl = parseAcl(JSON.stringify([{ users: ['U1', 'alice'], channels: ['C1'], commands: ['backup', 'status'] }, { users: ['*'], commands: ['status'] }]));
+
+  it('denies by default: unset, empty, invalid JSON or a malformed rule allow nothing but help', () => {
+    for (const raw of [undefined, '', '[]', 'not json', '{"users":[]}', '[{"users":"U1","commands":["backup"]}]']) {
+      const a = parseAcl(raw);
+      expect(allows(a, { userId: 'U1', channelId: 'C1' }, 'backup')).toBe(false);
+      expect(allows(a, { userId: 'U1' }, 'status')).toBe(false);
+      expect(allows(a, { userId: 'U1' }, 'help')).toBe(true);
+    }
+    expect(parseAcl('not json').problem).toMatch(/not valid JSON/);
+  });
+
+  it('matches users by id or name, channels when listed, and commands', () => {
+    expect(allows(acl, { userId: 'U1', channelId: 'C1' }, 'backup')).toBe(true);
+    expect(allows(acl, { userId: 'U9', userName: 'alice', channelId: 'C1' }, 'backup')).toBe(true);
+    expect(allows(acl, { userId: 'U1', channelId: 'C2' }, 'backup')).toBe(false);
+    expect(allows(acl, { userId: 'U2', channelId: 'C1' }, 'backup')).toBe(false);
+    expect(allows(acl, { userId: 'U2' }, 'status')).toBe(true);
+  });
+});
