@@ -133,6 +133,20 @@ function finishedBetween(s: CloudState, product: Product, id: string, p: Params)
   );
 }
 
+/** The backup sets a DeleteBackup names, validated all-or-nothing: an unknown, unfinished or deleted id refuses the call. */
+function backupSetsToDelete(s: CloudState, inst: Instance, ids: string[]): Job[] {
+  return ids.map((id) => {
+    const job = jobsOf(s, inst.product, inst.id).find((j) => j.backupId === id && !j.deleted && !isRunning(j, s));
+    if (!job) throw new ApiError(400, 'InvalidBackupSetID.NotFound', 'The specified parameter BackupId is not valid.');
+    return job;
+  });
+}
+
+const backupIds = (p: Params) => required(p, 'BackupId').split(',').map((id) => id.trim()).filter(Boolean);
+
+// RDS deletes only data backup sets older than 7 days while log backup is off (the local instances' setting).
+export const RDS_MIN_DELETE_AGE_MS = 7 * 86_400_000;
+
 function page<T>(items: T[], p: Params, maxSize = 100, defSize = 30): { slice: T[]; page: number; size: number } {
   const pageNumber = Math.max(1, Number(p.PageNumber ?? 1) || 1);
   const size = Math.min(maxSize, Math.max(1, Number(p.PageSize ?? defSize) || defSize));
@@ -224,12 +238,26 @@ const rds: ProductApi = {
             BackupMode: 'Manual',
             BackupType: 'FullBackup',
             BackupSize: j.fails ? 0 : sizeOf(j),
+            // Only sets with StoreStatus Enabled can be deleted (DeleteBackup document).
+            StoreStatus: 'Enabled',
           })),
         },
         TotalRecordCount: String(all.length),
         PageNumber: String(n),
         PageRecordCount: String(slice.length),
       };
+    },
+    DeleteBackup(p, s) {
+      const inst = findInstance(p, s, 'rds', 'DBInstanceId', rdsNotFound);
+      const ids = backupIds(p);
+      if (ids.length > 100) throw new ApiError(400, 'DeleteBackupSetNumExceed', 'Delete backup set number is more than 100.');
+      if (inst.status !== 'Running') throw new ApiError(403, 'IncorrectDBInstanceState', 'Current DB instance state does not support this operation.');
+      const sets = backupSetsToDelete(s, inst, ids);
+      if (sets.some((j) => s.now() - j.createdAt < RDS_MIN_DELETE_AGE_MS)) {
+        throw new ApiError(403, 'IncorrectBackupSetState', 'The backup set cannot be deleted: with log backup disabled, only data backups older than 7 days can be deleted.');
+      }
+      for (const j of sets) j.deleted = true;
+      return {};
     },
     DescribeDBInstances(p, s) {
       let tags: Record<string, string> = {};
@@ -329,6 +357,16 @@ const polardb: ProductApi = {
         PageRecordCount: String(slice.length),
       };
     },
+    DeleteBackup(p, s) {
+      const inst = findInstance(p, s, 'polardb', 'DBClusterId', polarNotFound);
+      const ids = backupIds(p);
+      if (inst.status !== 'Running') throw new ApiError(400, 'OperationDenied.DBClusterStatus', 'The operation is not permitted due to status of cluster.');
+      // Only backup sets in the Success state.
+      const sets = backupSetsToDelete(s, inst, ids);
+      if (sets.some((j) => j.fails)) throw new ApiError(400, 'InvalidBackupSetID.NotFound', 'The specified parameter BackupId is not valid.');
+      for (const j of sets) j.deleted = true;
+      return {};
+    },
     DescribeDBClusters(p, s) {
       const all = listByTags(s, 'polardb', p, tagPairs(p));
       const { slice, page: n } = page(all, p);
@@ -412,6 +450,16 @@ const mongodb: ProductApi = {
         PageNumber: n,
         PageSize: size,
       };
+    },
+    DeleteBackup(p, s) {
+      const inst = findInstance(p, s, 'mongodb', 'DBInstanceId', mongoNotFound);
+      // One id per call: a comma list is not an id the instance has.
+      const id = required(p, 'BackupId');
+      if (jobsOf(s, 'mongodb', inst.id).some((j) => isRunning(j, s))) {
+        throw new ApiError(403, 'OperationDenied.BackupJobExists', 'The operation is not permitted due to backup job exist.');
+      }
+      for (const j of backupSetsToDelete(s, inst, [id])) j.deleted = true;
+      return {};
     },
     DescribeDBInstances(p, s) {
       const all = listByTags(s, 'mongodb', p, tagPairs(p));

@@ -43,6 +43,8 @@ export interface LocalCloud {
   jobs(product?: Product, instanceId?: string): (Job & { state: string })[];
   /** Deletes a finished backup set, as a user would in the console (frees one of PolarDB's 3 manual slots). */
   deleteBackup(product: Product, backupId: string): void;
+  /** Moves a backup's creation time `ms` into the past: age rules (RDS deletes only sets older than 7 days) without moving the signing clock. */
+  backdate(product: Product, backupId: string, ms: number): void;
   inject(fault: Fault): void;
   clearFaults(): void;
   /** Forget jobs, requests, faults and FC tasks; re-seed the default instances. */
@@ -257,6 +259,11 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       const job = state.jobs.find((j) => j.product === product && j.backupId === backupId && phase(j, state).state === 'finished');
       if (!job) throw new Error(`no finished ${product} backup ${backupId}`);
       job.deleted = true;
+    },
+    backdate(product, backupId, ms) {
+      const job = state.jobs.find((j) => j.product === product && j.backupId === backupId);
+      if (!job) throw new Error(`no ${product} backup ${backupId}`);
+      job.createdAt -= ms;
     },
     inject: (f) => faults.push({ ...f, left: Number(f.times ?? 1) }),
     clearFaults: () => {

@@ -65,14 +65,19 @@ const rules: Record<string, CodeRule> = {
     hint: 'The instance is not Running (e.g. restarting or changing spec); retried, and it will succeed once the instance is Running.',
   },
   IncorrectDBInstanceCharacterType: { category: 'validation', hint: "The instance's character type does not support this." },
-  'Exceeded.BackupTimes': { category: 'quota', hint: 'The daily backup limit was reached.', limit: 'quota' },
+  'Exceeded.BackupTimes': { category: 'quota', hint: 'The instance already made 20 backup sets today; deleting backups does not free this.', limit: 'quota' },
   'InvalidDBInstanceName.NotFound': { category: 'not-found', hint: 'No such RDS instance in this region; check the id and RegionId.' },
   'InvalidDB.NotFound': { category: 'not-found', hint: 'A database in DBName does not exist or is not ready.' },
 
   // PolarDB CreateBackup (polardb-createbackup.txt).
   'InvalidBackupType.Malformed': { category: 'validation', hint: 'BackupType is not valid for PolarDB.' },
   'InvalidBackupMethod.Malformed': { category: 'validation', hint: 'BackupMethod is not valid for PolarDB.' },
-  BackupTimesExceeded: { category: 'quota', hint: 'The manual backup limit was reached.', limit: 'quota' },
+  BackupTimesExceeded: {
+    category: 'quota',
+    // The cloud's text says "daily", its own CreateBackup document says the code means 3 manual backups exist now.
+    hint: 'The cluster already holds 3 manual backups (the cloud words this "daily backup times"; its CreateBackup document says it means 3 manual backups exist now).',
+    limit: 'quota',
+  },
   'InvalidDBClusterId.NotFound': { category: 'not-found', hint: 'No such PolarDB cluster in this region; check the id and RegionId.' },
   'InvalidDBClusterId.Malformed': { category: 'validation', hint: 'The DBClusterId is not a valid cluster id.' },
   'OperationDenied.DBClusterStatus': {
@@ -80,6 +85,20 @@ const rules: Record<string, CodeRule> = {
     retryable: true,
     hint: 'The cluster is not Running; retried, and it will succeed once the cluster is Running.',
   },
+
+  // DeleteBackup of the three products (docs/retention-apis.md).
+  'InvalidBackupSetID.NotFound': { category: 'not-found', hint: 'No such backup set: it was already deleted, or never finished.' },
+  IncorrectBackupSetState: {
+    category: 'conflict',
+    hint: 'The backup set cannot be deleted yet (RDS deletes only backups older than 7 days, or than the log backup retention); a later run retries.',
+  },
+  DeleteBackupSetNumExceed: { category: 'validation', hint: 'At most 100 backup sets can be deleted in one call.' },
+  ParameterLeastAssociate: { category: 'validation', hint: 'A required parameter was not sent.' },
+  UnsupportedOperation: {
+    category: 'validation',
+    hint: 'The instance does not support this operation (RDS deletes backups of MySQL/PostgreSQL High-availability instances; MongoDB of cloud-disk instances).',
+  },
+  'Order.ComboInstanceNotAllowOperate': { category: 'permission', hint: 'A package instance cannot be operated on by itself.' },
 
   // ApsaraDB for MongoDB CreateBackup (mongodb-createbackup.txt).
   'OperationDenied.BackupJobExists': { category: 'conflict', hint: 'A backup job is already running on the instance.', limit: 'concurrency' },

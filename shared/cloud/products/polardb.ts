@@ -45,7 +45,7 @@ export const polardb: ProductCatalog<PolardbTarget> = {
   clientToken: true,
   jobExistsCodes: [],
   limits: {
-    quota: 'PolarDB keeps at most 3 manual backups per cluster; delete one before taking another',
+    quota: 'PolarDB keeps at most 3 manual backups per cluster at a time; one must be deleted before another is taken',
     concurrency: 'PolarDB runs one backup job per cluster at a time',
   },
   createQuery: (t, clientToken) =>

@@ -70,7 +70,7 @@ export const rds: ProductCatalog<RdsTarget> = {
   clientToken: false,
   jobExistsCodes: ['BackupJobExists'],
   limits: {
-    quota: 'RDS allows at most 20 backup sets per instance per day',
+    quota: 'RDS allows at most 20 backup sets per instance per day; the count starts again the next day',
     concurrency: 'RDS runs one backup job per instance at a time',
   },
   createQuery: (t) =>

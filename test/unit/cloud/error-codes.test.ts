@@ -35,6 +35,13 @@ const documented: [string, number, string, boolean][] = [
   // mongodb-createbackup.txt
   ['OperationDenied.BackupJobExists', 403, 'conflict', false],
   ['OperationDenied.NoDatabase', 403, 'validation', false],
+  // DeleteBackup (docs/retention-apis.md)
+  ['InvalidBackupSetID.NotFound', 400, 'not-found', false],
+  ['IncorrectBackupSetState', 403, 'conflict', false],
+  ['DeleteBackupSetNumExceed', 400, 'validation', false],
+  ['ParameterLeastAssociate', 400, 'validation', false],
+  ['UnsupportedOperation', 400, 'validation', false],
+  ['Order.ComboInstanceNotAllowOperate', 400, 'permission', false],
   // common gateway codes (alibaba-api-facts.md §3); statuses vary by product, classification must not.
   ['Throttling', 400, 'throttled', true],
   ['Throttling.User', 400, 'throttled', true],
@@ -104,9 +111,29 @@ describe('cloud error table', () => {
 
   it('names the limit for quota and running-job errors', async () => {
     next = { status: 403, contentType: 'application/json', body: JSON.stringify({ Code: 'Exceeded.BackupTimes', Message: 'The backup times exceeds.' }) };
-    expect((await failure()).message).toMatch(/20 backup sets per instance per day/);
+    expect((await failure()).message).toMatch(/20 backup sets per instance per day.*cloud said: Exceeded\.BackupTimes: The backup times exceeds\./);
     next = { status: 400, contentType: 'application/json', body: JSON.stringify({ Code: 'BackupJobExists', Message: 'exists' }) };
     expect((await failure()).message).toMatch(/one backup job per instance/);
+  });
+
+  it('PolarDB quota: states the 3-at-a-time limit and quotes the cloud\'s "daily" words, explaining they mean the same', async () => {
+    next = {
+      status: 403,
+      contentType: 'application/json',
+      body: JSON.stringify({ Code: 'BackupTimesExceeded', Message: 'Exceeding the daily backup times of this DB cluster.' }),
+    };
+    const e = await callCloud({
+      catalog: products.polardb,
+      endpoint: { protocol: 'http', host: `127.0.0.1:${port}` },
+      credentials: { accessKeyId: 'ak', accessKeySecret: 'sk' },
+      action: 'CreateBackup',
+      query: { DBClusterId: 'pc-1' },
+      timeouts: { connectMs: 1000, readMs: 1000 },
+    }).catch((x: unknown) => x as BackupError);
+    expect(e.category).toBe('quota');
+    expect(e.message).toMatch(/3 manual backups per cluster at a time/);
+    expect(e.message).toMatch(/"daily backup times".*means 3 manual backups exist now/);
+    expect(e.message).toMatch(/cloud said: BackupTimesExceeded: Exceeding the daily backup times of this DB cluster\./);
   });
 
   it('never repeats the credentials a gateway echoes back in its string to sign', async () => {

@@ -436,6 +436,52 @@ describe('wire format through the bare client', () => {
       expect((await backups('polardb', 'pc-sample1')).Items.Backup.map((b: { BackupId: string }) => b.BackupId)).toEqual([wc.jobs('polardb')[1]?.id]);
     });
 
+    it('DeleteBackup, PolarDB: frees a slot; a comma list deletes several; unknown, running or deleted ids are 400 InvalidBackupSetID.NotFound and delete nothing', async () => {
+      const del = (ids: string) => bare('polardb', 'DeleteBackup', { DBClusterId: 'pc-sample1', BackupId: ids });
+      const [a, b] = [await create('polardb', 'pc-sample1'), await create('polardb', 'pc-sample1')];
+      expect(await codeOf(del(`${a.BackupJobId},${b.BackupJobId}`))).toEqual(['InvalidBackupSetID.NotFound', 400]);
+      advance(JOB_MS);
+      const c = await create('polardb', 'pc-sample1');
+      expect(await codeOf(create('polardb', 'pc-sample1'))).toEqual(['BackupTimesExceeded', 403]);
+      expect(await codeOf(del(`${a.BackupJobId},nope`))).toEqual(['InvalidBackupSetID.NotFound', 400]);
+      expect((await del(a.BackupJobId)).RequestId).toBeTypeOf('string');
+      expect(await codeOf(del(a.BackupJobId))).toEqual(['InvalidBackupSetID.NotFound', 400]);
+      await create('polardb', 'pc-sample1');
+      advance(JOB_MS);
+      await del(`${b.BackupJobId},${c.BackupJobId}`);
+      const listed = (await backups('polardb', 'pc-sample1')).Items.Backup.map((x: { BackupId: string }) => x.BackupId);
+      expect(listed).toEqual([wc.jobs('polardb')[3]?.id]);
+      expect(await codeOf(bare('polardb', 'DeleteBackup', { DBClusterId: 'pc-none', BackupId: '1' }))).toEqual(['InvalidDBClusterId.NotFound', 404]);
+      expect(await codeOf(bare('polardb', 'DeleteBackup', { DBClusterId: 'pc-sample1' }))).toEqual(['MissingParameter', 400]);
+    });
+
+    it('DeleteBackup, RDS: only sets older than 7 days (403 IncorrectBackupSetState), at most 100 ids, StoreStatus Enabled listed', async () => {
+      const a = await create('rds', 'rm-sample1');
+      advance(JOB_MS);
+      const del = (ids: string) => bare('rds', 'DeleteBackup', { DBInstanceId: 'rm-sample1', BackupId: ids });
+      const setId = wc.jobs('rds')[0]?.backupId as string;
+      expect(a.BackupJobId).not.toBe(setId);
+      expect((await backups('rds', 'rm-sample1')).Items.Backup[0].StoreStatus).toBe('Enabled');
+      expect(await codeOf(del(setId))).toEqual(['IncorrectBackupSetState', 403]);
+      expect(await codeOf(del(Array.from({ length: 101 }, (_, i) => String(i)).join(',')))).toEqual(['DeleteBackupSetNumExceed', 400]);
+      wc.backdate('rds', setId, 7 * 86_400_000);
+      await del(setId);
+      expect((await backups('rds', 'rm-sample1')).Items.Backup).toEqual([]);
+      expect(await codeOf(del(setId))).toEqual(['InvalidBackupSetID.NotFound', 400]);
+    });
+
+    it('DeleteBackup, MongoDB: one id per call; refused while a backup job runs (403 OperationDenied.BackupJobExists)', async () => {
+      const a = await create('mongodb', 'dds-sample1');
+      const del = (id: string) => bare('mongodb', 'DeleteBackup', { DBInstanceId: 'dds-sample1', BackupId: id });
+      expect(await codeOf(del(a.BackupId))).toEqual(['OperationDenied.BackupJobExists', 403]);
+      advance(JOB_MS);
+      const b = await create('mongodb', 'dds-sample1');
+      advance(JOB_MS);
+      expect(await codeOf(del(`${a.BackupId},${b.BackupId}`))).toEqual(['InvalidBackupSetID.NotFound', 400]);
+      await del(a.BackupId);
+      expect((await backups('mongodb', 'dds-sample1')).Backups.Backup.map((x: { BackupId: string }) => x.BackupId)).toEqual([b.BackupId]);
+    });
+
     it('not Running: RDS and MongoDB 403 IncorrectDBInstanceState, PolarDB 400 OperationDenied.DBClusterStatus', async () => {
       wc.setInstanceStatus('rds', 'rm-sample1', 'Rebooting');
       wc.setInstanceStatus('polardb', 'pc-sample1', 'Creating');
