@@ -7,6 +7,8 @@ export interface Config {
   /** Prefix of the store's keys (Redis), so several deployments or test runs can share one server. */
   idempotencyKeyPrefix: string;
   recordTtlMs: number;
+  /** How long the history keeps each backup's record (shared/history/). */
+  historyRetentionMs: number;
   /** How long a claim holds without renewal (its holder renews it every third). */
   leaseMs: number;
   connectTimeoutMs: number;
@@ -61,6 +63,7 @@ export function loadConfig(env: Env): Config {
     idempotencyStore: env.IDEMPOTENCY_STORE || undefined,
     idempotencyKeyPrefix: env.IDEMPOTENCY_KEY_PREFIX || 'fcdb:idem:',
     recordTtlMs: int(env, 'IDEMPOTENCY_TTL_SECONDS', 604_800, 60, 31_536_000, issues) * 1000,
+    historyRetentionMs: int(env, 'HISTORY_RETENTION_DAYS', 40, 35, 3650, issues) * 86_400_000,
     leaseMs: int(env, 'IDEMPOTENCY_LEASE_MS', 30_000, 300, 600_000, issues),
     connectTimeoutMs: int(env, 'CLOUD_CONNECT_TIMEOUT_MS', 5_000, 100, 60_000, issues),
     readTimeoutMs: int(env, 'CLOUD_READ_TIMEOUT_MS', 10_000, 100, 300_000, issues),

@@ -7,11 +7,15 @@ import type { FcContext } from './events';
 import { createStore } from '../idempotency/store-factory';
 import type { IdempotencyStore } from '../idempotency/store';
 import { createLogger, type Logger } from '../logger';
+import type { History } from '../history/history';
+import { historyFor } from '../history/for-store';
 
 export interface Invocation {
   config: Config;
   logger: Logger;
   deps: EngineDeps;
+  /** The backups' records, beside the idempotency records in the same store. */
+  history: History;
   functionName: string;
 }
 
@@ -52,12 +56,14 @@ export function startInvocation(context: FcContext, o: InvocationOptions = {}): 
     timeoutSec: context.function?.timeout ?? Number(env.FC_TIMEOUT ?? 60),
     safetyMarginMs: config.deadlineSafetyMs,
   });
+  const store = storeFor(config.idempotencyStore, config.idempotencyKeyPrefix);
   return {
     config,
     logger,
     functionName,
+    history: historyFor(store, { retentionMs: config.historyRetentionMs }),
     deps: {
-      store: storeFor(config.idempotencyStore, config.idempotencyKeyPrefix),
+      store,
       deadline,
       logger,
       credentials: () => resolveCredentials({ context, env }),

@@ -32,7 +32,8 @@ interface StoredRecord {
 }
 
 export class FileStore implements IdempotencyStore {
-  private readonly dir: string;
+  /** Also where the history keeps its indexes (shared/history/file-index.ts). */
+  readonly dir: string;
   private readonly lockStaleMs: number;
   private readonly now: () => number;
 

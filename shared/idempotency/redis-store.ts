@@ -45,7 +45,7 @@ type ScriptedClient = Redis & Scripts;
 
 export class RedisStore implements IdempotencyStore {
   private readonly options: RedisStoreOptions;
-  private readonly keyPrefix: string;
+  readonly keyPrefix: string;
   private readonly connectTimeoutMs: number;
   private client?: ScriptedClient;
   private connecting?: Promise<ScriptedClient>;
@@ -95,6 +95,11 @@ export class RedisStore implements IdempotencyStore {
 
   private keyOf(key: string): string {
     return `${this.keyPrefix}${key}`;
+  }
+
+  /** Runs `fn` on this store's connection, failures refused as storeUnavailable: the history's indexes share it. */
+  command<T>(op: string, fn: (client: Redis) => Promise<T>): Promise<T> {
+    return this.run(op, fn);
   }
 
   /** Every failure — connection, timeout, script or reply — refuses the operation as storeUnavailable. */

@@ -1,0 +1,63 @@
+// One requested backup, followed to its end: what the tracker, the chat result, the deploy gate, `status` and the
+// morning report all read. Its id is the request's idempotency key, so one request is one record.
+import type { ReplyTo } from '../chat/reply';
+import type { ProductName } from '../cloud/products/catalog';
+import type { Target } from '../backup/targets';
+
+/**
+ * - `dispatched`: handed to a worker, no job yet (a record stuck here is a lost dispatch);
+ * - `running`: CreateBackup accepted, job id known, outcome not yet seen;
+ * - `succeeded` / `failed`: the cloud's final word on the job;
+ * - `not-requested`: the target was refused (quota, permission, not found, invalid) — no job exists;
+ * - `lost`: dispatched, re-dispatched, and still no job.
+ */
+export type HistoryState = 'dispatched' | 'running' | 'succeeded' | 'failed' | 'not-requested' | 'lost';
+
+export const finalStates: readonly HistoryState[] = ['succeeded', 'failed', 'not-requested', 'lost'];
+export const isFinalState = (s: HistoryState): boolean => finalStates.includes(s);
+
+export interface Origin {
+  trigger: 'timer' | 'deploy' | 'chat' | 'cli';
+  /** The deploy gate's deployId: `status <deployId>` finds every record of that deploy. */
+  deployId?: string;
+  /** Who asked (chat user), for the result message. */
+  requestedBy?: string;
+  /** Where the final result is posted (chat). */
+  replyTo?: ReplyTo;
+}
+
+/** What the tracker still owes a record once it is final. */
+export type Duty = 'reply' | 'alert';
+
+export interface HistoryRecord {
+  id: string;
+  product: ProductName;
+  instanceId: string;
+  target: Target;
+  origin: Origin;
+  state: HistoryState;
+  /** ISO time the backup was asked for. */
+  requestedAt: string;
+  jobId?: string;
+  backupId?: string;
+  region?: string;
+  /** Final, succeeded: what the backup set says. */
+  startedAt?: string;
+  finishedAt?: string;
+  durationMs?: number;
+  sizeBytes?: number;
+  method?: string;
+  /** Final, not succeeded: the reason, as a BackupError code and message. */
+  error?: { code: string; message: string };
+  /** ISO time the final state was recorded. */
+  endedAt?: string;
+  duties: Duty[];
+  /** How often the worker task was dispatched again after it was lost. */
+  redispatches: number;
+  /** Epoch ms of the tracker's next look at this record (while it is outstanding). */
+  nextCheckAt: number;
+  /** Compare-and-set token: every write replaces it. */
+  version: string;
+}
+
+export const databaseId = (product: ProductName, instanceId: string): string => `${product}:${instanceId}`;
