@@ -14,45 +14,58 @@ import { signStatusRequest } from '../shared/http/signatures/status-request';
 import type { BackupStatus } from '../shared/backup/status';
 import { lookupStatus } from '../shared/backup/status-lookup';
 import { instanceIdOf, targetFromWords } from '../shared/backup/targets';
-import { waitForJob } from '../shared/backup/wait';
+import { nextPollMs, waitForJob } from '../shared/backup/wait';
 import { createDeadline } from '../shared/deadline';
 import { invokeBundle } from '../local/fc-runtime';
 import { progressReporter } from './progress';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, timeout: 3, auth: 4, retry: 5 } as const;
 
+/** Each command's usage: printed by `<command> --help`, under a usage error, and together by `--help`. */
+const usages: Record<string, string> = {
+  backup: `  fc-db-backup backup <product> <instance-id> [--method M] [--region R] [--wait S] [--dry-run] [--key K] [--json]
+      product  rds | polardb | mongodb           method  Physical | Logical | Snapshot (RDS, MongoDB)
+      --wait S     wait up to S seconds for the backup to finish (progress bar on a terminal)
+      --dry-run    print the call it would make, or the job it would replay for an already used --key
+      --key K      idempotency key: the same K for the same target never takes a second backup (CI retries)`,
+  status: `  fc-db-backup status <instance-id | job-id> [--region R] [--json]`,
+  'deploy-gate': `  fc-db-backup deploy-gate --url URL --targets JSON|@file --deploy-id ID [--reason TEXT] [--wait S] [--json]
+      --url        the deploy-hook function's URL, with or without the trailing /backups
+      --wait S     wait up to S seconds (default 600) until every backup is final`,
+  sign: `  fc-db-backup sign (--body FILE|- | --status-path /backups/ID) [--json]
+      prints the signature headers, one "Name: value" per line (curl -H each; send the body with --data-binary)`,
+  invoke: `  fc-db-backup invoke <function> [--event FILE|-] [--timeout S]`,
+  chat: `  fc-db-backup chat <slack|dingtalk> "<text>" --url URL [--user U] [--channel C] [--reply-url URL] [--json]
+      sends "<text>" as a signed Slack slash command or DingTalk robot message to the chatops function at --url
+      (e.g. http://127.0.0.1:8788/chatops) and prints its reply; the result of a backup is posted later to
+      --reply-url, by default the local stack's receiver ($LOCAL_RECEIVER_URL, else http://127.0.0.1:8789)`,
+};
+
+const exitCodes = `Exit codes:
+  0  done (backup requested, or finished successfully when waiting; chat: the reply was printed)
+  1  the backup failed (deploy-gate: one of them, or no database matched; invoke: the function answered "ok": false)
+  2  bad usage, invalid input, or an instance / job that does not exist
+  3  still running when --wait ran out
+  4  authentication, permission or configuration problem (wrong AccessKey, wrong or missing secret)
+  5  temporary problem (throttling, network, service, idempotency store): safe to run again with the same --key / --deploy-id
+`;
+
 const help = `fc-db-backup — exactly-once RDS / PolarDB / MongoDB backups
 
 Usage:
-  fc-db-backup backup <product> <instance-id> [--method M] [--region R] [--wait S] [--dry-run] [--key K] [--json]
-  fc-db-backup status <instance-id | job-id> [--region R] [--json]
-  fc-db-backup deploy-gate --url URL --targets JSON|@file --deploy-id ID [--reason TEXT] [--wait S] [--json]
-  fc-db-backup sign (--body FILE|- | --status-path /backups/ID) [--json]
-  fc-db-backup invoke <function> [--event FILE|-] [--timeout S]
-  fc-db-backup chat <slack|dingtalk> "<text>" --url URL [--user U] [--channel C] [--reply-url URL] [--json]
+${Object.values(usages).join('\n')}
 
-  product      rds | polardb | mongodb           method  Physical | Logical | Snapshot (RDS, MongoDB)
-  --wait S     wait up to S seconds for the backup to finish (progress bar on a terminal)
-  --key K      idempotency key: the same K for the same target never takes a second backup (CI retries)
   --json       one JSON document on stdout instead of human output
-  chat         sends "<text>" as a signed Slack slash command or DingTalk robot message to the chatops function
-               at --url (e.g. http://127.0.0.1:8788/chatops) and prints its reply; the result of a backup is
-               posted later to --reply-url, by default the local stack's receiver ($LOCAL_RECEIVER_URL, else
-               http://127.0.0.1:8789) under /slack/response/… or /dingtalk/session/…
+  --help       a command's usage, e.g. fc-db-backup backup --help
 
 Credentials: ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET [, ALIBABA_CLOUD_SECURITY_TOKEN],
 ALIBABA_CLOUD_REGION; RDS_ENDPOINT / POLARDB_ENDPOINT / MONGODB_ENDPOINT point at the local cloud.
 deploy-gate and sign read the secret from DEPLOY_HOOK_SECRET; chat reads SLACK_SIGNING_SECRET or DINGTALK_APP_SECRET.
-Log lines (JSON) go to stderr; stdout carries only the result.
+Log lines go to stderr (readable on a terminal, JSON otherwise or with LOG_FORMAT=json); stdout carries only the result.
 
-Exit codes:
-  0  done (backup requested, or finished successfully when waiting; chat: the reply was printed)
-  1  the backup failed (deploy-gate: one of them; invoke: the function answered "ok": false)
-  2  bad usage, invalid input, or an instance / job that does not exist
-  3  still running when --wait ran out
-  4  authentication, permission or configuration problem (wrong AccessKey, wrong or missing secret)
-  5  temporary problem (throttling, network, service): safe to run again with the same --key / --deploy-id
-`;
+${exitCodes}`;
+
+const commandHelp = (name: string) => `Usage:\n${usages[name]}\n\n${exitCodes}`;
 
 interface Out {
   json: boolean;
@@ -173,30 +186,46 @@ async function deployGate(args: string[]): Promise<number> {
     throw usage('--targets must be JSON (or @file holding JSON), e.g. [{"product":"rds","DBInstanceId":"rm-..."}]');
   }
   const secret = hookSecret();
-  const base = values.url.replace(/\/+$/, '');
-  const deadline = Date.now() + waitSec * 1000;
+  // The base URL or the POST's own (…/backups), as pasted from the curl example: the same gate either way.
+  const base = values.url.replace(/\/+$/, '').replace(/\/backups$/, '');
+  const started = Date.now();
+  const deadline = started + waitSec * 1000;
   // The webhook blocks for at most its own timeout; ask it to wait, then poll the status for the rest.
   const body = JSON.stringify({ targets, deployId: values['deploy-id'], reason: values.reason, wait: Math.min(waitSec, 60) });
   let res = await http(`${base}/backups`, { method: 'POST', headers: { 'content-type': 'application/json', ...githubHeaders(body, secret) }, body });
+  // A refusal (401, 400, 422…) is all there is to say: no progress, no job lines.
+  if (res.status >= 400) return refused(o, res);
   const progress = progressReporter(`deploy ${values['deploy-id']}`, o.json);
+  // 202 while any job runs, 200 once all are final.
   while (res.status === 202 && Date.now() < deadline) {
     progress.update(summaryStatus(res.json));
-    await new Promise((r) => setTimeout(r, Math.min(5_000, Math.max(0, deadline - Date.now()))));
+    await new Promise((r) => setTimeout(r, Math.min(nextPollMs(Date.now() - started, 1_000, 5_000), Math.max(0, deadline - Date.now()))));
     const path = String((res.json as { statusPath?: string }).statusPath);
     // The function sees its own path (/backups/ID), whatever prefix a gateway or custom domain adds.
     res = await http(`${base}${path}`, { method: 'GET', headers: signStatusRequest('GET', path, secret) });
-    if (res.status === 200 && !(res.json as { done?: boolean }).done) res = { ...res, status: 202 };
+    if (res.status >= 400) return refused(o, res);
   }
-  const report = res.json as { ok?: boolean; done?: boolean; jobs?: { product: string; instanceId: string; state: string; jobId?: string; error?: { message?: string } }[]; error?: { message?: string } };
+  const report = res.json as GateReport;
+  const jobs = report.jobs ?? [];
   progress.done(summaryStatus(report));
-  const lines = (report.jobs ?? []).map((j) => `  ${j.state.padEnd(10)} ${j.product} ${j.instanceId}${j.jobId ? ` job ${j.jobId}` : ''}${j.error?.message ? ` — ${j.error.message}` : ''}`);
-  if (res.status >= 400) {
-    o.print(`Deploy gate refused (HTTP ${res.status}): ${report.error?.message ?? 'no message'}`, { status: res.status, ...report });
-    return httpExit(res.status);
-  }
-  const verdict = report.ok ? 'all backups succeeded' : report.done ? 'a backup FAILED' : `backups still running after ${waitSec}s`;
+  const lines = jobs.map((j) => `  ${j.state.padEnd(10)} ${j.product} ${j.instanceId}${j.jobId ? ` job ${j.jobId}` : ''}${j.error?.message ? ` — ${j.error.message}` : ''}`);
+  // No job is not success: the targets' selectors matched no database, so nothing was backed up.
+  const verdict = jobs.length === 0 ? 'no database matched the targets; nothing was backed up' : report.ok ? 'all backups succeeded' : report.done ? 'a backup FAILED' : `backups still running after ${waitSec}s`;
   o.print([`Deploy gate: ${verdict}`, ...lines].join('\n'), report);
-  return report.ok ? EXIT.ok : report.done ? EXIT.failed : EXIT.timeout;
+  return jobs.length === 0 ? EXIT.failed : report.ok ? EXIT.ok : report.done ? EXIT.failed : EXIT.timeout;
+}
+
+interface GateReport {
+  ok?: boolean;
+  done?: boolean;
+  jobs?: { product: string; instanceId: string; state: string; jobId?: string; error?: { message?: string } }[];
+  error?: { message?: string };
+}
+
+function refused(o: Out, res: { status: number; json: unknown }): number {
+  const report = res.json as GateReport;
+  o.print(`Deploy gate refused (HTTP ${res.status}): ${report.error?.message ?? 'no message'}`, { status: res.status, ...report });
+  return httpExit(res.status);
 }
 
 /** A function's HTTP refusal as an exit code: 401/403 → auth, 429/5xx → try again, other 4xx → usage. */
@@ -204,9 +233,10 @@ const httpExit = (status: number): number => (status === 401 || status === 403 ?
 
 function summaryStatus(report: unknown): BackupStatus {
   const jobs = ((report as { jobs?: { state: string; progress?: number | null }[] })?.jobs ?? []) as { state: string; progress?: number | null }[];
-  const progress = jobs.length === 0 ? null : jobs.reduce((a, j) => a + (j.state === 'succeeded' || j.state === 'failed' ? 100 : (j.progress ?? 0)), 0) / jobs.length;
+  if (jobs.length === 0) return { state: 'unknown', progress: null };
+  const progress = jobs.reduce((a, j) => a + (j.state === 'succeeded' || j.state === 'failed' ? 100 : (j.progress ?? 0)), 0) / jobs.length;
   const state = jobs.some((j) => j.state === 'failed') ? 'failed' : jobs.every((j) => j.state === 'succeeded') ? 'succeeded' : 'running';
-  return { state, progress: progress === null ? null : Math.round(progress) };
+  return { state, progress: Math.round(progress) };
 }
 
 async function http(url: string, init: RequestInit): Promise<{ status: number; json: unknown }> {
@@ -338,7 +368,8 @@ function seconds(v: string | undefined, flag: string): number {
   return n;
 }
 
-const usage = (message: string) => new BackupError({ code: 'Usage', category: 'validation', message: `${message}\n\n${help}` });
+/** Bad usage: main prints the command's usage under the message. */
+const usage = (message: string) => new BackupError({ code: 'Usage', category: 'validation', message });
 
 const commands: Record<string, (args: string[]) => Promise<number>> = { backup, status, sign, 'deploy-gate': deployGate, invoke, chat };
 
@@ -346,7 +377,11 @@ const commands: Record<string, (args: string[]) => Promise<number>> = { backup, 
 function inputError(raw: unknown): BackupError | undefined {
   const code = (raw as { code?: unknown } | null)?.code;
   if (typeof code !== 'string') return undefined;
-  if (raw instanceof TypeError && code.startsWith('ERR_PARSE_ARGS')) return usage(raw.message);
+  if (raw instanceof TypeError && code.startsWith('ERR_PARSE_ARGS')) {
+    // Node's own text goes on about positionals after '--', which is no help here.
+    const unknown = /^Unknown option '([^']+)'/.exec(raw.message);
+    return usage(unknown ? `Unknown option ${unknown[1]}.` : raw.message);
+  }
   const path = (raw as { path?: string }).path;
   if (path !== undefined && ['ENOENT', 'EISDIR', 'EACCES', 'ENOTDIR'].includes(code)) {
     return new BackupError({ code: 'Usage', category: 'validation', message: `Cannot read ${path} (${code}).` });
@@ -365,13 +400,17 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`Unknown command "${name}".\n\n${help}`);
     return EXIT.usage;
   }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(commandHelp(name));
+    return EXIT.ok;
+  }
   const json = rest.includes('--json');
   try {
     return await command(rest);
   } catch (raw) {
     const e = inputError(raw) ?? toBackupError(raw);
     if (json) process.stdout.write(`${JSON.stringify({ error: e.toJSON() }, null, 2)}\n`);
-    else process.stderr.write(`fc-db-backup: ${e.message}\n`);
+    else process.stderr.write(`fc-db-backup: ${e.message}\n${e.code === 'Usage' ? `\n${commandHelp(name)}` : ''}`);
     return exitCodeOf(e);
   } finally {
     await closeStores();

@@ -145,11 +145,14 @@ export const idempotencyMismatch = (key: string): BackupError =>
     details: { key },
   });
 
-export const storeUnavailable = (op: string, cause: unknown): BackupError =>
+/** `where` names the store for whoever must fix it (e.g. "Redis at 10.0.0.5:6379"), never its password. */
+export const storeUnavailable = (op: string, cause: unknown, where?: string): BackupError =>
   new BackupError({
     code: 'IdempotencyStoreUnavailable',
     category: 'transient',
-    message: `The idempotency store is unavailable (${op}); no backup was requested, to avoid risking a duplicate. It will be retried.`,
+    // Not "it will be retried": a CLI call is not; what is true everywhere is that trying again is safe.
+    message: `The idempotency store${where ? ` (${where})` : ''} is unavailable (${op}); no backup was requested, to avoid risking a duplicate. Trying again is safe once it answers.`,
+    ...(where ? { details: { store: where } } : {}),
     cause,
   });
 

@@ -1,6 +1,6 @@
 // The gate a CI pipeline calls before a deploy or migration:
 //   POST /backups       {"targets":[...], "deployId":"...", "reason":"...", "dryRun":false, "wait":0}   → 202 / 200
-//   GET  /backups/{id}  the same jobs' current states
+//   GET  /backups/{id}  the same jobs' current states                                                      → 202 / 200
 // Signed like a GitHub webhook (DEPLOY_HOOK_SECRET); a re-run of the same deployId takes no second backup.
 import * as z from 'zod/mini';
 import { backupAll, mapLimit } from '../../shared/backup/batch';
@@ -131,7 +131,9 @@ async function readBackups(id: string, inv: Invocation) {
     const status = await waitForJob(callerFor(target, inv.deps), base.instanceId, ref, { deadline: earlier(inv.deps.deadline, 0) });
     return { ...base, ...statusFields(status), jobId: ref.jobId ?? status.jobId, outcome: ref.outcome };
   });
-  return jsonResponse(200, report(id, manifest, jobs));
+  const body = report(id, manifest, jobs);
+  // Like the POST: 202 while any job runs, 200 once all are final, so a caller polling until 200 stops at the end.
+  return jsonResponse(body.done ? 200 : 202, body);
 }
 
 const statusFields = (s: BackupStatus) => ({ state: s.state, progress: s.progress, backupId: s.backupId, sizeBytes: s.sizeBytes, finishedAt: s.finishedAt });
@@ -143,7 +145,8 @@ function report(id: string, m: Manifest, jobs: JobReport[]) {
     ...(m.reason ? { reason: m.reason } : {}),
     createdAt: m.createdAt,
     done: jobs.every((j) => j.state === 'succeeded' || j.state === 'failed'),
-    ok: jobs.every((j) => j.state === 'succeeded'),
+    // No job (selectors that matched nothing) is not a success: nothing was backed up.
+    ok: jobs.length > 0 && jobs.every((j) => j.state === 'succeeded'),
     jobs,
     statusPath: `/backups/${id}`,
   };

@@ -7,18 +7,34 @@ import { getStatus, type BackupStatus } from './status';
 
 export interface WaitOptions {
   deadline: Deadline;
-  /** Poll period; grows ×1.5 up to maxPollMs so long jobs cost few calls. */
+  /** Shortest poll period (STATUS_POLL_MS); see nextPollMs for how it grows. */
   pollMs?: number;
   maxPollMs?: number;
   onProgress?: (s: BackupStatus) => void;
   sleep?: (ms: number) => Promise<void>;
+  /** Epoch milliseconds; default Date.now. */
+  now?: () => number;
 }
 
 export const isFinal = (s: BackupStatus): boolean => s.state === 'succeeded' || s.state === 'failed';
 
+/** The poll period may be at most this share of the time the job has run so far. */
+export const POLL_FRACTION = 0.1;
+
+/**
+ * How long to wait before the next status read of a job that has been running for `elapsedMs`. A job that has run
+ * for t is, as far as we can know, about as likely to end in the next moment as later, so the wait is a fixed share
+ * of t (a 20 s job's end is seen within 2 s), never below `minMs` (calls stay cheap for short jobs) and never above
+ * `maxMs` (an hour-long job is still polled every 15 s, not every 6 minutes).
+ */
+export function nextPollMs(elapsedMs: number, minMs = 2_000, maxMs = 15_000): number {
+  return Math.round(Math.min(maxMs, Math.max(minMs, elapsedMs * POLL_FRACTION)));
+}
+
 export async function waitForJob(caller: ProductCaller, instanceId: string, ref: { jobId?: string; backupId?: string }, o: WaitOptions): Promise<BackupStatus> {
   const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  let period = o.pollMs ?? 2_000;
+  const now = o.now ?? Date.now;
+  const waitStarted = now();
   let last: BackupStatus = { state: 'unknown', progress: null, ...ref };
   for (;;) {
     try {
@@ -31,7 +47,8 @@ export async function waitForJob(caller: ProductCaller, instanceId: string, ref:
     }
     const remaining = o.deadline.remainingMs();
     if (remaining <= 0) return last;
-    await sleep(Math.min(period, remaining));
-    period = Math.min(o.maxPollMs ?? 15_000, Math.round(period * 1.5));
+    // The job's own start when the cloud reports it (a wait resumed by a re-invoked worker), else this wait's.
+    const started = Math.min(waitStarted, Date.parse(last.startedAt ?? '') || waitStarted);
+    await sleep(Math.min(nextPollMs(now() - started, o.pollMs, o.maxPollMs), remaining));
   }
 }

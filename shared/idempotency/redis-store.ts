@@ -47,6 +47,8 @@ export class RedisStore implements IdempotencyStore {
   private readonly options: RedisStoreOptions;
   readonly keyPrefix: string;
   private readonly connectTimeoutMs: number;
+  /** host:port for messages; the URL itself may carry a password. */
+  private readonly where: string;
   private client?: ScriptedClient;
   private connecting?: Promise<ScriptedClient>;
   /** ioredis reports why a connection failed as an 'error' event; kept as the cause of the failure. */
@@ -57,6 +59,7 @@ export class RedisStore implements IdempotencyStore {
     this.options = options;
     this.keyPrefix = options.keyPrefix ?? defaults.keyPrefix;
     this.connectTimeoutMs = options.connectTimeoutMs ?? defaults.connectTimeoutMs;
+    this.where = `Redis at ${addressOf(options)}`;
   }
 
   putIfAbsent(record: IdempotencyRecord, ttlMs: number): Promise<PutResult> {
@@ -107,7 +110,7 @@ export class RedisStore implements IdempotencyStore {
     try {
       return await fn(await this.connection());
     } catch (e) {
-      throw storeUnavailable(op, e);
+      throw storeUnavailable(op, e, this.where);
     }
   }
 
@@ -167,6 +170,16 @@ function withScripts(client: Redis): ScriptedClient {
   client.defineCommand('fcdbCompareAndSet', { numberOfKeys: 1, lua: compareAndSetLua });
   client.defineCommand('fcdbDeleteIfOwner', { numberOfKeys: 1, lua: deleteIfOwnerLua });
   return client as ScriptedClient;
+}
+
+function addressOf(o: RedisStoreOptions): string {
+  if (o.client) return `${o.client.options.host ?? 'localhost'}:${o.client.options.port ?? 6379}`;
+  try {
+    const u = new URL(o.url as string);
+    return `${u.hostname}:${u.port || 6379}`;
+  } catch {
+    return 'an unparsable URL';
+  }
 }
 
 /** PX takes a positive integer. */

@@ -2,6 +2,7 @@
 // names, against the local cloud and the deploy-hook / chatops bundles behind the gateway, judged by its exit code,
 // stdout and stderr.
 import { spawn } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +34,15 @@ function cli(args: string[], env: Record<string, string | undefined>, input?: st
     child.on('close', (code) => resolve({ code, stdout, stderr }));
     child.stdin.end(input ?? '');
   });
+}
+
+/** A loopback port nothing listens on (bound, then released). */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
 }
 
 const json = (r: Run) => JSON.parse(r.stdout) as Record<string, any>;
@@ -157,8 +167,11 @@ describe('cli against the local cloud', () => {
     for (const args of cases) {
       const r = await cli(args, env);
       expect(r.code, args.join(' ')).toBe(2);
-      expect(r.stdout + r.stderr, args.join(' ')).toMatch(/Usage:\n {2}fc-db-backup backup <product>/);
+      // The command's own usage (the whole help when there is no command), and the exit codes.
+      const command = ['backup', 'status', 'deploy-gate', 'chat'].includes(args[0] ?? '') ? args[0] : 'backup';
+      expect(r.stdout + r.stderr, args.join(' ')).toMatch(new RegExp(`Usage:\\n {2}fc-db-backup ${command} `));
       expect(r.stdout + r.stderr).toMatch(/Exit codes:/);
+      expect(r.stderr, args.join(' ')).not.toMatch(/place it at the end/);
     }
     const invalid = await cli(['backup', 'rds', 'rm-sample1', '--method', 'Fast'], env);
     expect(invalid.code).toBe(2);
@@ -166,6 +179,29 @@ describe('cli against the local cloud', () => {
     const help = await cli(['--help'], env);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/fc-db-backup chat <slack\|dingtalk> "<text>" --url URL/);
+    expect(cloud.requests).toHaveLength(0);
+  });
+
+  it('every command takes --help: exit 0, that command\'s usage on stdout, nothing called', async () => {
+    for (const command of ['backup', 'status', 'deploy-gate', 'sign', 'invoke', 'chat']) {
+      for (const args of [[command, '--help'], [command, 'rds', '-h']]) {
+        const r = await cli(args, env);
+        expect(r.code, args.join(' ')).toBe(0);
+        expect(r.stdout, args.join(' ')).toMatch(new RegExp(`^Usage:\\n {2}fc-db-backup ${command} `));
+        expect(r.stdout).toMatch(/Exit codes:\n(.|\n)* 2 {2}bad usage/);
+        expect(r.stderr).toBe('');
+      }
+    }
+    expect(cloud.requests).toHaveLength(0);
+  });
+
+  it('Redis unreachable: exit 5, the message names host:port and promises no retry', async () => {
+    const port = await closedPort();
+    const r = await cli(['backup', 'rds', 'rm-sample1'], { ...env, IDEMPOTENCY_STORE: `redis://:hunter2@127.0.0.1:${port}/0` });
+    expect(r.code, r.stderr).toBe(5);
+    expect(r.stderr).toMatch(new RegExp(`^fc-db-backup: The idempotency store \\(Redis at 127\\.0\\.0\\.1:${port}\\) is unavailable`, 'm'));
+    expect(r.stderr).not.toMatch(/will be retried/);
+    expect(r.stderr).not.toContain('hunter2');
     expect(cloud.requests).toHaveLength(0);
   });
 
@@ -284,10 +320,38 @@ describe('cli deploy-gate and chat against the bundles behind the gateway', () =
     expect(r.stdout).toMatch(/succeeded +rds rm-sample1/);
   });
 
-  it('exit 4 with a wrong secret, and nothing is backed up', async () => {
-    const r = await gate('deploy-auth', [{ product: 'rds', DBInstanceId: 'rm-sample1' }], 'not-the-secret');
+  it('exit 4 with a wrong secret, and nothing is backed up; only the refusal is printed', async () => {
+    const r = await gate('deploy-auth', [{ product: 'rds', DBInstanceId: 'rm-sample1' }], 'not-the-secret', '5');
     expect(r.code).toBe(4);
-    expect(r.stdout).toMatch(/Deploy gate refused \(HTTP 401\)/);
+    expect(r.stdout).toMatch(/^Deploy gate refused \(HTTP 401\): [^\n]+\n$/);
+    // No progress line claiming success for an empty job list.
+    expect(r.stderr).not.toMatch(/succeeded/);
+    expect(stack.cloud.jobs()).toHaveLength(0);
+  });
+
+  it('a 400 or a 422 is printed as the refusal alone, exit 2', async () => {
+    const bad = await gate('deploy-400', [{ product: 'rds', DBInstanceId: 'rm-sample1', BackupMethod: 'Fast' }], secrets.deploy, '5');
+    expect(bad.code).toBe(2);
+    expect(bad.stdout).toMatch(/^Deploy gate refused \(HTTP 400\): [^\n]*BackupMethod[^\n]*\n$/);
+    await gate('deploy-422', [{ product: 'rds', DBInstanceId: 'rm-sample1' }], secrets.deploy, '0');
+    const other = await gate('deploy-422', [{ product: 'rds', DBInstanceId: 'rm-sample2' }], secrets.deploy, '5');
+    expect(other.code).toBe(2);
+    expect(other.stdout).toMatch(/^Deploy gate refused \(HTTP 422\): [^\n]+\n$/);
+    expect(other.stderr).not.toMatch(/succeeded/);
+  });
+
+  it('--url takes the base or the POST URL (…/backups), as pasted from the curl example', async () => {
+    const targets = [{ product: 'rds', DBInstanceId: 'rm-sample1' }];
+    const r = await cli(['deploy-gate', '--url', `${stack.gateway}/deploy-hook/backups/`, '--deploy-id', 'deploy-url', '--wait', '30', '--targets', JSON.stringify(targets)], { DEPLOY_HOOK_SECRET: secrets.deploy });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^Deploy gate: all backups succeeded\n/);
+    expect(stack.cloud.jobs()).toHaveLength(1);
+  });
+
+  it('a selector matching no database is not a success: exit 1, nothing backed up', async () => {
+    const r = await gate('deploy-none', [{ product: 'rds', tags: { backup: 'no-such-tag' } }], secrets.deploy, '5');
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/^Deploy gate: no database matched the targets; nothing was backed up\n$/);
     expect(stack.cloud.jobs()).toHaveLength(0);
   });
 

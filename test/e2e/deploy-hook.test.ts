@@ -43,11 +43,14 @@ describe('deploy gate', () => {
     expect(r.body.jobs).toHaveLength(2);
     expect(r.body.jobs[0]).toMatchObject({ product: 'rds', instanceId: 'rm-sample1', jobId: expect.any(String), state: expect.stringMatching(/queued|running/) });
     expect(r.body.statusPath).toBe(`/backups/${r.body.id}`);
+    // 202 while a job runs, 200 once all are final: a curl loop "until 200" stops at the end, not before.
     const running = await get(r.body.statusPath);
-    expect(running.status).toBe(200);
+    expect(running.status).toBe(202);
+    expect(running.body.done).toBe(false);
     expect(running.body.jobs.map((j: { jobId: string }) => j.jobId)).toEqual(r.body.jobs.map((j: { jobId: string }) => j.jobId));
     await new Promise((res) => setTimeout(res, 700));
     const done = await get(r.body.statusPath);
+    expect(done.status).toBe(200);
     expect(done.body).toMatchObject({ done: true, ok: true });
     expect(done.body.jobs.every((j: { state: string; sizeBytes: number }) => j.state === 'succeeded' && j.sizeBytes > 0)).toBe(true);
   });
