@@ -14,3 +14,17 @@ export const regionField = z
   .check(z.regex(/^[a-z]{2,}(-[a-z0-9]+){1,3}$/, { error: 'must be a region id such as "cn-hangzhou" or "ap-southeast-1"' }));
 
 export const oneOf = <const T extends readonly [string, ...string[]]>(values: T) => z.enum(values, { error: `must be one of ${values.join(', ')}` });
+
+/** A whole number from `min` to `max`, with the rule in words (`what` says why the bounds are what they are). */
+export const wholeNumber = (min: number, max: number, what: string) =>
+  z.number({ error: `must be a whole number, ${what}` }).check(
+    z.refine((n) => Number.isInteger(n), { error: `must be a whole number, ${what}`, abort: true }),
+    z.refine((n) => n >= min && n <= max, { error: `must be ${min} to ${max}, ${what}` }),
+  );
+
+/**
+ * Retention, common to every target: `keep` counts this tool's good manual backups of the database to keep (the
+ * newest always among them), `keepDays` how long to keep them. Each product narrows the bounds to what its API allows.
+ */
+export const keepField = (max: number, why: string) => z.optional(wholeNumber(1, max, `how many of this tool's good backups to keep (${why})`));
+export const keepDaysField = (min: number, max: number, why: string) => z.optional(wholeNumber(min, max, `days to keep this tool's backups (${why})`));

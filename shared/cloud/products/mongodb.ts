@@ -4,22 +4,33 @@ import {
   asArray, defined, minuteWindow, num, path, percent, str, tagParams,
   type JobState, type JobView, type ProductCatalog,
 } from './catalog';
-import { instanceIdField, oneOf, regionField } from './fields';
+import { instanceIdField, keepDaysField, keepField, oneOf, regionField } from './fields';
 
 const retention = 'must be a whole number of days: 7 to 730, or -1 to keep forever';
 
-export const mongodbTargetSchema = z.strictObject({
-  product: z.literal('mongodb'),
-  DBInstanceId: instanceIdField('dds-bp1xxxxxxxxxxxxx'),
-  RegionId: z.optional(regionField),
-  BackupMethod: z.optional(oneOf(['Snapshot', 'Logical', 'Physical'] as const)),
-  BackupRetentionPeriod: z.optional(
-    z.number({ error: retention }).check(
-      z.refine((n) => Number.isInteger(n), { error: retention, abort: true }),
-      z.refine((n) => n === -1 || (n >= 7 && n <= 730), { error: 'must be 7 to 730 days, or -1 to keep forever' }),
+export const mongodbTargetSchema = z
+  .strictObject({
+    product: z.literal('mongodb'),
+    DBInstanceId: instanceIdField('dds-bp1xxxxxxxxxxxxx'),
+    RegionId: z.optional(regionField),
+    BackupMethod: z.optional(oneOf(['Snapshot', 'Logical', 'Physical'] as const)),
+    BackupRetentionPeriod: z.optional(
+      z.number({ error: retention }).check(
+        z.refine((n) => Number.isInteger(n), { error: retention, abort: true }),
+        z.refine((n) => n === -1 || (n >= 7 && n <= 730), { error: 'must be 7 to 730 days, or -1 to keep forever' }),
+      ),
     ),
-  ),
-});
+    keep: keepField(1000, 'unset deletes nothing'),
+    // Sent as the cloud's own BackupRetentionPeriod: the cloud expires the backup (docs/retention-apis.md).
+    keepDays: keepDaysField(7, 730, "sent as MongoDB's BackupRetentionPeriod, which takes 7 to 730"),
+  })
+  .check(
+    z.superRefine((t, ctx) => {
+      if (t.keepDays !== undefined && t.BackupRetentionPeriod !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['keepDays'], input: t.keepDays, message: 'is sent as BackupRetentionPeriod: set one of the two, not both' });
+      }
+    }),
+  );
 
 export type MongodbTarget = z.infer<typeof mongodbTargetSchema>;
 
@@ -54,7 +65,7 @@ export const mongodb: ProductCatalog<MongodbTarget> = {
       DBInstanceId: t.DBInstanceId,
       RegionId: t.RegionId,
       BackupMethod: t.BackupMethod,
-      BackupRetentionPeriod: t.BackupRetentionPeriod === undefined ? undefined : String(t.BackupRetentionPeriod),
+      BackupRetentionPeriod: (t.BackupRetentionPeriod ?? t.keepDays) === undefined ? undefined : String(t.BackupRetentionPeriod ?? t.keepDays),
     }),
   jobIdFromCreate: (body) => str(body.BackupJobId) ?? str(body.BackupId) ?? '',
   tasksQuery: (id, jobId) => defined({ DBInstanceId: id, BackupJobId: jobId }),

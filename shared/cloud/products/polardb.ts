@@ -4,7 +4,7 @@ import {
   asArray, defined, minuteWindow, num, path, percent, str, tagParams,
   type JobState, type JobView, type ProductCatalog,
 } from './catalog';
-import { instanceIdField, regionField } from './fields';
+import { instanceIdField, keepDaysField, keepField, regionField } from './fields';
 
 export const polardbTargetSchema = z.strictObject({
   product: z.literal('polardb'),
@@ -13,6 +13,8 @@ export const polardbTargetSchema = z.strictObject({
   Comment: z.optional(
     z.string({ error: 'must be a string' }).check(z.minLength(1, { error: 'must not be empty' }), z.maxLength(256, { error: 'must be at most 256 characters' })),
   ),
+  keep: keepField(3, 'a PolarDB cluster holds at most 3 manual backups at a time; default 2, leaving one for a deploy gate or chat backup'),
+  keepDays: keepDaysField(1, 3650, '1 to 3650'),
 });
 
 export type PolardbTarget = z.infer<typeof polardbTargetSchema>;

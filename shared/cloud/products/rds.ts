@@ -4,7 +4,7 @@ import {
   asArray, defined, minuteWindow, num, path, percent, str,
   type BackupView, type JobState, type JobView, type ProductCatalog,
 } from './catalog';
-import { instanceIdField, oneOf, regionField } from './fields';
+import { instanceIdField, keepDaysField, keepField, oneOf, regionField } from './fields';
 
 const dbName = /^[A-Za-z0-9_][A-Za-z0-9_$-]{0,63}$/;
 
@@ -23,6 +23,9 @@ export const rdsTargetSchema = z
       ),
     ),
     BackupType: z.optional(oneOf(['Auto', 'FullBackup'] as const)),
+    keep: keepField(1000, 'unset deletes nothing'),
+    // DeleteBackup refuses data backups younger than 7 days (docs/retention-apis.md).
+    keepDays: keepDaysField(7, 3650, 'RDS deletes no backup younger than 7 days; unset deletes nothing'),
   })
   .check(
     z.superRefine((t, ctx) => {

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parseTargetsOrSelectors } from '../../../shared/backup/discovery';
 import { BackupError } from '../../../shared/errors';
 import { parseTarget, targetIssues } from '../../../shared/backup/targets';
+import { products } from '../../../shared/cloud/products/registry';
 
 const runs = { numRuns: 3000 };
 const id = (prefix: string) => fc.stringMatching(/^[a-z0-9]{3,20}$/).map((s) => `${prefix}${s}`);
@@ -12,13 +13,27 @@ const opt = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
 const dropUndefined = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 
 const validRds = fc
-  .record({ DBInstanceId: id('rm-'), RegionId: opt(region), BackupMethod: opt(fc.constantFrom('Physical', 'Snapshot')), BackupType: opt(fc.constantFrom('Auto', 'FullBackup')) })
+  .record({
+    DBInstanceId: id('rm-'),
+    RegionId: opt(region),
+    BackupMethod: opt(fc.constantFrom('Physical', 'Snapshot')),
+    BackupType: opt(fc.constantFrom('Auto', 'FullBackup')),
+    keep: opt(fc.integer({ min: 1, max: 1000 })),
+    keepDays: opt(fc.integer({ min: 7, max: 3650 })),
+  })
   .map((t) => dropUndefined({ product: 'rds', ...t }));
 const validLogicalDb = fc.record({ DBInstanceId: id('rm-'), DBName: fc.stringMatching(/^[a-z][a-z0-9_]{0,15}$/) }).map((t) => ({ product: 'rds', BackupMethod: 'Logical', BackupStrategy: 'db', ...t }));
-const validPolar = fc.record({ DBClusterId: id('pc-'), Comment: opt(fc.string({ minLength: 1, maxLength: 256 })) }).map((t) => dropUndefined({ product: 'polardb', ...t }));
+const validPolar = fc
+  .record({ DBClusterId: id('pc-'), Comment: opt(fc.string({ minLength: 1, maxLength: 256 })), keep: opt(fc.integer({ min: 1, max: 3 })), keepDays: opt(fc.integer({ min: 1, max: 3650 })) })
+  .map((t) => dropUndefined({ product: 'polardb', ...t }));
 const validMongo = fc
-  .record({ DBInstanceId: id('dds-'), BackupMethod: opt(fc.constantFrom('Snapshot', 'Logical', 'Physical')), BackupRetentionPeriod: opt(fc.oneof(fc.integer({ min: 7, max: 730 }), fc.constant(-1))) })
-  .map((t) => dropUndefined({ product: 'mongodb', ...t }));
+  .record({
+    DBInstanceId: id('dds-'),
+    BackupMethod: opt(fc.constantFrom('Snapshot', 'Logical', 'Physical')),
+    keep: opt(fc.integer({ min: 1, max: 1000 })),
+    retention: fc.oneof(fc.constant({}), fc.record({ BackupRetentionPeriod: fc.oneof(fc.integer({ min: 7, max: 730 }), fc.constant(-1)) }), fc.record({ keepDays: fc.integer({ min: 7, max: 730 }) })),
+  })
+  .map(({ retention, ...t }) => dropUndefined({ product: 'mongodb', ...t, ...retention }));
 
 describe(`target validation (${runs.numRuns} runs per property)`, () => {
   it('any JSON value: never throws from targetIssues; parseTarget throws only a validation BackupError naming fields', () => {
@@ -49,6 +64,8 @@ describe(`target validation (${runs.numRuns} runs per property)`, () => {
         BackupMethod: fc.oneof(fc.constantFrom('Physical', 'Logical', 'Snapshot', 'physical'), fc.string()),
         BackupRetentionPeriod: fc.oneof(fc.integer({ min: -5, max: 1000 }), fc.double(), fc.string()),
         BackupStrategy: fc.constantFrom('db', 'instance', 'table'),
+        keep: fc.oneof(fc.integer({ min: -2, max: 1002 }), fc.double(), fc.string()),
+        keepDays: fc.oneof(fc.integer({ min: -2, max: 4000 }), fc.double(), fc.constant(null)),
         extra: fc.string(),
       },
       { requiredKeys: [] },
@@ -79,12 +96,41 @@ describe(`target validation (${runs.numRuns} runs per property)`, () => {
   it('a valid target with one unknown field is refused, naming the field', () => {
     fc.assert(
       fc.property(fc.oneof(validRds, validPolar, validMongo), fc.stringMatching(/^[A-Z][A-Za-z]{2,12}$/), (t, key) => {
-        fc.pre(!(key in t) && !['RegionId', 'BackupMethod', 'BackupType', 'BackupStrategy', 'DBName', 'Comment', 'BackupRetentionPeriod', 'DBInstanceId', 'DBClusterId'].includes(key));
+        fc.pre(!(key in t) && !['RegionId', 'BackupMethod', 'BackupType', 'BackupStrategy', 'DBName', 'Comment', 'BackupRetentionPeriod', 'DBInstanceId', 'DBClusterId', 'keep', 'keepDays'].includes(key));
         const issues = targetIssues({ ...t, [key]: 'x' });
         expect(issues.map((i) => i.field)).toContain(key);
       }),
       { numRuns: 1000 },
     );
+  });
+
+  it('keep and keepDays: each product\'s bounds, refused with field, value and the reason for the bound', () => {
+    const rule = (t: Record<string, unknown>) => targetIssues(t, 'targets[0]').map((i) => `${i.field}: ${JSON.stringify(i.value)} — ${i.rule}`);
+    expect(rule({ product: 'polardb', DBClusterId: 'pc-a1b2', keep: 4 })).toEqual([
+      'targets[0].keep: 4 — must be 1 to 3, how many of this tool\'s good backups to keep (a PolarDB cluster holds at most 3 manual backups at a time; default 2, leaving one for a deploy gate or chat backup)',
+    ]);
+    expect(rule({ product: 'rds', DBInstanceId: 'rm-a1b2', keepDays: 3 })[0]).toMatch(/^targets\[0\]\.keepDays: 3 — must be 7 to 3650, .*RDS deletes no backup younger than 7 days/);
+    expect(rule({ product: 'rds', DBInstanceId: 'rm-a1b2', keep: 0 })[0]).toMatch(/^targets\[0\]\.keep: 0 — must be 1 to 1000/);
+    expect(rule({ product: 'mongodb', DBInstanceId: 'dds-a1b2', keep: 1.5 })[0]).toMatch(/^targets\[0\]\.keep: 1\.5 — must be a whole number/);
+    expect(rule({ product: 'mongodb', DBInstanceId: 'dds-a1b2', keepDays: 30, BackupRetentionPeriod: 30 })).toEqual([
+      'targets[0].keepDays: 30 — is sent as BackupRetentionPeriod: set one of the two, not both',
+    ]);
+    expect(rule({ product: 'mongodb', DBInstanceId: 'dds-a1b2', keepDays: 731 })[0]).toMatch(/must be 7 to 730, .*BackupRetentionPeriod/);
+    // A tag selector takes them too, with the same rules.
+    expect(() => parseTargetsOrSelectors([{ product: 'polardb', tags: { backup: 'nightly' }, keep: 4 }])).toThrow(/targets\[0\]\.keep: 4 — must be 1 to 3/);
+    expect(parseTargetsOrSelectors([{ product: 'rds', tags: { backup: 'nightly' }, keep: 7, keepDays: 30 }])).toEqual([{ product: 'rds', tags: { backup: 'nightly' }, keep: 7, keepDays: 30 }]);
+  });
+
+  it('keep never reaches the cloud; MongoDB keepDays is sent as its BackupRetentionPeriod', () => {
+    expect(products.mongodb.createQuery(parseTarget({ product: 'mongodb', DBInstanceId: 'dds-a1b2', keep: 3, keepDays: 30 }) as never)).toEqual({
+      DBInstanceId: 'dds-a1b2',
+      BackupRetentionPeriod: '30',
+    });
+    expect(products.polardb.createQuery(parseTarget({ product: 'polardb', DBClusterId: 'pc-a1b2', keep: 2, keepDays: 3 }) as never, 'tok')).toEqual({
+      DBClusterId: 'pc-a1b2',
+      ClientToken: 'tok',
+    });
+    expect(products.rds.createQuery(parseTarget({ product: 'rds', DBInstanceId: 'rm-a1b2', keep: 5, keepDays: 14 }) as never)).toEqual({ DBInstanceId: 'rm-a1b2' });
   });
 
   it('lists mixing targets and selectors: every bad element is reported at once', () => {
