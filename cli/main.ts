@@ -11,6 +11,7 @@ import { closeStores, startInvocation } from '../shared/fc/invocation';
 import { rememberJob } from '../shared/backup/job-index';
 import { dingtalkHeaders, githubHeaders, slackHeaders } from '../shared/http/signatures/http-adapters';
 import { signStatusRequest } from '../shared/http/signatures/status-request';
+import { checkSecret } from '../shared/http/signatures/secret';
 import type { BackupStatus } from '../shared/backup/status';
 import { lookupStatus } from '../shared/backup/status-lookup';
 import { instanceIdOf, targetFromWords } from '../shared/backup/targets';
@@ -149,11 +150,7 @@ async function status(args: string[]): Promise<number> {
   return EXIT.ok;
 }
 
-function hookSecret(): string {
-  const secret = process.env.DEPLOY_HOOK_SECRET;
-  if (!secret) throw new BackupError({ code: 'MissingSecret', category: 'auth', message: 'Set DEPLOY_HOOK_SECRET to the deploy webhook secret.' });
-  return secret;
-}
+const hookSecret = (): string => secretFromEnv('DEPLOY_HOOK_SECRET', 'the deploy webhook secret');
 
 function readInput(spec: string): Buffer {
   return spec === '-' ? readFileSync(0) : readFileSync(spec);
@@ -306,7 +303,7 @@ async function chat(args: string[]): Promise<number> {
   let body: string;
   let headers: Record<string, string>;
   if (platform === 'slack') {
-    const secret = chatSecret('SLACK_SIGNING_SECRET', "the Slack app's signing secret");
+    const secret = secretFromEnv('SLACK_SIGNING_SECRET', "the Slack app's signing secret");
     body = new URLSearchParams({
       token: 'local',
       team_id: 'T0LOCAL',
@@ -325,7 +322,7 @@ async function chat(args: string[]): Promise<number> {
     url = `${base}/slack`;
     headers = { 'content-type': 'application/x-www-form-urlencoded', ...slackHeaders(body, secret) };
   } else {
-    const secret = chatSecret('DINGTALK_APP_SECRET', "the DingTalk robot's AppSecret");
+    const secret = secretFromEnv('DINGTALK_APP_SECRET', "the DingTalk robot's AppSecret");
     body = JSON.stringify({
       msgtype: 'text',
       text: { content: text },
@@ -356,10 +353,11 @@ async function chat(args: string[]): Promise<number> {
   return EXIT.ok;
 }
 
-function chatSecret(env: string, what: string): string {
-  const secret = process.env[env];
-  if (!secret) throw new BackupError({ code: 'MissingSecret', category: 'auth', message: `Set ${env} to ${what} (the local stack prints its value).` });
-  return secret;
+/** The secret as the functions use it (trimmed, at least 16 bytes), so what the CLI signs is what they verify. */
+function secretFromEnv(env: string, what: string): string {
+  const check = checkSecret(process.env[env]);
+  if (!check.ok) throw new BackupError({ code: 'MissingSecret', category: 'auth', message: `Set ${env} to ${what} (the local stack prints its value): it ${check.problem}.` });
+  return check.secret;
 }
 
 function seconds(v: string | undefined, flag: string): number {

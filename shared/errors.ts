@@ -1,5 +1,6 @@
 // The one error type of the project. Every failure — bad input, a cloud error code, a transport fault,
 // an idempotency conflict — becomes a BackupError, so callers branch on `category`/`retryable`, never on strings.
+import { echoValue, preview } from './echo';
 
 export type ErrorCategory =
   | 'validation'
@@ -101,31 +102,22 @@ export interface FieldIssue {
   rule: string;
 }
 
-export const validationError = (issues: FieldIssue[], what = 'request'): BackupError =>
-  new BackupError({
+/** Values are echoed bounded (shared/echo.ts): an input that cannot be printed safely cannot reach a response. */
+export function validationError(issues: FieldIssue[], what = 'request'): BackupError {
+  const echoed = issues.map((i) => ({ ...i, value: echoValue(i.value) }));
+  return new BackupError({
     code: 'ValidationError',
     category: 'validation',
-    message: `Invalid ${what}: ${issues.map(formatIssue).join('; ')}`,
-    details: { issues },
+    message: `Invalid ${what}: ${echoed.map(formatIssue).join('; ')}`,
+    details: { issues: echoed },
   });
+}
 
 export function formatIssue(issue: FieldIssue): string {
   return `${issue.field || '(root)'}: ${showValue(issue.value)} — ${issue.rule}`;
 }
 
-function showValue(v: unknown): string {
-  if (v === undefined) return '(missing)';
-  const s = typeof v === 'string' ? JSON.stringify(v) : safeJson(v);
-  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
-}
-
-function safeJson(v: unknown): string {
-  try {
-    return JSON.stringify(v) ?? String(v);
-  } catch {
-    return String(v);
-  }
-}
+const showValue = (v: unknown): string => (v === undefined ? '(missing)' : preview(v, 80).text);
 
 export const idempotencyInProgress = (key: string, since: string, leaseExpiresAt?: number): BackupError =>
   new BackupError({

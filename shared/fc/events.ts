@@ -1,5 +1,6 @@
 // The shapes Function Compute 3.0 hands a Node.js event handler (see alibaba-api-facts.md §4).
 import { validationError } from '../errors';
+import { exceedsJsonDepth, maxJsonDepth } from '../json-depth';
 
 export interface FcContext {
   requestId: string;
@@ -19,11 +20,16 @@ export interface TimerEvent {
 /** FC passes the event as a Buffer; local callers may pass a string or an object. */
 export function eventJson(event: unknown): unknown {
   const text = Buffer.isBuffer(event) ? event.toString('utf8') : typeof event === 'string' ? event : undefined;
-  if (text === undefined) return event;
+  return text === undefined ? event : parseJsonField(text, 'event', 'must be JSON', 'event');
+}
+
+/** JSON.parse behind the nesting limit (shared/json-depth.ts); a refusal names the field. */
+function parseJsonField(text: string, field: string, rule: string, what: string): unknown {
+  if (exceedsJsonDepth(text)) throw validationError([{ field, value: text, rule: `must not nest more than ${maxJsonDepth} levels deep` }], what);
   try {
     return JSON.parse(text);
   } catch {
-    throw validationError([{ field: 'event', value: text, rule: 'must be JSON' }], 'event');
+    throw validationError([{ field, value: text, rule }], what);
   }
 }
 
@@ -40,12 +46,6 @@ export function parseTimerEvent(event: unknown): TimerEvent {
   if (issues.length > 0) throw validationError(issues, 'timer event');
   // The trigger's payload is a string in s.yaml; accept it already parsed too.
   let payload = e.payload;
-  if (typeof payload === 'string') {
-    try {
-      payload = payload.trim() === '' ? {} : JSON.parse(payload);
-    } catch {
-      throw validationError([{ field: 'payload', value: payload, rule: 'must be JSON like {"targets":[...]}' }], 'timer event');
-    }
-  }
+  if (typeof payload === 'string') payload = payload.trim() === '' ? {} : parseJsonField(payload, 'payload', 'must be JSON like {"targets":[...]}', 'timer event');
   return { triggerTime: e.triggerTime as string, triggerName: e.triggerName as string, payload: payload ?? {} };
 }

@@ -70,7 +70,8 @@ export function httpApp(o: HttpAppOptions): (event: unknown, context: FcContext)
     if (!hit || !hit.m) {
       return respondEarly(request, errorResponse(notFound(path, method, matches.map((x) => x.r.method)), requestIdOf(request)));
     }
-    const params = Object.fromEntries(hit.r.names.map((n, i) => [n, decodeURIComponent(hit.m?.[i + 1] ?? '')]));
+    // The path is already decoded (fcHttpEvent): decoding it again would turn "%25ff" into a URIError, unauthenticated.
+    const params = Object.fromEntries(hit.r.names.map((n, i) => [n, hit.m?.[i + 1] ?? '']));
     // The handler only receives (event, context): the chosen route travels on the context.
     request.context[ROUTE] = { route: hit.r, params };
     for (const mw of hit.r.stack) {

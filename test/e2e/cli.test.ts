@@ -321,7 +321,7 @@ describe('cli deploy-gate and chat against the bundles behind the gateway', () =
   });
 
   it('exit 4 with a wrong secret, and nothing is backed up; only the refusal is printed', async () => {
-    const r = await gate('deploy-auth', [{ product: 'rds', DBInstanceId: 'rm-sample1' }], 'not-the-secret', '5');
+    const r = await gate('deploy-auth', [{ product: 'rds', DBInstanceId: 'rm-sample1' }], 'not-the-deploy-secret-at-all', '5');
     expect(r.code).toBe(4);
     expect(r.stdout).toMatch(/^Deploy gate refused \(HTTP 401\): [^\n]+\n$/);
     // No progress line claiming success for an empty job list.
@@ -387,7 +387,7 @@ describe('cli deploy-gate and chat against the bundles behind the gateway', () =
   });
 
   it('chat with a wrong or missing signing secret: exit 4', async () => {
-    const wrong = await cli(['chat', 'slack', 'help', '--url', `${stack.gateway}/chatops`], { SLACK_SIGNING_SECRET: 'not-the-secret' });
+    const wrong = await cli(['chat', 'slack', 'help', '--url', `${stack.gateway}/chatops`], { SLACK_SIGNING_SECRET: 'not-the-slack-secret-at-all' });
     expect(wrong.code).toBe(4);
     expect(wrong.stdout).toMatch(/Chat command refused \(HTTP 401\)/);
     const missing = await cli(['chat', 'dingtalk', 'help', '--url', `${stack.gateway}/chatops`], {});

@@ -8,7 +8,7 @@ import { fcContext, loadBundle } from '../helpers/fc';
 
 const deployHook = loadBundle('deploy-hook');
 const chatops = loadBundle('chatops');
-const secret = 'fuzz-secret';
+const secret = 'fuzz-secret-7d2e9b41';
 const saved = { ...process.env };
 const runs = 400;
 

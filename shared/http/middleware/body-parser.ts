@@ -1,6 +1,7 @@
 // The raw body → `event.body`, by Content-Type: JSON or form-encoded, UTF-8 only. Runs after the signature check,
 // which needs the bytes as sent. Refusals are BackupErrors (415, 400) for errorMapper to render.
 import { BackupError } from '../../errors';
+import { exceedsJsonDepth, maxJsonDepth } from '../../json-depth';
 import { isHttpRequest } from './fc-http-event';
 import type { HttpMiddleware, HttpMiddyRequest } from './response';
 
@@ -60,6 +61,7 @@ export function parseBody(rawBody: Buffer, contentType: string | undefined, allo
 
 function parseJson(text: string): unknown {
   if (text.trim() === '') throw badBody('The request body is empty; a JSON document was expected.');
+  if (exceedsJsonDepth(text)) throw badBody(`The request body nests arrays or objects more than ${maxJsonDepth} levels deep; refused before parsing.`);
   try {
     return JSON.parse(text);
   } catch (e) {

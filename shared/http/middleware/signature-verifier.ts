@@ -3,6 +3,7 @@
 import { BackupError } from '../../errors';
 import { createLogger, type Logger } from '../../logger';
 import type { VerifyFailure, VerifyResult } from '../signatures/result';
+import { checkSecret } from '../signatures/secret';
 import { isHttpRequest } from './fc-http-event';
 import type { HttpRequest } from '../request';
 import { errorResponse, requestIdOf, respondEarly, type HttpMiddleware, type HttpMiddyRequest } from './response';
@@ -10,7 +11,7 @@ import { errorResponse, requestIdOf, respondEarly, type HttpMiddleware, type Htt
 export interface VerifySignatureOptions {
   /** The scheme, for logs and messages: "github", "slack", "dingtalk". */
   name: string;
-  /** Read per request, so a rotated secret needs no redeploy of code; undefined or '' → every request refused. */
+  /** Read per request, so a rotated secret needs no redeploy of code; trimmed, and unset or under 16 bytes → every request refused. */
   secret: () => string | undefined;
   verify: (req: HttpRequest, secret: string, nowMs: number) => VerifyResult;
   /** The environment variable that should hold the secret, named in the log line when it is missing. */
@@ -57,18 +58,19 @@ export function verifySignature(opts: VerifySignatureOptions): HttpMiddleware {
       throw new TypeError('verifySignature needs fcHttpEvent() before it: the raw body is not available');
     }
     const requestId = requestIdOf(request);
-    const secret = opts.secret();
-    if (!secret) {
-      logger.error(`${name} signature secret is not configured: env ${secretEnv} is not set, so every ${name} request is refused (fail closed)`, {
+    const secret = checkSecret(opts.secret());
+    if (!secret.ok) {
+      logger.error(`${name} signature secret is not usable: env ${secretEnv} ${secret.problem}, so every ${name} request is refused (fail closed)`, {
         scheme: name,
         envVar: secretEnv,
+        problem: secret.problem,
         requestId,
       });
       return refuse(request, 'unconfigured');
     }
     let result: VerifyResult;
     try {
-      result = opts.verify(request.event, secret, now());
+      result = opts.verify(request.event, secret.secret, now());
     } catch (e) {
       logger.error(`${name} signature check failed unexpectedly; request refused`, { scheme: name, requestId, err: e });
       result = { ok: false, reason: 'malformed' };

@@ -134,7 +134,31 @@ describe('fail closed', () => {
     for (const line of logs) {
       expect(line.level).toBe('error');
       expect(line.msg).toMatch(/DEPLOY_HOOK_SECRET is not set/);
+      expect(line.msg).toMatch(/fail closed/);
     }
+  });
+
+  it.each([
+    [' ', /DEPLOY_HOOK_SECRET is only whitespace/],
+    ['\n', /DEPLOY_HOOK_SECRET is only whitespace/],
+    ['short-secret ', /DEPLOY_HOOK_SECRET is 12 bytes after trimming; at least 16 are required/],
+  ])('a secret of %j is no key: every request refused, even one signed with it, and the log names the variable, not the value', async (secret, why) => {
+    const s = stack('github', { secret: () => secret });
+    expect401(await s.call(event(body, githubHeaders(body, secret))));
+    expect401(await s.call(event(body, githubHeaders(body, secret.trim() || 'x'))));
+    expect(s.seen).toHaveLength(0);
+    for (const line of s.logs()) {
+      expect(line).toMatchObject({ level: 'error', envVar: 'DEPLOY_HOOK_SECRET' });
+      expect(line.msg).toMatch(why);
+      if (secret.trim() !== '') expect(JSON.stringify(line)).not.toContain(secret.trim());
+    }
+  });
+
+  it("is trimmed: a secret read with a trailing newline verifies what was signed with the trimmed value; GitHub's 26-byte example secret is long enough", async () => {
+    const s = stack('github', { secret: () => `${SECRET}\n` });
+    expect((await s.call(event(body, githubHeaders(body, SECRET)))).statusCode).toBe(200);
+    const gh = stack('github', { secret: () => "It's a Secret to Everybody" });
+    expect((await gh.call(event(body, githubHeaders(body, "It's a Secret to Everybody")))).statusCode).toBe(200);
   });
 
   it('reads the secret per request: setting it later starts accepting, unsetting refuses again', async () => {
