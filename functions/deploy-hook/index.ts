@@ -5,7 +5,7 @@
 import * as z from 'zod/mini';
 import { backupAll, mapLimit } from '../../shared/backup/batch';
 import { earlier } from '../../shared/deadline';
-import { parseTargetsOrSelectors, resolveTargets } from '../../shared/backup/discovery';
+import { parseTargetsOrSelectors, resolveTargets, runLimit } from '../../shared/backup/discovery';
 import { callerFor } from '../../shared/backup/engine';
 import { BackupError } from '../../shared/errors';
 import { httpApp } from '../../shared/http/app';
@@ -100,9 +100,8 @@ async function manifestFor(id: string, body: DeployRequest, items: unknown[], in
   const guard = { store: inv.deps.store, leaseMs: 60_000, ttlMs: inv.deps.recordTtlMs };
   const c = await claim(id, payloadHash({ targets: body.targets, dryRun: body.dryRun ?? false }), guard);
   if (c.kind === 'replay') return c.record.result as unknown as Manifest;
-  const maxTargets = Math.min(inv.config.maxTargetsPerRun, body.maxTargets ?? Number.POSITIVE_INFINITY);
   // A refused or failed resolution frees the deployId at once, so the corrected re-run is not told "in progress".
-  const targets = await resolveTargets(items as never, inv.deps, { maxTargets }).catch(async (e: unknown) => {
+  const targets = await resolveTargets(items as never, inv.deps, runLimit(inv.config.maxTargetsPerRun, body.maxTargets, 'maxTargets')).catch(async (e: unknown) => {
     await release(c.record, guard).catch(() => undefined);
     throw e;
   });
@@ -157,7 +156,7 @@ export const handler = httpApp({
     {
       method: 'POST',
       path: '/backups',
-      auth: verifySignature({ name: 'github', secretEnv: 'DEPLOY_HOOK_SECRET', secret, verify: githubRequestVerifier }),
+      auth: verifySignature({ name: 'deploy gate', secretEnv: 'DEPLOY_HOOK_SECRET', secret, verify: githubRequestVerifier }),
       body: { allowed: ['application/json'] },
       use: [validate({ schema: deployRequest, querySchema: waitQuery, what: 'deploy request' })],
       handler: (req, { context }) => createBackups(req, startInvocation(context)),

@@ -1,7 +1,7 @@
 // Timer trigger: back up every target of the trigger's payload (or BACKUP_TARGETS) exactly once per firing.
 // Small fleets are backed up here; large ones are fanned out to backup-worker, one async invocation per target.
 import { backupAll, mapLimit } from '../../shared/backup/batch';
-import { parseTargetsOrSelectors, resolveTargets } from '../../shared/backup/discovery';
+import { parseTargetsOrSelectors, resolveTargets, runLimit } from '../../shared/backup/discovery';
 import { callerFor } from '../../shared/backup/engine';
 import { BackupError, toBackupError, validationError } from '../../shared/errors';
 import { parseTimerEvent, type FcContext } from '../../shared/fc/events';
@@ -50,8 +50,7 @@ async function run(event: unknown, context: FcContext, inv: Invocation): Promise
   const payload = parsePayload(timer.payload);
   const source = payload.targets !== undefined ? 'payload.targets' : 'BACKUP_TARGETS';
   const items = parseTargetsOrSelectors(payload.targets ?? inv.config.backupTargets, source);
-  const maxTargets = Math.min(inv.config.maxTargetsPerRun, payload.maxTargets ?? Number.POSITIVE_INFINITY);
-  const targets = await resolveTargets(items, inv.deps, { maxTargets });
+  const targets = await resolveTargets(items, inv.deps, runLimit(inv.config.maxTargetsPerRun, payload.maxTargets, 'payload.maxTargets'));
   // Same firing (FC's retry or a redelivery) → same keys; the next firing → new keys.
   const keyOf = (t: Target) => idempotencyKey('timer', [inv.functionName, timer.triggerName, timer.triggerTime], t);
 

@@ -43,7 +43,14 @@ function expand(selector: TagSelector, id: string): Target {
 export interface ResolveOptions {
   /** Refuse when more than this many instances would be touched. */
   maxTargets: number;
+  /** What set maxTargets, named in the refusal: MAX_TARGETS_PER_RUN (default) or the request's own field. */
+  limitName?: string;
   pageSize?: number;
+}
+
+/** The run's limit: MAX_TARGETS_PER_RUN, or the request's own `field` when it asks for less. */
+export function runLimit(configured: number, requested: number | undefined, field: string): Pick<ResolveOptions, 'maxTargets' | 'limitName'> {
+  return requested !== undefined && requested < configured ? { maxTargets: requested, limitName: field } : { maxTargets: configured, limitName: 'MAX_TARGETS_PER_RUN' };
 }
 
 /** Targets stay as they are; selectors become one target per instance found. Throws before any backup when over the limit. */
@@ -56,7 +63,7 @@ export async function resolveTargets(items: readonly (Target | TagSelector)[], d
       seen.add(id);
       out.push(t);
     }
-    if (out.length > o.maxTargets) throw tooMany(o.maxTargets, `${out.length}+`);
+    if (out.length > o.maxTargets) throw tooMany(o, `${out.length}+`);
   };
   for (const item of items) {
     if (!isSelector(item)) {
@@ -67,7 +74,7 @@ export async function resolveTargets(items: readonly (Target | TagSelector)[], d
     const size = o.pageSize ?? 100;
     for (let page = 1, fetched = 0; ; page++) {
       const { ids, total } = caller.catalog.parseList(await caller.read(caller.catalog.listAction, caller.catalog.listQuery(item.tags, page, size)));
-      if (total > o.maxTargets) throw tooMany(o.maxTargets, String(total), item);
+      if (total > o.maxTargets) throw tooMany(o, String(total), item);
       ids.forEach((id) => add(expand(item, id)));
       fetched += ids.length;
       if (ids.length === 0 || fetched >= total) break;
@@ -76,13 +83,13 @@ export async function resolveTargets(items: readonly (Target | TagSelector)[], d
   return out;
 }
 
-function tooMany(max: number, found: string, selector?: TagSelector): BackupError {
+function tooMany({ maxTargets: max, limitName = 'MAX_TARGETS_PER_RUN' }: ResolveOptions, found: string, selector?: TagSelector): BackupError {
   return new BackupError({
     code: 'TooManyTargets',
     category: 'validation',
     httpStatus: 422,
-    message: `This run would back up ${found} databases, more than the limit of ${max} (MAX_TARGETS_PER_RUN); nothing was backed up.${selector ? ` Selector: ${JSON.stringify(selector.tags)} on ${selector.product}.` : ''} Narrow the selector or raise the limit.`,
-    details: { limit: max, found },
+    message: `This run would back up ${found} databases, more than the limit of ${max} (${limitName}); nothing was backed up.${selector ? ` Selector: ${JSON.stringify(selector.tags)} on ${selector.product}.` : ''} Narrow the selector or raise ${limitName}.`,
+    details: { limit: max, limitName, found },
   });
 }
 

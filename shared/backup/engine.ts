@@ -197,9 +197,16 @@ async function obtainJob(
     } catch (raw) {
       error = toBackupError(raw);
     }
-    deps.logger.warn('CreateBackup attempt failed', { key, attempt, code: error.code, ambiguous: error.ambiguous });
+    // A job already running is the normal way to adopt one, not a failure worth a warning.
+    const jobExists = catalog.jobExistsCodes.includes(error.code);
+    deps.logger[jobExists ? 'info' : 'warn'](jobExists ? 'CreateBackup: a backup job is already running; adopting it' : 'CreateBackup attempt failed', {
+      key,
+      attempt,
+      code: error.code,
+      ambiguous: error.ambiguous,
+    });
     mayHaveActed ||= error.ambiguous;
-    if (catalog.jobExistsCodes.includes(error.code)) {
+    if (jobExists) {
       const running = await adoptRunning(target, caller);
       if (running) return running;
       // The other job finished between the two calls: a new CreateBackup is now both allowed and needed.

@@ -103,6 +103,8 @@ describe('deploy gate refuses', () => {
     const r = await post({ targets, deployId: 'x' }, { headers });
     expect(r.status).toBe(401);
     expect(r.body.error.code).toBe('Unauthorized');
+    // Whoever calls (any CI, curl), the refusal names the deploy gate, not GitHub.
+    expect(r.body.error.message).toMatch(/^The deploy gate request /);
     expect(stack.cloud.requests).toHaveLength(0);
   });
 

@@ -120,8 +120,11 @@ describe('blast-radius guard', () => {
 
   it('a per-request maxTargets below the global limit refuses too', async () => {
     const targets = seedFleet(30);
-    const r = (await timer(event({ targets, maxTargets: 25 }), fcContext())) as { ok: boolean; error: { code: string } };
+    const r = (await timer(event({ targets, maxTargets: 25 }), fcContext())) as { ok: boolean; error: { code: string; message: string } };
     expect(r).toMatchObject({ ok: false, error: { code: 'TooManyTargets' } });
+    // The refusal blames the limit that refused, not MAX_TARGETS_PER_RUN (500 here).
+    expect(r.error.message).toMatch(/more than the limit of 25 \(payload\.maxTargets\); nothing was backed up\..* raise payload\.maxTargets\.$/);
+    expect(r.error.message).not.toMatch(/MAX_TARGETS_PER_RUN/);
     expect(cloud.jobs()).toHaveLength(0);
   });
 });

@@ -240,11 +240,15 @@ describe('timer basics', () => {
     }
   });
 
-  it('a job already running is adopted, not duplicated', async () => {
+  it('a job already running is adopted, not duplicated, and logged as info, not as a failed attempt', async () => {
     const t = targets.mongodb as Target;
     await handler(timerEvent([t]), fcContext());
-    const r = (await handler(timerEvent([t]), fcContext())) as { results: { outcome: string; jobId: string }[] };
+    const { result, lines } = await captureStdout(() => handler(timerEvent([t]), fcContext()));
+    const r = result as { results: { outcome: string; jobId: string }[] };
     expect(r.results[0]?.outcome).toBe('adopted');
+    const logs = lines.map((l) => JSON.parse(l) as { level: string; msg: string });
+    expect(logs).toContainEqual(expect.objectContaining({ level: 'info', msg: 'CreateBackup: a backup job is already running; adopting it' }));
+    expect(logs.filter((l) => l.level === 'warn' || l.level === 'error')).toEqual([]);
     expect(r.results[0]?.jobId).toBe(cloud.jobs('mongodb', 'dds-e2e1')[0]?.id);
     expect(created(t)).toBe(1);
   });

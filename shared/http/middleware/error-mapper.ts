@@ -21,9 +21,11 @@ export function errorMapper(opts: ErrorMapperOptions = {}): HttpMiddleware {
     if (request.response !== undefined) return;
     const err = toBackupError(request.error);
     const requestId = requestIdOf(request);
-    const fields = { requestId, code: err.code, status: err.httpStatus, err };
-    if (err.httpStatus >= 500) logger.error(`request failed: ${err.code}`, fields);
-    else logger.warn(`request refused: ${err.code}`, fields);
+    const fields = { requestId, code: err.code, status: err.httpStatus };
+    // A 5xx is ours to debug: keep the error with its stack and cause. A 4xx is the caller's expected refusal:
+    // what was refused and why is enough, a stack trace from the minified bundle would only be noise.
+    if (err.httpStatus >= 500) logger.error(`request failed: ${err.code}`, { ...fields, err });
+    else logger.warn(`request refused: ${err.code}`, { ...fields, error: err.toJSON() });
     request.response = errorResponse(err, requestId, retryAfterSec);
   };
 

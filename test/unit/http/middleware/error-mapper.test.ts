@@ -113,6 +113,16 @@ describe('nothing internal leaves the process', () => {
     expect(five.logs()[0]).toMatchObject({ level: 'error', code: 'IdempotencyStoreUnavailable', status: 503 });
   });
 
+  it('an expected 4xx logs what was refused and why, without a stack trace; a 5xx keeps the stack', async () => {
+    const four = failingWith(idempotencyMismatch('k1'));
+    await four.call();
+    expect(four.logs()[0]).toMatchObject({ level: 'warn', status: 422, error: { code: 'IdempotencyKeyMismatch', message: expect.stringContaining('k1') } });
+    expect(four.lines[0]).not.toMatch(/stack|\bat [\w.<>]+ \(/);
+    const five = failingWith(storeUnavailable('get', new Error('x')));
+    await five.call();
+    expect(five.logs()[0]?.err.stack).toMatch(/error-mapper\.test\.ts|errors\.ts/);
+  });
+
   it('uses the context request id when the event was never normalised', async () => {
     const handler = middy()
       .use(errorMapper({ logger: createLogger({ sink: () => {} }) }))
