@@ -17,8 +17,17 @@ if (!existsSync(stack) || statSync(stack).mtimeMs < sources) {
   console.log('building…');
   execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { stdio: 'inherit' });
 }
-const child = spawn(process.execPath, [stack], { stdio: 'inherit' });
+// The IPC channel closes when this process dies in any way (even SIGKILL): the stack then stops by itself.
+const child = spawn(process.execPath, [stack], { stdio: ['inherit', 'inherit', 'inherit', 'ipc'] });
+const stop = (sig) => {
+  child.kill(sig);
+  // A stack that does not stop within its own grace period is not left behind.
+  setTimeout(() => child.kill('SIGKILL'), 8_000).unref();
+};
 // Ctrl-C reaches the whole process group; a signal sent to this process alone is passed on. The stack stops once.
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => stop(sig));
+// `kill <pid of npm start>` ends npm without passing the signal on, and this process is handed to init: stop then.
+const parent = process.ppid;
+setInterval(() => process.ppid !== parent && stop('SIGTERM'), 500).unref();
 // The stack's exit code, or 128 + the signal's number when something killed it.
 child.on('exit', (code, signal) => process.exit(code ?? 128 + (constants.signals[signal] ?? 0)));

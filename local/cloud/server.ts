@@ -6,6 +6,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { parseRawQuery, verifyAcs3, type Acs3Failure, type Credential } from './acs3';
 import { startFc, type FcTask, type FcOptions } from './fc';
+import { listen } from '../listen';
 import type { Fault, RequestLog } from './faults';
 import { ApiError, apiByVersion, instanceKey, phase, productApis, type CloudState, type Instance, type Job, type Product } from './products';
 
@@ -232,7 +233,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
-  await new Promise<void>((r) => server.listen(opts.port ?? 0, '127.0.0.1', r));
+  await listen(server, opts.port ?? 0);
   const port = (server.address() as AddressInfo).port;
 
   const cloud: LocalCloud = {

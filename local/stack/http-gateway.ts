@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { listen } from '../listen';
 import type { FcContext } from '../../shared/fc/events';
 
 export type InvokeHttp = (event: Buffer, context: FcContext) => Promise<unknown>;
@@ -82,7 +83,7 @@ export async function startGateway(o: GatewayOptions): Promise<{ url: string; se
       }
     });
   });
-  await new Promise<void>((r) => server.listen(o.port ?? 0, '127.0.0.1', r));
+  await listen(server, o.port ?? 0);
   const { port } = server.address() as AddressInfo;
   return { url: `http://127.0.0.1:${port}`, server, close: () => new Promise<void>((r) => server.close(() => r())) };
 }

@@ -10,10 +10,22 @@ import { parseCron } from './cron';
 import { examplesText } from './examples';
 import { startGateway } from './http-gateway';
 import { startReceiver } from './receiver';
+import { PortInUse } from '../listen';
 
 const root = resolve(__dirname, '..');
 const dist = join(root, 'dist');
 const port = (name: string, def: number) => Number(process.env[name] ?? def);
+
+/** Starts one server on the port `variable` sets; a port already taken is one line naming the port and the variable. */
+async function onPort<T>(variable: string, def: number, start: (port: number) => Promise<T>): Promise<T> {
+  const p = port(variable, def);
+  try {
+    return await start(p);
+  } catch (e) {
+    if (!(e instanceof PortInUse)) throw e;
+    throw new Error(`port ${p} is already in use (another npm start?); stop whatever holds it, or set ${variable} to a free port.`);
+  }
+}
 
 // Local-only secrets: printed below so the example commands work; never used against the real cloud.
 const local = {
@@ -43,11 +55,8 @@ function timersFromSYaml(file: string): TimerTrigger[] {
 }
 
 async function main(): Promise<void> {
-  const cloud = await startLocalCloud({ port: port('LOCAL_CLOUD_PORT', 8787), jobDurationMs: Number(process.env.LOCAL_JOB_DURATION_MS ?? 20_000), distDir: dist });
-  const receiver = await startReceiver({
-    port: port('LOCAL_RECEIVER_PORT', 8789),
-    print: (p) => console.log(`\n[chat ${p.path}] ${JSON.stringify(p.body)}`),
-  });
+  const cloud = await onPort('LOCAL_CLOUD_PORT', 8787, (p) => startLocalCloud({ port: p, jobDurationMs: Number(process.env.LOCAL_JOB_DURATION_MS ?? 20_000), distDir: dist }));
+  const receiver = await onPort('LOCAL_RECEIVER_PORT', 8789, (p) => startReceiver({ port: p, print: (r) => console.log(`\n[chat ${r.path}] ${JSON.stringify(r.body)}`) }));
   let store = process.env.IDEMPOTENCY_STORE;
   if (!store) {
     const storeDir = join(root, '.fc-db-backup', 'idempotency');
@@ -69,12 +78,14 @@ async function main(): Promise<void> {
   });
   const credentials = { accessKeyId: local.accessKeyId, accessKeySecret: local.accessKeySecret };
   const runtime = { distDir: dist, credentials, region: 'cn-hangzhou' };
-  const gateway = await startGateway({
-    port: port('LOCAL_GATEWAY_PORT', 8788),
-    functions: Object.fromEntries(
-      ['deploy-hook', 'chatops'].map((name) => [name, { handler: loadHandler(name, dist), context: () => fcContext(name, { ...runtime, timeoutSec: 900 }) }]),
-    ),
-  });
+  const gateway = await onPort('LOCAL_GATEWAY_PORT', 8788, (p) =>
+    startGateway({
+      port: p,
+      functions: Object.fromEntries(
+        ['deploy-hook', 'chatops'].map((name) => [name, { handler: loadHandler(name, dist), context: () => fcContext(name, { ...runtime, timeoutSec: 900 }) }]),
+      ),
+    }),
+  );
 
   const timers = timersFromSYaml(join(root, 's.yaml'));
   const handles: NodeJS.Timeout[] = [];
@@ -140,8 +151,9 @@ ${examples}`);
       process.exit(0);
     });
   };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => stop(sig));
+  // Started by `npm start` (scripts/start.mjs) with an IPC channel: when that process is gone, however it died, stop too.
+  if (process.send) process.on('disconnect', () => stop('npm start exited'));
   (globalThis as { fcdbLocalStack?: unknown }).fcdbLocalStack = { cloud, gateway, receiver };
   const readyFile = process.env.LOCAL_STACK_READY_FILE;
   if (readyFile) {

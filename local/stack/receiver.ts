@@ -1,6 +1,7 @@
 // Stands in for Slack's response_url and DingTalk's sessionWebhook: records and prints what the worker posts.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { listen } from '../listen';
 
 export interface Posted {
   path: string;
@@ -27,7 +28,7 @@ export async function startReceiver(o: { port?: number; print?: (p: Posted) => v
       res.end('{"ok":true}');
     });
   });
-  await new Promise<void>((r) => server.listen(o.port ?? 0, '127.0.0.1', r));
+  await listen(server, o.port ?? 0);
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,

@@ -2,7 +2,6 @@
 // names, against the local cloud and the deploy-hook / chatops bundles behind the gateway, judged by its exit code,
 // stdout and stderr.
 import { spawn } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +9,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startLocalCloud, type LocalCloud } from '../../local/cloud/index';
 import { verifyGithubSignature } from '../../shared/http/signatures/github';
 import { secrets, startStack, type Stack } from '../helpers/stack';
+import { freePort } from '../helpers/wait';
 
 const root = join(__dirname, '..', '..');
 const cliJs = join(root, 'dist', 'cli.js');
@@ -34,15 +34,6 @@ function cli(args: string[], env: Record<string, string | undefined>, input?: st
     child.on('close', (code) => resolve({ code, stdout, stderr }));
     child.stdin.end(input ?? '');
   });
-}
-
-/** A loopback port nothing listens on (bound, then released). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
 }
 
 const json = (r: Run) => JSON.parse(r.stdout) as Record<string, any>;
@@ -196,7 +187,7 @@ describe('cli against the local cloud', () => {
   });
 
   it('Redis unreachable: exit 5, the message names host:port and promises no retry', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const r = await cli(['backup', 'rds', 'rm-sample1'], { ...env, IDEMPOTENCY_STORE: `redis://:hunter2@127.0.0.1:${port}/0` });
     expect(r.code, r.stderr).toBe(5);
     expect(r.stderr).toMatch(new RegExp(`^fc-db-backup: The idempotency store \\(Redis at 127\\.0\\.0\\.1:${port}\\) is unavailable`, 'm'));

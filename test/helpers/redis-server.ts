@@ -3,9 +3,10 @@
 // (forked workers, and the processes they spawn) inherit that variable. `.ci/run` still starts one itself.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
-import { createConnection, createServer, type AddressInfo } from 'node:net';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { freePort } from './wait';
 
 export const defaultRedisUrl = 'redis://127.0.0.1:6379';
 export const installHint =
@@ -39,14 +40,6 @@ export function onPath(name: string, pathEnv = process.env.PATH ?? ''): string |
     }
   }
   return undefined;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
 }
 
 export interface TestRedis {
