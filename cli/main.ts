@@ -17,6 +17,7 @@ import { lookupStatus } from '../shared/backup/status-lookup';
 import { instanceIdOf, targetFromWords } from '../shared/backup/targets';
 import { nextPollMs, waitForJob } from '../shared/backup/wait';
 import { createDeadline } from '../shared/deadline';
+import { logFormatFor } from '../shared/config';
 import { invokeBundle } from '../local/fc-runtime';
 import { progressReporter } from './progress';
 
@@ -85,8 +86,9 @@ export function exitCodeOf(e: BackupError): number {
   return EXIT.failed;
 }
 
-// The engine logs JSON lines; on the command line they go to stderr so stdout stays the result (--json parses).
-const toStderr = { sink: (line: string) => void process.stderr.write(`${line}\n`) };
+// The engine's log lines go to stderr so stdout stays the result (--json parses): readable on a terminal, JSON
+// otherwise or with LOG_FORMAT=json.
+const toStderr = { sink: (line: string) => void process.stderr.write(`${line}\n`), log: logFormatFor(process.stderr) };
 
 const cliContext = (timeoutSec: number): FcContext => ({
   requestId: `cli-${randomUUID()}`,

@@ -29,6 +29,20 @@ export interface Config {
   /** First poll period when waiting on a job (grows ×1.5 up to 15 s). */
   pollMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** LOG_FORMAT as set; unset → chosen per stream by logFormatFor. */
+  logFormat: LogFormat | undefined;
+}
+
+export type LogFormat = 'json' | 'pretty';
+
+/**
+ * JSON lines wherever a machine reads the log (FC, CI, a pipe, LOG_FORMAT=json); readable lines on a terminal.
+ * Colour only on a terminal, and never with NO_COLOR (https://no-color.org).
+ */
+export function logFormatFor(stream: { isTTY?: boolean }, env: Env = process.env): { format: LogFormat; color: boolean } {
+  const set = env.LOG_FORMAT === 'json' || env.LOG_FORMAT === 'pretty' ? env.LOG_FORMAT : undefined;
+  const tty = stream.isTTY === true;
+  return { format: set ?? (tty ? 'pretty' : 'json'), color: tty && !env.NO_COLOR };
 }
 
 type Env = Record<string, string | undefined>;
@@ -58,6 +72,10 @@ export function loadConfig(env: Env): Config {
   if (!['debug', 'info', 'warn', 'error'].includes(level)) {
     issues.push({ field: 'LOG_LEVEL', value: level, rule: 'must be one of debug, info, warn, error' });
   }
+  const format = env.LOG_FORMAT || undefined;
+  if (format !== undefined && format !== 'json' && format !== 'pretty') {
+    issues.push({ field: 'LOG_FORMAT', value: format, rule: 'must be json or pretty (unset: readable on a terminal, JSON otherwise)' });
+  }
   const safety = env.DEADLINE_SAFETY_MS ? int(env, 'DEADLINE_SAFETY_MS', 0, 0, 600_000, issues) : undefined;
   const config: Config = {
     idempotencyStore: env.IDEMPOTENCY_STORE || undefined,
@@ -76,6 +94,7 @@ export function loadConfig(env: Env): Config {
     workerFunction: env.WORKER_FUNCTION || undefined,
     pollMs: int(env, 'STATUS_POLL_MS', 2_000, 10, 60_000, issues),
     logLevel: level as Config['logLevel'],
+    logFormat: format as LogFormat | undefined,
   };
   if (issues.length > 0) throw validationError(issues, 'configuration');
   return config;

@@ -1,5 +1,7 @@
-// One JSON line per call, to stdout (FC collects it). Secrets never reach a line: fields named like a secret are
-// replaced, and values shaped like a signature header are masked wherever they appear.
+// One JSON line per call, to stdout (FC collects it); on a terminal, one readable coloured line instead (see
+// logFormatFor). Secrets never reach a line: fields named like a secret are replaced, and values shaped like a
+// signature header are masked wherever they appear.
+import { logFormatFor, type LogFormat } from './config';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFields = object;
@@ -22,6 +24,10 @@ export interface LoggerOptions {
   base?: LogFields;
   /** Default the current time, as an ISO string. */
   clock?: () => Date;
+  /** Default: chosen for stdout by logFormatFor without a sink, JSON with one. */
+  format?: LogFormat;
+  /** ANSI colours in the pretty format; default: as logFormatFor says for stdout. */
+  color?: boolean;
 }
 
 const rank: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -40,6 +46,9 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
   const threshold = rank[opts.level ?? 'info'];
   const clock = opts.clock ?? (() => new Date());
   const base = { ...(opts.requestId ? { requestId: opts.requestId } : {}), ...opts.base };
+  const auto = opts.sink ? { format: 'json' as const, color: false } : logFormatFor(process.stdout);
+  const format = opts.format ?? auto.format;
+  const color = opts.color ?? auto.color;
 
   const write = (level: LogLevel, msg: string, fields?: LogFields): void => {
     if (rank[level] < threshold) return;
@@ -48,7 +57,7 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
     line.level = level;
     line.msg = redactString(String(msg));
     try {
-      sink(JSON.stringify(line));
+      sink(format === 'pretty' ? prettyLine(line, color) : JSON.stringify(line));
     } catch {
       // A failing sink must not fail the request that is being logged.
     }
@@ -61,6 +70,32 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
     error: (msg, fields) => write('error', msg, fields),
     child: (fields) => createLogger({ ...opts, requestId: undefined, base: { ...base, ...fields } }),
   };
+}
+
+const colours: Record<LogLevel, string> = { debug: '\x1b[90m', info: '\x1b[36m', warn: '\x1b[33m', error: '\x1b[31m' };
+const dim = (s: string, color: boolean) => (color ? `\x1b[2m${s}\x1b[22m` : s);
+
+/** `12:34:56.789 INFO  msg  key=value …`: the redacted line for a person; an error shows as its message (its stack at level error). */
+function prettyLine(line: Record<string, unknown>, color: boolean): string {
+  const { time, level, msg, ...fields } = line as { time: string; level: LogLevel; msg: string };
+  const tag = level.toUpperCase().padEnd(5);
+  const parts = Object.entries(fields)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k}=${prettyValue(v)}`);
+  const stacks = level === 'error' ? Object.values(fields).flatMap((v) => (isErrorLike(v) && typeof v.stack === 'string' ? [v.stack] : [])) : [];
+  return [
+    `${dim(String(time).slice(11, 23), color)} ${color ? `${colours[level]}${tag}\x1b[39m` : tag} ${msg}${parts.length > 0 ? `  ${dim(parts.join(' '), color)}` : ''}`,
+    ...stacks.map((s) => dim(s.replace(/^/gm, '    '), color)),
+  ].join('\n');
+}
+
+const isErrorLike = (v: unknown): v is { name?: unknown; message: unknown; stack?: unknown } =>
+  v !== null && typeof v === 'object' && typeof (v as { message?: unknown }).message === 'string' && ('stack' in v || 'name' in v);
+
+function prettyValue(v: unknown): string {
+  if (typeof v === 'string') return /^[^\s"=]+$/.test(v) ? v : JSON.stringify(v);
+  if (isErrorLike(v)) return JSON.stringify(`${typeof v.name === 'string' ? `${v.name}: ` : ''}${v.message as string}`);
+  return JSON.stringify(v);
 }
 
 /** A copy safe to log: secret-named keys replaced, signature-shaped strings masked, errors flattened, cycles cut. */

@@ -1,5 +1,5 @@
 // Everything one invocation needs, assembled once at the edge from the FC context and the environment.
-import { loadConfig, type Config } from '../config';
+import { loadConfig, logFormatFor, type Config, type LogFormat } from '../config';
 import { resolveCredentials } from '../cloud/credentials';
 import { createDeadline } from '../deadline';
 import type { EngineDeps } from '../backup/engine';
@@ -43,6 +43,8 @@ export interface InvocationOptions {
   startedAt?: number;
   /** Where log lines go; default stdout, which FC collects. */
   sink?: (line: string) => void;
+  /** How lines look there (see logFormatFor); default JSON with a sink, else chosen for stdout. */
+  log?: { format: LogFormat; color: boolean };
 }
 
 export function startInvocation(context: FcContext, o: InvocationOptions = {}): Invocation {
@@ -50,7 +52,7 @@ export function startInvocation(context: FcContext, o: InvocationOptions = {}): 
   const startedAt = o.startedAt ?? Date.now();
   const config = loadConfig(env);
   const functionName = context.function?.name ?? env.FC_FUNCTION_NAME ?? 'local';
-  const logger = createLogger({ requestId: context.requestId, level: config.logLevel, sink: o.sink, base: { function: functionName } });
+  const logger = createLogger({ requestId: context.requestId, level: config.logLevel, sink: o.sink, ...(o.log ?? (o.sink ? {} : logFormatFor(process.stdout, env))), base: { function: functionName } });
   const deadline = createDeadline({
     startedAt,
     timeoutSec: context.function?.timeout ?? Number(env.FC_TIMEOUT ?? 60),

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BackupError } from '../../shared/errors';
 import { createLogger, REDACTED, redact } from '../../shared/logger';
+import { loadConfig, logFormatFor } from '../../shared/config';
 import { signGithub } from '../../shared/http/signatures/github';
 import { signSlack } from '../../shared/http/signatures/slack';
 
@@ -167,5 +168,38 @@ describe('redaction', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('the readable format (a terminal)', () => {
+  it('is one line per call: time, level, message, then the fields as key=value; secrets still redacted', () => {
+    const { logger, lines } = capture({ format: 'pretty', color: false, requestId: 'req-1' });
+    logger.warn('signature refused', { reason: 'stale', path: '/x y', n: 2, authorization: 'Bearer abc', sig: `sha256=${'a'.repeat(64)}` });
+    expect(lines).toEqual([`03:04:05.000 WARN  signature refused  requestId=req-1 reason=stale path="/x y" n=2 authorization=${REDACTED} sig=${REDACTED}`]);
+  });
+
+  it('colours the level only when asked, and shows an error as its message, with its stack at level error', () => {
+    const { logger, lines } = capture({ format: 'pretty', color: true });
+    logger.error('request failed', { err: new Error('boom') });
+    expect(lines[0]).toMatch(/^\x1b\[2m03:04:05\.000\x1b\[22m \x1b\[31mERROR\x1b\[39m request failed {2}\x1b\[2merr="Error: boom"\x1b\[22m\n/);
+    expect(lines[0]).toMatch(/ {4}at /);
+    const plain = capture({ format: 'pretty', color: false });
+    plain.logger.info('x', { err: new Error('boom') });
+    expect(plain.lines).toEqual(['03:04:05.000 INFO  x  err="Error: boom"']);
+  });
+});
+
+describe('logFormatFor', () => {
+  it('pretty and coloured on a terminal, JSON elsewhere; LOG_FORMAT decides when set; NO_COLOR drops the colour', () => {
+    expect(logFormatFor({ isTTY: true }, {})).toEqual({ format: 'pretty', color: true });
+    expect(logFormatFor({ isTTY: false }, {})).toEqual({ format: 'json', color: false });
+    expect(logFormatFor({}, {})).toEqual({ format: 'json', color: false });
+    expect(logFormatFor({ isTTY: true }, { LOG_FORMAT: 'json' })).toEqual({ format: 'json', color: true });
+    expect(logFormatFor({ isTTY: false }, { LOG_FORMAT: 'pretty' })).toEqual({ format: 'pretty', color: false });
+    expect(logFormatFor({ isTTY: true }, { NO_COLOR: '1' })).toEqual({ format: 'pretty', color: false });
+  });
+
+  it('a LOG_FORMAT that is neither is refused at the edge, naming it', () => {
+    expect(() => loadConfig({ LOG_FORMAT: 'xml' })).toThrow(/LOG_FORMAT: "xml" — must be json or pretty/);
   });
 });
