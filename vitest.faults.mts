@@ -5,6 +5,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/faults/**/*.test.ts'],
+    // Logs only with a failing test (test/helpers/console-streams.ts makes the bundles' stdout lines attributable).
+    silent: 'passed-only',
+    setupFiles: ['test/helpers/console-streams.ts'],
     globalSetup: ['test/helpers/global-setup.ts', 'test/faults/lib/global-setup.ts'],
     testTimeout: 180_000,
     hookTimeout: 60_000,
