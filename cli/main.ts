@@ -14,6 +14,7 @@ import { signStatusRequest } from '../shared/http/signatures/status-request';
 import { checkSecret } from '../shared/http/signatures/secret';
 import type { BackupStatus } from '../shared/backup/status';
 import { lookupStatus } from '../shared/backup/status-lookup';
+import { planBackup } from '../shared/backup/dry-run';
 import { instanceIdOf, targetFromWords } from '../shared/backup/targets';
 import { nextPollMs, waitForJob } from '../shared/backup/wait';
 import { createDeadline } from '../shared/deadline';
@@ -113,14 +114,8 @@ async function backup(args: string[]): Promise<number> {
   // The engine's deadline: the wait plus room for the request itself.
   const inv = startInvocation(cliContext(waitSec + 120), toStderr);
   if (values['dry-run']) {
-    const caller = callerFor(target, inv.deps);
-    o.print(`Would call ${caller.endpoint.protocol}://${caller.endpoint.host} CreateBackup ${JSON.stringify(caller.catalog.createQuery(target as never))}`, {
-      dryRun: true,
-      key,
-      endpoint: `${caller.endpoint.protocol}://${caller.endpoint.host}`,
-      action: 'CreateBackup',
-      query: caller.catalog.createQuery(target as never),
-    });
+    const plan = await planBackup(target, key, inv.deps);
+    o.print(plan.summary, { dryRun: true, ...plan });
     return EXIT.ok;
   }
   const outcome = await requestBackup(target, key, inv.deps);

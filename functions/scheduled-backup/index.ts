@@ -2,7 +2,7 @@
 // Small fleets are backed up here; large ones are fanned out to backup-worker, one async invocation per target.
 import { backupAll, mapLimit } from '../../shared/backup/batch';
 import { parseTargetsOrSelectors, resolveTargets, runLimit } from '../../shared/backup/discovery';
-import { callerFor } from '../../shared/backup/engine';
+import { planBackup } from '../../shared/backup/dry-run';
 import { BackupError, toBackupError, validationError } from '../../shared/errors';
 import { parseTimerEvent, type FcContext } from '../../shared/fc/events';
 import { idempotencyKey } from '../../shared/idempotency/key';
@@ -55,10 +55,8 @@ async function run(event: unknown, context: FcContext, inv: Invocation): Promise
   const keyOf = (t: Target) => idempotencyKey('timer', [inv.functionName, timer.triggerName, timer.triggerTime], t);
 
   if (payload.dryRun === true) {
-    const calls = targets.map((t) => {
-      const caller = callerFor(t, inv.deps);
-      return { key: keyOf(t), product: t.product, endpoint: `${caller.endpoint.protocol}://${caller.endpoint.host}`, action: 'CreateBackup', query: caller.catalog.createQuery(t as never) };
-    });
+    // The same firing's keys: a firing already done says which jobs it would replay.
+    const calls = await mapLimit(targets, inv.config.concurrency, (t) => planBackup(t, keyOf(t), inv.deps));
     inv.logger.info('dry run: no backup requested', { targets: calls.length });
     return { ok: true, dryRun: true, calls };
   }

@@ -119,6 +119,18 @@ describe('cli against the local cloud', () => {
     expect(cloud.jobs()).toHaveLength(0);
   });
 
+  it('--dry-run with a --key already used says which job it would replay', async () => {
+    const key = `dry-${Date.now()}`;
+    const first = await cli(['backup', 'rds', 'rm-sample1', '--key', key, '--json'], env);
+    const jobId = json(first).jobId as string;
+    const before = cloud.requests.length;
+    const r = await cli(['backup', 'rds', 'rm-sample1', '--key', key, '--dry-run'], env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`^Would replay job ${jobId}: key \\S+ already took it; nothing would be called\\.\\n$`));
+    expect(cloud.requests.length).toBe(before);
+    expect(cloud.jobs()).toHaveLength(1);
+  });
+
   it('a job that fails, waited for: exit 1', async () => {
     cloud.inject({ action: 'CreateBackup', kind: 'job-fails' });
     const r = await cli(['backup', 'rds', 'rm-sample2', '--wait', '30'], env);

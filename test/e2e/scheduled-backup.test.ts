@@ -274,6 +274,21 @@ describe('timer basics', () => {
     expect(cloud.requests).toHaveLength(0);
   });
 
+  it('a dry run of a firing already done says it would replay its job, and calls nothing', async () => {
+    const t = targets.polardb as Target;
+    const firingOf = (dryRun: boolean) => asEvent({ triggerTime: '2026-11-24T02:00:00Z', triggerName: 'nightly', payload: JSON.stringify({ targets: [t], dryRun }) });
+    const done = (await handler(firingOf(false), fcContext())) as { results: { jobId: string }[] };
+    const jobId = done.results[0]?.jobId;
+    expect(jobId).toBeTruthy();
+    const before = cloud.requests.length;
+    const r = (await handler(firingOf(true), fcContext())) as { dryRun: boolean; calls: { action: string; jobId: string; summary: string; query?: unknown }[] };
+    expect(r.dryRun).toBe(true);
+    expect(r.calls).toEqual([expect.objectContaining({ action: 'replay', jobId, summary: expect.stringMatching(new RegExp(`^Would replay job ${jobId}: `)) })]);
+    expect(r.calls[0]?.query).toBeUndefined();
+    expect(cloud.requests.length).toBe(before);
+    expect(created(t)).toBe(1);
+  });
+
   it('takes targets from BACKUP_TARGETS when the payload has none', async () => {
     process.env.BACKUP_TARGETS = JSON.stringify([targets.polardb]);
     try {
