@@ -79,6 +79,8 @@ describe('quick start', () => {
       // `npm ci` — the real install, reusing the npm cache; its `prepare` script builds the bundles.
       const ci = await run('npm', ['ci', '--no-audit', '--no-fund', '--prefer-offline'], repo, userEnv(), 300_000);
       expect(ci.code, ci.output).toBe(0);
+      // A fresh install prints no warning (esbuild's install script is approved in package.json's allowScripts).
+      expect(ci.output).not.toMatch(/npm warn/i);
       for (const f of ['cli.js', 'local-stack.js', 'scheduled-backup/index.js']) expect(existsSync(join(repo, 'dist', f)), `dist/${f} after npm ci`).toBe(true);
 
       // `npm start`, in its own process group so that Ctrl-C can be sent to all of it, as a terminal does.
@@ -138,6 +140,9 @@ describe('quick start', () => {
       expect(output).toMatch(/stopping \(SIGINT\)…\n[\s\S]*^stopped\.$/m);
       expect(output).not.toMatch(/local stack failed|stopped \(some connections/);
       expect(() => process.kill(ready.pid, 0)).toThrow();
+      // Nothing the quick start did left a tracked file changed or an untracked one behind.
+      const status = await run('git', ['status', '--porcelain'], repo, userEnv(), 30_000);
+      expect(status.stdout).toBe('');
     },
     600_000,
   );
