@@ -31,6 +31,8 @@ export interface Config {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** LOG_FORMAT as set; unset → chosen per stream by logFormatFor. */
   logFormat: LogFormat | undefined;
+  /** RETENTION_DELETE=off: retention plans and logs what it would delete, and deletes nothing. */
+  retentionDelete: boolean;
 }
 
 export type LogFormat = 'json' | 'pretty';
@@ -68,6 +70,8 @@ export function loadConfig(env: Env): Config {
       issues.push({ field: 'BACKUP_TARGETS', value: env.BACKUP_TARGETS, rule: 'must be a JSON array of targets' });
     }
   }
+  const retentionDelete = env.RETENTION_DELETE || 'on';
+  if (!['on', 'off'].includes(retentionDelete)) issues.push({ field: 'RETENTION_DELETE', value: retentionDelete, rule: 'must be on or off' });
   const level = env.LOG_LEVEL ?? 'info';
   if (!['debug', 'info', 'warn', 'error'].includes(level)) {
     issues.push({ field: 'LOG_LEVEL', value: level, rule: 'must be one of debug, info, warn, error' });
@@ -95,6 +99,7 @@ export function loadConfig(env: Env): Config {
     pollMs: int(env, 'STATUS_POLL_MS', 2_000, 10, 60_000, issues),
     logLevel: level as Config['logLevel'],
     logFormat: format as LogFormat | undefined,
+    retentionDelete: retentionDelete !== 'off',
   };
   if (issues.length > 0) throw validationError(issues, 'configuration');
   return config;

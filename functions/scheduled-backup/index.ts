@@ -3,6 +3,7 @@
 import { backupAll, mapLimit } from '../../shared/backup/batch';
 import { parseTargetsOrSelectors, resolveTargets, runLimit } from '../../shared/backup/discovery';
 import { planBackup } from '../../shared/backup/dry-run';
+import { callerFor } from '../../shared/backup/engine';
 import { BackupError, toBackupError, validationError } from '../../shared/errors';
 import { parseTimerEvent, type FcContext } from '../../shared/fc/events';
 import { idempotencyKey } from '../../shared/idempotency/key';
@@ -10,6 +11,7 @@ import { startInvocation, type Invocation } from '../../shared/fc/invocation';
 import { createPacer } from '../../shared/fc/pacer';
 import { instanceIdOf, type Target } from '../../shared/backup/targets';
 import { dispatchToWorker } from '../../shared/fc/worker-dispatch';
+import { wouldDelete } from '../../shared/retention/enforce';
 
 interface TimerPayload {
   targets?: unknown;
@@ -55,8 +57,13 @@ async function run(event: unknown, context: FcContext, inv: Invocation): Promise
   const keyOf = (t: Target) => idempotencyKey('timer', [inv.functionName, timer.triggerName, timer.triggerTime], t);
 
   if (payload.dryRun === true) {
-    // The same firing's keys: a firing already done says which jobs it would replay.
-    const calls = await mapLimit(targets, inv.config.concurrency, (t) => planBackup(t, keyOf(t), inv.deps));
+    // The same firing's keys: a firing already done says which jobs it would replay. Where it would create a
+    // backup, retention says what it would delete first (reads only).
+    const calls = await mapLimit(targets, inv.config.concurrency, async (t) => {
+      const call = await planBackup(t, keyOf(t), inv.deps);
+      if (call.action === 'replay' || call.action === 'wait') return call;
+      return { ...call, retention: await wouldDelete(t, callerFor(t, inv.deps), inv.retention) };
+    });
     inv.logger.info('dry run: no backup requested', { targets: calls.length });
     return { ok: true, dryRun: true, calls };
   }

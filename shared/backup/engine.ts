@@ -32,6 +32,11 @@ export interface EngineDeps {
   /** Clock skew tolerated when matching the cloud's job start times against our claim time. */
   skewMs?: number;
   now?: () => number;
+  /**
+   * Called once before the first CreateBackup of a request, never on a replay or an adoption: retention deletes
+   * what its policy no longer keeps and makes room where the cloud holds only so many backups. A throw refuses it.
+   */
+  beforeCreate?: (target: Target, caller: ProductCaller, attempt: { since: Date; takeover: boolean }) => Promise<void>;
 }
 
 export type Outcome = 'created' | 'adopted' | 'replayed';
@@ -181,6 +186,7 @@ async function obtainJob(
     const adopted = await reconcile(target, caller, since);
     if (adopted) return adopted;
   }
+  await deps.beforeCreate?.(target, caller, { since, takeover });
   const backoff = deps.backoff ?? defaultBackoff;
   // Once an attempt may have reached the cloud, every later failure is ambiguous too: the job may exist but not be
   // listed yet, so the record must be kept for the next delivery to reconcile, never released.

@@ -9,6 +9,7 @@ import type { IdempotencyStore } from '../idempotency/store';
 import { createLogger, type Logger } from '../logger';
 import type { History } from '../history/history';
 import { historyFor } from '../history/for-store';
+import { beforeCreate, type RetentionDeps } from '../retention/enforce';
 
 export interface Invocation {
   config: Config;
@@ -16,6 +17,8 @@ export interface Invocation {
   deps: EngineDeps;
   /** The backups' records, beside the idempotency records in the same store. */
   history: History;
+  /** What retention needs: the history, RETENTION_DELETE, the log and the deadline. */
+  retention: RetentionDeps;
   functionName: string;
 }
 
@@ -59,11 +62,14 @@ export function startInvocation(context: FcContext, o: InvocationOptions = {}): 
     safetyMarginMs: config.deadlineSafetyMs,
   });
   const store = storeFor(config.idempotencyStore, config.idempotencyKeyPrefix);
+  const history = historyFor(store, { retentionMs: config.historyRetentionMs });
+  const retention: RetentionDeps = { history, logger, deadline, enabled: config.retentionDelete };
   return {
     config,
     logger,
     functionName,
-    history: historyFor(store, { retentionMs: config.historyRetentionMs }),
+    history,
+    retention,
     deps: {
       store,
       deadline,
@@ -74,6 +80,7 @@ export function startInvocation(context: FcContext, o: InvocationOptions = {}): 
       timeouts: { connectMs: config.connectTimeoutMs, readMs: config.readTimeoutMs },
       recordTtlMs: config.recordTtlMs,
       leaseMs: config.leaseMs,
+      beforeCreate: beforeCreate(retention),
     },
   };
 }

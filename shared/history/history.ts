@@ -128,6 +128,11 @@ export class History {
     return won ? next : undefined;
   }
 
+  /** Retention deleted this record's backup set, or found it gone (shared/retention/). */
+  retire(id: string, reason: string): Promise<HistoryRecord> {
+    return this.mutate(id, (cur) => (cur && !cur.retired ? { ...cur, retired: { at: new Date(this.o.now()).toISOString(), reason } } : undefined));
+  }
+
   /** Not final yet: look again at `nextCheckAt`. `redispatched` counts a lost task sent again. */
   async reschedule(current: HistoryRecord, nextCheckAt: number, redispatched = false): Promise<void> {
     await this.mutate(current.id, (cur) =>

@@ -51,6 +51,8 @@ export interface HistoryRecord {
   error?: { code: string; message: string };
   /** ISO time the final state was recorded. */
   endedAt?: string;
+  /** Retention deleted the backup set (or found it already gone): it is no longer kept. */
+  retired?: { at: string; reason: string };
   duties: Duty[];
   /** How often the worker task was dispatched again after it was lost. */
   redispatches: number;

@@ -231,11 +231,16 @@ describe('timer basics', () => {
       const over = await run(rds);
       expect(over.results[0]?.error).toMatchObject({ code: 'Exceeded.BackupTimes', category: 'quota' });
       expect(over.results[0]?.error?.message).toMatch(/20 backup sets per instance per day/);
+      // With deletion off, retention cannot make room in PolarDB's 3 slots: it refuses before CreateBackup, stating
+      // the limit and the words the cloud would have answered.
+      process.env.RETENTION_DELETE = 'off';
       for (let i = 0; i < 3; i++) expect((await run(polar)).ok).toBe(true);
       const polarOver = await run(polar);
-      expect(polarOver.results[0]?.error).toMatchObject({ code: 'BackupTimesExceeded', category: 'quota' });
-      expect(polarOver.results[0]?.error?.message).toMatch(/at most 3 manual backups/);
+      expect(polarOver.results[0]?.error).toMatchObject({ code: 'NoBackupSlot', category: 'quota' });
+      expect(polarOver.results[0]?.error?.message).toMatch(/at most 3 manual backups per cluster at a time.*"BackupTimesExceeded: Exceeding the daily backup times of this DB cluster\." \(the cloud's words\)/);
+      expect(quick.jobs('polardb')).toHaveLength(3);
     } finally {
+      delete process.env.RETENTION_DELETE;
       await quick.close();
     }
   });

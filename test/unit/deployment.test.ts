@@ -70,7 +70,7 @@ describe('s.yaml', () => {
       .map((f) => readFileSync(f, 'utf8'))
       .join('\n');
     const productActions = new Set([...source.matchAll(/\.(?:once|read)\(\s*'([A-Za-z]+)'/g)].map((m) => m[1] as string));
-    expect(productActions).toEqual(new Set(['CreateBackup', 'DescribeBackupTasks', 'DescribeBackups']));
+    expect(productActions).toEqual(new Set(['CreateBackup', 'DescribeBackupTasks', 'DescribeBackups', 'DeleteBackup']));
     const called = new Set(
       Object.values(products).flatMap((c) => [...productActions, c.listAction].map((a) => `${c.ramService}:${a}`)),
     );

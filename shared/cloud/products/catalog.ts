@@ -36,6 +36,20 @@ export interface TimeWindow {
 
 export type Query = Record<string, string>;
 
+/** What the product's DeleteBackup allows, for retention (docs/retention-apis.md). */
+export interface RetentionRules {
+  /** `keep` of a target that sets neither keep nor keepDays; undefined: such a target deletes nothing. */
+  defaultKeep?: number;
+  /** Manual backups the cloud holds at a time (PolarDB: 3); CreateBackup is refused beyond, in these words. */
+  manualSlots?: { count: number; refusal: string };
+  /** The cloud refuses to delete a backup younger than this (RDS: 7 days). */
+  minDeleteAgeMs: number;
+  /** `keepDays` travels with CreateBackup (MongoDB's BackupRetentionPeriod): the cloud expires the backup, not us. */
+  keepDaysByCloud: boolean;
+  /** DeleteBackup of one backup set. */
+  deleteQuery(instanceId: string, backupId: string): Query;
+}
+
 export interface ProductCatalog<T extends { product: ProductName } = { product: ProductName }> {
   name: ProductName;
   title: string;
@@ -68,6 +82,7 @@ export interface ProductCatalog<T extends { product: ProductName } = { product: 
   parseList(body: Record<string, unknown>): { ids: string[]; total: number };
   backupsQuery(instanceId: string, ref: { jobId?: string; backupId?: string; window?: TimeWindow }): Query;
   parseBackups(body: Record<string, unknown>): BackupView[];
+  retention: RetentionRules;
 }
 
 // Helpers shared by the catalog files: reading the APIs' loosely typed JSON.

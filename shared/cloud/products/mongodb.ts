@@ -94,6 +94,11 @@ export const mongodb: ProductCatalog<MongodbTarget> = {
       ...(ref.window && !ref.jobId && !ref.backupId ? minuteWindow(ref.window) : {}),
       PageSize: '100',
     }),
+  retention: {
+    minDeleteAgeMs: 0,
+    keepDaysByCloud: true,
+    deleteQuery: (id, backupId) => ({ DBInstanceId: id, BackupId: backupId }),
+  },
   parseBackups: (body) => {
     const backups = (body.Backups as Record<string, unknown> | undefined)?.Backup;
     return asArray(backups).map((b) => ({

@@ -79,6 +79,13 @@ export const polardb: ProductCatalog<PolardbTarget> = {
       ...minuteWindow(ref.window ?? { since: new Date(Date.now() - 7 * 86_400_000), until: new Date() }),
       PageSize: '100',
     }),
+  retention: {
+    defaultKeep: 2,
+    manualSlots: { count: 3, refusal: 'BackupTimesExceeded: Exceeding the daily backup times of this DB cluster.' },
+    minDeleteAgeMs: 0,
+    keepDaysByCloud: false,
+    deleteQuery: (id, backupId) => ({ DBClusterId: id, BackupId: backupId }),
+  },
   parseBackups: (body) =>
     asArray(path(body, 'Items', 'Backup')).map((b) => ({
       backupId: str(b.BackupId) ?? '',

@@ -116,6 +116,12 @@ export const rds: ProductCatalog<RdsTarget> = {
       ...(ref.window && !ref.backupId ? minuteWindow(ref.window) : {}),
       PageSize: '100',
     }),
+  retention: {
+    // Log backup off: only sets older than 7 days; on: older than its retention (a refusal is retried next run).
+    minDeleteAgeMs: 7 * 86_400_000,
+    keepDaysByCloud: false,
+    deleteQuery: (id, backupId) => ({ DBInstanceId: id, BackupId: backupId }),
+  },
   parseBackups: (body) => asArray(path(body, 'Items', 'Backup')).map(toBackupView),
 };
 

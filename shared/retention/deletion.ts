@@ -1,0 +1,64 @@
+// Carries out a plan's deletions: one DeleteBackup per backup set, retried while the cloud throttles or fails
+// transiently (a repeat of a delete that did happen answers "not found", which counts as done). Every deletion is
+// logged and marked on its history record; a failure is logged and returned, never thrown.
+import type { ProductCaller } from '../backup/engine';
+import type { Deadline } from '../deadline';
+import { toBackupError } from '../errors';
+import type { History } from '../history/history';
+import type { Logger } from '../logger';
+import { defaultBackoff, withRetry, type BackoffOptions } from '../retry';
+import type { Deletion } from './plan';
+
+export type DeletionOutcome = 'deleted' | 'already-gone' | 'failed' | 'not-deleted (RETENTION_DELETE=off)';
+
+export interface DeletionResult extends Deletion {
+  outcome: DeletionOutcome;
+  error?: { code: string; message: string };
+}
+
+export interface DeletionDeps {
+  history: History;
+  logger: Logger;
+  deadline: Deadline;
+  backoff?: BackoffOptions;
+  /** RETENTION_DELETE: off plans and logs, deletes nothing. */
+  enabled: boolean;
+}
+
+const GONE = 'InvalidBackupSetID.NotFound';
+
+export async function carryOut(caller: ProductCaller, instanceId: string, deletions: readonly Deletion[], deps: DeletionDeps): Promise<DeletionResult[]> {
+  const results: DeletionResult[] = [];
+  for (const d of deletions) {
+    const fields = { product: caller.catalog.name, instanceId, backupId: d.backupId, startedAt: d.startedAt, reason: d.reason };
+    if (!deps.enabled) {
+      deps.logger.info('retention: would delete (RETENTION_DELETE=off)', fields);
+      results.push({ ...d, outcome: 'not-deleted (RETENTION_DELETE=off)' });
+      continue;
+    }
+    let outcome: DeletionOutcome;
+    let error: DeletionResult['error'];
+    try {
+      await withRetry(() => caller.once('DeleteBackup', caller.catalog.retention.deleteQuery(instanceId, d.backupId)), deps.deadline, deps.backoff ?? defaultBackoff, (e, attempt) =>
+        deps.logger.warn('retention: retrying DeleteBackup', { ...fields, attempt, code: e.code }),
+      );
+      outcome = 'deleted';
+    } catch (raw) {
+      const e = toBackupError(raw);
+      outcome = e.code === GONE ? 'already-gone' : 'failed';
+      if (outcome === 'failed') error = { code: e.code, message: e.message };
+    }
+    if (outcome === 'failed') {
+      deps.logger.error('retention: deletion failed; the backup stays and a later run tries again', { ...fields, code: error?.code, message: error?.message });
+    } else {
+      deps.logger.info(outcome === 'deleted' ? 'retention: deleted' : 'retention: already gone', fields);
+      if (d.recordId) {
+        await deps.history.retire(d.recordId, outcome === 'deleted' ? d.reason : `already gone (${d.reason})`).catch((e: unknown) =>
+          deps.logger.warn('retention: could not mark the history record', { ...fields, code: toBackupError(e).code }),
+        );
+      }
+    }
+    results.push({ ...d, outcome, ...(error ? { error } : {}) });
+  }
+  return results;
+}

@@ -1,0 +1,121 @@
+// The two moments retention acts. Before tonight's CreateBackup: delete what the policy no longer keeps and, where
+// the cloud holds only so many manual backups (PolarDB: 3), make room — or refuse, naming what holds the slots.
+// After a backup succeeded (the tracker): delete what the policy no longer keeps. A failed deletion never blocks
+// a backup: it is logged, and the next run plans it again.
+import type { EngineDeps, ProductCaller } from '../backup/engine';
+import { instanceIdOf, type Target } from '../backup/targets';
+import { catalogOf } from '../cloud/products/registry';
+import { BackupError, toBackupError } from '../errors';
+import { carryOut, type DeletionDeps, type DeletionResult } from './deletion';
+import { inventory } from './inventory';
+import { describeHolders, plan, type Held, type Plan } from './plan';
+import { policyOf, type RetentionPolicy } from './policy';
+
+export interface RetentionDeps extends DeletionDeps {
+  now?: () => number;
+}
+
+export interface RetentionPlan {
+  product: Target['product'];
+  instanceId: string;
+  policy: RetentionPolicy;
+  /** What the cloud holds: manual backup sets and running manual jobs. */
+  held: Held[];
+  plan: Plan;
+}
+
+const deletesByPolicy = (p: RetentionPolicy) => p.keep !== undefined || p.keepDays !== undefined;
+/** Whether retention has anything to decide for this target: a policy, or a product that holds only so many backups. */
+const acts = (target: Target, caller: ProductCaller) => deletesByPolicy(policyOf(target)) || caller.catalog.retention.manualSlots !== undefined;
+
+/** Read-only: what retention would delete now for this target (the dry run lists it). */
+export async function planFor(target: Target, caller: ProductCaller, deps: RetentionDeps, makeRoom = true): Promise<RetentionPlan> {
+  const policy = policyOf(target);
+  const instanceId = instanceIdOf(target);
+  const now = (deps.now ?? Date.now)();
+  const held = await inventory(caller, instanceId, deps.history, now);
+  return { product: target.product, instanceId, policy, held, plan: plan(held, policy, catalogOf(target.product).retention, now, makeRoom) };
+}
+
+/** The dry run's answer: what would be kept and deleted now, or why it cannot be known. */
+export async function wouldDelete(target: Target, caller: ProductCaller, deps: RetentionDeps): Promise<Record<string, unknown>> {
+  // Nothing to decide means nothing to read: a dry run without retention stays without cloud calls.
+  if (!acts(target, caller)) return { deletions: [], note: 'no keep or keepDays: this tool deletes nothing here' };
+  try {
+    const { policy, plan: p } = await planFor(target, caller, deps);
+    return {
+      ...policy,
+      deletions: p.deletions.map(({ backupId, startedAt, reason }) => ({ backupId, startedAt, reason })),
+      kept: p.kept.map((h) => h.backupId),
+      ...(p.nextDeletion ? { nextDeletion: p.nextDeletion } : {}),
+      ...(p.blocked ? { refused: describeHolders(p.blocked) } : {}),
+      ...(deps.enabled ? {} : { note: 'RETENTION_DELETE=off: nothing would be deleted' }),
+    };
+  } catch (raw) {
+    return { error: toBackupError(raw).toJSON() };
+  }
+}
+
+/** The engine's hook, called once before the first CreateBackup of a request (never on a replay or an adoption). */
+export function beforeCreate(deps: RetentionDeps): NonNullable<EngineDeps['beforeCreate']> {
+  return async (target, caller, attempt) => {
+    if (!acts(target, caller)) return;
+    let planned: RetentionPlan;
+    try {
+      planned = await planFor(target, caller, deps);
+    } catch (raw) {
+      // Not knowing what exists never stops a backup: the cloud itself refuses one that does not fit.
+      deps.logger.warn('retention: could not list the backups; backing up without retention', { product: target.product, instanceId: instanceIdOf(target), code: toBackupError(raw).code });
+      return;
+    }
+    // A takeover after a crash: an attempt since the claim may have taken tonight's slot already (the ClientToken
+    // then replays it), so nothing is deleted to make room for it twice.
+    const startedSince = (s?: string) => s !== undefined && Date.parse(s) >= attempt.since.getTime();
+    const { plan: p, instanceId } = planned;
+    const roomNeeded = p.deletions.some((d) => d.kind === 'room') || p.blocked !== undefined;
+    const skipRoom = attempt.takeover && roomNeeded && planned.held.some((h) => startedSince(h.startedAt));
+    const deletions = p.blocked || skipRoom ? p.deletions.filter((d) => d.kind === 'policy') : p.deletions;
+    const results = await carryOut(caller, instanceId, deletions, deps);
+    logSummary(deps, planned, results);
+    if (skipRoom) return;
+    if (p.blocked) throw noRoom(caller, instanceId, describeHolders(p.blocked), p.blocked.holders);
+    if (!deps.enabled && deletions.some((d) => d.kind === 'room')) {
+      throw noRoom(caller, instanceId, 'making room needs a deletion and RETENTION_DELETE=off', []);
+    }
+  };
+}
+
+/** After tonight's backup succeeded: delete this tool's backups beyond the policy (no room to make). */
+export async function afterSuccess(target: Target, caller: ProductCaller, deps: RetentionDeps): Promise<DeletionResult[]> {
+  if (!deletesByPolicy(policyOf(target))) return [];
+  const planned = await planFor(target, caller, deps, false);
+  const results = await carryOut(caller, planned.instanceId, planned.plan.deletions, deps);
+  logSummary(deps, planned, results);
+  return results;
+}
+
+function logSummary(deps: RetentionDeps, planned: RetentionPlan, results: DeletionResult[]): void {
+  deps.logger.info('retention', {
+    product: planned.product,
+    instanceId: planned.instanceId,
+    keep: planned.policy.keep,
+    keepDays: planned.policy.keepDays,
+    kept: planned.plan.kept.map((h) => h.backupId),
+    deleted: results.filter((r) => r.outcome === 'deleted' || r.outcome === 'already-gone').map((r) => r.backupId),
+    failed: results.filter((r) => r.outcome === 'failed').map((r) => r.backupId),
+    nextDeletion: planned.plan.nextDeletion,
+  });
+}
+
+function noRoom(caller: ProductCaller, instanceId: string, why: string, holders: Held[]): BackupError {
+  const { catalog } = caller;
+  return new BackupError({
+    code: 'NoBackupSlot',
+    category: 'quota',
+    message:
+      `${catalog.title} ${instanceId}: no room for a new backup. ${catalog.limits.quota}: ${why}; CreateBackup would be refused with ` +
+      `"${catalog.retention.manualSlots?.refusal ?? 'a quota error'}" (the cloud's words). ` +
+      "This tool deletes only its own backups, never the newest good one, and only while another good backup remains; delete one in the console, or let a running job finish.",
+    details: { holders: holders.map((h) => ({ backupId: h.backupId, state: h.state, ours: h.ours, startedAt: h.startedAt })) },
+  });
+}
