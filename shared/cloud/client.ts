@@ -136,10 +136,25 @@ export async function callCloud(call: CloudCall): Promise<Record<string, unknown
     connectTimeout: call.timeouts.connectMs,
     readTimeout: call.timeouts.readMs,
   });
+  const pending = clientFor(sdk, call.endpoint, call.credentials).callApi(params, new sdk.OpenApiRequest({ query: call.query }), runtime);
+  // Once the guard has answered, the library's own late failure has no one to tell.
+  pending.catch(() => undefined);
+  let guard: NodeJS.Timeout | undefined;
   try {
-    const res = await clientFor(sdk, call.endpoint, call.credentials).callApi(params, new sdk.OpenApiRequest({ query: call.query }), runtime);
+    const late = new Promise<never>((_, reject) => {
+      guard = setTimeout(() => reject(readTimeout(call.timeouts.readMs)), call.timeouts.readMs + GUARD_SLACK_MS);
+    });
+    const res = await Promise.race([pending, late]);
     return (res.body ?? {}) as Record<string, unknown>;
   } catch (e) {
     throw classifyCloudError(e, { action: `${call.catalog.name}:${call.action}`, limits: call.catalog.limits });
+  } finally {
+    clearTimeout(guard);
   }
 }
+
+// httpx's read timer does not fire on a kept-alive socket whose previous request used the same read timeout
+// (test/unit/cloud/client.test.ts): the answer then waits for Node's socket timeout (the connect timeout, and
+// reported as one) or for the server. Our own timer keeps the read timeout, counted from the call's start.
+const GUARD_SLACK_MS = 100;
+const readTimeout = (ms: number) => Object.assign(new Error(`ReadTimeout(${ms}): no answer within the read timeout.`), { name: 'RequestTimeoutError' });
