@@ -95,7 +95,9 @@ export async function afterSuccess(target: Target, caller: ProductCaller, deps: 
 }
 
 function logSummary(deps: RetentionDeps, planned: RetentionPlan, results: DeletionResult[]): void {
-  deps.logger.info('retention', {
+  // Each deletion has its own line; the summary is news only when something was decided.
+  const level = results.length > 0 ? 'info' : 'debug';
+  deps.logger[level]('retention', {
     product: planned.product,
     instanceId: planned.instanceId,
     keep: planned.policy.keep,
