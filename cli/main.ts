@@ -9,8 +9,7 @@ import type { FcContext } from '../shared/fc/events';
 import { idempotencyKey } from '../shared/idempotency/key';
 import { closeStores, startInvocation } from '../shared/fc/invocation';
 import { rememberJob } from '../shared/backup/job-index';
-import { dingtalkHeaders, githubHeaders, slackHeaders } from '../shared/http/signatures/http-adapters';
-import { signStatusRequest } from '../shared/http/signatures/status-request';
+import { deployHeaders, dingtalkHeaders, slackHeaders } from '../shared/http/signatures/http-adapters';
 import { checkSecret } from '../shared/http/signatures/secret';
 import type { BackupStatus } from '../shared/backup/status';
 import { lookupStatus } from '../shared/backup/status-lookup';
@@ -36,7 +35,8 @@ const usages: Record<string, string> = {
       --url        the deploy-hook function's URL, with or without the trailing /backups
       --wait S     wait up to S seconds (default 600) until every backup is final`,
   sign: `  fc-db-backup sign (--body FILE|- | --status-path /backups/ID) [--json]
-      prints the signature headers, one "Name: value" per line (curl -H each; send the body with --data-binary)`,
+      prints the signature headers, one "Name: value" per line (curl -H each; send the body with --data-binary);
+      they are valid for 5 minutes, and the gate accepts a signed POST once`,
   invoke: `  fc-db-backup invoke <function> [--event FILE|-] [--timeout S]`,
   chat: `  fc-db-backup chat <slack|dingtalk> "<text>" --url URL [--user U] [--channel C] [--reply-url URL] [--json]
       sends "<text>" as a signed Slack slash command or DingTalk robot message to the chatops function at --url
@@ -157,8 +157,8 @@ async function sign(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { body: { type: 'string' }, 'status-path': { type: 'string' }, json: { type: 'boolean' } } });
   const o = out(values.json ?? false);
   let headers: Record<string, string>;
-  if (values.body !== undefined) headers = { 'Content-Type': 'application/json', ...githubHeaders(readInput(values.body), hookSecret()) };
-  else if (values['status-path'] !== undefined) headers = signStatusRequest('GET', values['status-path'], hookSecret());
+  if (values.body !== undefined) headers = { 'Content-Type': 'application/json', ...deployHeaders('POST', '/backups', readInput(values.body), hookSecret()) };
+  else if (values['status-path'] !== undefined) headers = deployHeaders('GET', values['status-path'], '', hookSecret());
   else throw usage('sign needs --body FILE|- or --status-path /backups/ID');
   o.print(Object.entries(headers).map(([k, v]) => `${k}: ${v}`).join('\n'), headers);
   return EXIT.ok;
@@ -186,7 +186,7 @@ async function deployGate(args: string[]): Promise<number> {
   const deadline = started + waitSec * 1000;
   // The webhook blocks for at most its own timeout; ask it to wait, then poll the status for the rest.
   const body = JSON.stringify({ targets, deployId: values['deploy-id'], reason: values.reason, wait: Math.min(waitSec, 60) });
-  let res = await http(`${base}/backups`, { method: 'POST', headers: { 'content-type': 'application/json', ...githubHeaders(body, secret) }, body });
+  let res = await http(`${base}/backups`, { method: 'POST', headers: { 'content-type': 'application/json', ...deployHeaders('POST', '/backups', body, secret) }, body });
   // A refusal (401, 400, 422…) is all there is to say: no progress, no job lines.
   if (res.status >= 400) return refused(o, res);
   const progress = progressReporter(`deploy ${values['deploy-id']}`, o.json);
@@ -196,7 +196,7 @@ async function deployGate(args: string[]): Promise<number> {
     await new Promise((r) => setTimeout(r, Math.min(nextPollMs(Date.now() - started, 1_000, 5_000), Math.max(0, deadline - Date.now()))));
     const path = String((res.json as { statusPath?: string }).statusPath);
     // The function sees its own path (/backups/ID), whatever prefix a gateway or custom domain adds.
-    res = await http(`${base}${path}`, { method: 'GET', headers: signStatusRequest('GET', path, secret) });
+    res = await http(`${base}${path}`, { method: 'GET', headers: deployHeaders('GET', path, '', secret) });
     if (res.status >= 400) return refused(o, res);
   }
   const report = res.json as GateReport;

@@ -1,7 +1,8 @@
 // The gate a CI pipeline calls before a deploy or migration:
 //   POST /backups       {"targets":[...], "deployId":"...", "reason":"...", "dryRun":false, "wait":0}   → 202 / 200
 //   GET  /backups/{id}  the same jobs' current states                                                      → 202 / 200
-// Signed like a GitHub webhook (DEPLOY_HOOK_SECRET); a re-run of the same deployId takes no second backup.
+// Signed over method, path, timestamp and body (shared/http/signatures/deploy-request.ts), each POST accepted once;
+// a re-run of the same deployId takes no second backup.
 import * as z from 'zod/mini';
 import { backupAll, mapLimit } from '../../shared/backup/batch';
 import { earlier } from '../../shared/deadline';
@@ -16,8 +17,10 @@ import { jsonResponse } from '../../shared/http/middleware/response';
 import { validate } from '../../shared/http/middleware/validator';
 import { verifySignature } from '../../shared/http/middleware/signature-verifier';
 import type { HttpRequest } from '../../shared/http/request';
-import { githubRequestVerifier } from '../../shared/http/signatures/http-adapters';
-import { verifyStatusRequest } from '../../shared/http/signatures/status-request';
+import { refuseReplays } from '../../shared/http/middleware/replay-guard';
+import { deployRequestVerifier } from '../../shared/http/signatures/http-adapters';
+import { deployToleranceSec } from '../../shared/http/signatures/deploy-request';
+import { githubSignatureHeader } from '../../shared/http/signatures/github';
 import type { BackupStatus } from '../../shared/backup/status';
 import { instanceIdOf, type Target } from '../../shared/backup/targets';
 import { isFinal, waitForJob } from '../../shared/backup/wait';
@@ -40,7 +43,8 @@ const deployRequest = z.strictObject({
 });
 type DeployRequest = z.infer<typeof deployRequest>;
 
-const waitQuery = z.object({ wait: z.optional(z.coerce.number().check(z.int(), z.minimum(0), z.maximum(MAX_WAIT_SEC))) });
+// The query is not signed, so the gate takes none: `wait` lives in the signed body (a `?wait=` is refused, 400).
+const noQuery = z.strictObject({});
 
 const secret = () => process.env.DEPLOY_HOOK_SECRET;
 
@@ -70,7 +74,8 @@ const requestId = (deployId: string) => idempotencyKey('deploy-request', [deploy
 
 async function createBackups(req: HttpRequest, inv: Invocation) {
   const body = req.body as DeployRequest;
-  const waitSec = (req.query as { wait?: number }).wait ?? body.wait ?? 0;
+  // Capped by the function's own deadline (its timeout minus the safety margin) below: the answer always comes back.
+  const waitSec = body.wait ?? 0;
   const id = requestId(body.deployId);
   const items = parseTargetsOrSelectors(body.targets);
   const manifest = await manifestFor(id, body, items, inv);
@@ -156,15 +161,20 @@ export const handler = httpApp({
     {
       method: 'POST',
       path: '/backups',
-      auth: verifySignature({ name: 'deploy gate', secretEnv: 'DEPLOY_HOOK_SECRET', secret, verify: githubRequestVerifier }),
+      auth: [
+        verifySignature({ name: 'deploy gate', secretEnv: 'DEPLOY_HOOK_SECRET', secret, verify: deployRequestVerifier }),
+        // A timestamp may be up to the tolerance ahead and is accepted until the tolerance after it: remember that long.
+        refuseReplays({ name: 'deploy', idOf: (req) => req.headers[githubSignatureHeader], windowMs: 2 * deployToleranceSec * 1000 + 1000, store: (r) => startInvocation(r.context).deps.store }),
+      ],
       body: { allowed: ['application/json'] },
-      use: [validate({ schema: deployRequest, querySchema: waitQuery, what: 'deploy request' })],
+      use: [validate({ schema: deployRequest, querySchema: noQuery, what: 'deploy request' })],
       handler: (req, { context }) => createBackups(req, startInvocation(context)),
     },
     {
       method: 'GET',
       path: '/backups/{id}',
-      auth: verifySignature({ name: 'deploy status', secretEnv: 'DEPLOY_HOOK_SECRET', secret, verify: verifyStatusRequest }),
+      // Reads are signed the same way; they change nothing, so a read seen twice in the window is not refused.
+      auth: verifySignature({ name: 'deploy status', secretEnv: 'DEPLOY_HOOK_SECRET', secret, verify: deployRequestVerifier }),
       handler: (_req, { context, params }) => readBackups(params.id ?? '', startInvocation(context)),
     },
   ],

@@ -22,8 +22,8 @@ export interface Route {
   method: 'GET' | 'POST';
   /** e.g. `/backups/{id}` */
   path: string;
-  /** The signature check: runs before anything reads the body. 'none' must be said explicitly (e.g. a health check). */
-  auth: HttpMiddleware | 'none';
+  /** The signature check (then, e.g., the replay guard), in order, before anything reads the body. 'none' must be said explicitly (e.g. a health check). */
+  auth: HttpMiddleware | HttpMiddleware[] | 'none';
   /** Parse the body (JSON or form); omitted → the body is left raw. */
   body?: BodyParserOptions;
   /** Run in order after the body is parsed (validation). */
@@ -51,7 +51,7 @@ function compile(route: Route): Compiled {
     names.push(name);
     return '([^/]+)';
   });
-  return { ...route, pattern: new RegExp(`^${source}/?$`), names, stack: [...(route.auth === 'none' ? [] : [route.auth]), ...(route.body ? [bodyParser(route.body)] : []), ...(route.use ?? [])] };
+  return { ...route, pattern: new RegExp(`^${source}/?$`), names, stack: [...(route.auth === 'none' ? [] : [route.auth].flat()), ...(route.body ? [bodyParser(route.body)] : []), ...(route.use ?? [])] };
 }
 
 const notFound = (path: string, method: string, allowed: string[]): BackupError =>

@@ -1,7 +1,6 @@
 // The deploy gate bundle behind an FC-style HTTP trigger, against the local cloud.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { githubHeaders } from '../../shared/http/signatures/http-adapters';
-import { signStatusRequest } from '../../shared/http/signatures/status-request';
+import { deployHeaders } from '../../shared/http/signatures/http-adapters';
 import { captureStdout } from '../helpers/fc';
 import { secrets, startStack, type Stack } from '../helpers/stack';
 
@@ -19,18 +18,18 @@ const targets = [
   { product: 'polardb', DBClusterId: 'pc-sample1' },
 ];
 
-async function post(body: unknown, opts: { secret?: string; query?: string; headers?: Record<string, string>; raw?: string } = {}) {
+async function post(body: unknown, opts: { secret?: string; headers?: Record<string, string>; raw?: string } = {}) {
   const text = opts.raw ?? JSON.stringify(body);
-  const res = await fetch(`${url}/backups${opts.query ?? ''}`, {
+  const res = await fetch(`${url}/backups`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...githubHeaders(text, opts.secret ?? secrets.deploy), ...opts.headers },
+    headers: { 'content-type': 'application/json', ...deployHeaders('POST', '/backups', text, opts.secret ?? secrets.deploy), ...opts.headers },
     body: text,
   });
   return { status: res.status, body: (await res.json()) as Record<string, any> };
 }
 
 async function get(path: string, secret = secrets.deploy) {
-  const res = await fetch(`${url}${path}`, { headers: signStatusRequest('GET', path, secret) });
+  const res = await fetch(`${url}${path}`, { headers: deployHeaders('GET', path, '', secret) });
   return { status: res.status, body: (await res.json()) as Record<string, any> };
 }
 
@@ -55,8 +54,8 @@ describe('deploy gate', () => {
     expect(done.body.jobs.every((j: { state: string; sizeBytes: number }) => j.state === 'succeeded' && j.sizeBytes > 0)).toBe(true);
   });
 
-  it('wait (body or ?wait=) blocks until every job is final → 200', async () => {
-    const r = await post({ targets, deployId: 'deploy-wait' }, { query: '?wait=10' });
+  it('wait (in the signed body) blocks until every job is final → 200', async () => {
+    const r = await post({ targets, deployId: 'deploy-wait', wait: 10 });
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ done: true, ok: true });
   });
@@ -98,7 +97,7 @@ describe('deploy gate refuses', () => {
   it.each([
     ['no signature', { 'x-hub-signature-256': '' }],
     ['a wrong signature', { 'x-hub-signature-256': `sha256=${'0'.repeat(64)}` }],
-    ['a signature made with another secret', githubHeaders(JSON.stringify({ targets, deployId: 'x' }), 'not-the-secret')],
+    ['a signature made with another secret', deployHeaders('POST', '/backups', JSON.stringify({ targets, deployId: 'x' }), 'not-the-deploy-secret')],
   ])('%s → 401, before anything is parsed or called', async (_name, headers) => {
     const r = await post({ targets, deployId: 'x' }, { headers });
     expect(r.status).toBe(401);
@@ -111,7 +110,7 @@ describe('deploy gate refuses', () => {
   it('an unsigned or wrongly signed status read → 401; a stale one too', async () => {
     expect((await fetch(`${url}/backups/fcdb_x`)).status).toBe(401);
     expect((await get('/backups/fcdb_x', 'wrong')).status).toBe(401);
-    const stale = signStatusRequest('GET', '/backups/fcdb_x', secrets.deploy, Date.now() - 600_000);
+    const stale = deployHeaders('GET', '/backups/fcdb_x', '', secrets.deploy, Date.now() - 600_000);
     expect((await fetch(`${url}/backups/fcdb_x`, { headers: stale })).status).toBe(401);
   });
 
@@ -157,12 +156,12 @@ describe('deploy gate refuses', () => {
 
   it('unknown routes → 404 and wrong methods → 405', async () => {
     expect((await fetch(`${url}/nothing`, { method: 'POST' })).status).toBe(404);
-    expect((await fetch(`${url}/backups`, { method: 'GET', headers: signStatusRequest('GET', '/backups', secrets.deploy) })).status).toBe(405);
+    expect((await fetch(`${url}/backups`, { method: 'GET', headers: deployHeaders('GET', '/backups', '', secrets.deploy) })).status).toBe(405);
   });
 
   it('no secret or signature appears in any log line', async () => {
     const body = JSON.stringify({ targets, deployId: 'deploy-logs' });
-    const sig = githubHeaders(body, secrets.deploy)['x-hub-signature-256'] as string;
+    const sig = deployHeaders('POST', '/backups', body, secrets.deploy)['x-hub-signature-256'] as string;
     const { lines } = await captureStdout(async () => {
       await post(undefined, { raw: body });
       await post(undefined, { raw: body, secret: 'wrong-secret' });

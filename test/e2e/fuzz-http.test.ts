@@ -3,7 +3,7 @@
 // message, never a 5xx or a crash; and a valid signature over one body never verifies another.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dingtalkHeaders, githubHeaders, slackHeaders } from '../../shared/http/signatures/http-adapters';
+import { deployHeaders, dingtalkHeaders, slackHeaders } from '../../shared/http/signatures/http-adapters';
 import { fcContext, loadBundle } from '../helpers/fc';
 
 const deployHook = loadBundle('deploy-hook');
@@ -79,7 +79,8 @@ describe(`HTTP bundles under fuzzing (${runs} runs per property)`, () => {
         fc.boolean(),
         async (text, ct, sigName, type, base64) => {
           const body = Buffer.from(text);
-          const headers = { [ct]: type, [sigName]: githubHeaders(body, secret)['x-hub-signature-256'] as string };
+          const signed = deployHeaders('POST', '/backups', body, secret);
+          const headers = { [ct]: type, [sigName]: signed['x-hub-signature-256'] as string, 'X-Fcdb-Timestamp': signed['x-fcdb-timestamp'] as string, 'X-Fcdb-Nonce': signed['x-fcdb-nonce'] as string };
           expectClean((await deployHook(event('POST', '/backups', headers, body, base64), fcContext({ name: 'deploy-hook' }))) as Res);
         },
       ),
@@ -105,10 +106,11 @@ describe(`HTTP bundles under fuzzing (${runs} runs per property)`, () => {
     await fc.assert(
       fc.asyncProperty(fc.string({ minLength: 1 }), fc.string({ minLength: 1 }), async (a, b) => {
         fc.pre(a !== b);
-        const sig = githubHeaders(Buffer.from(a), secret)['x-hub-signature-256'] as string;
-        const wrongBody = event('POST', '/backups', { 'content-type': 'application/json', 'x-hub-signature-256': sig }, Buffer.from(b), false);
+        const signed = deployHeaders('POST', '/backups', Buffer.from(a), secret);
+        const sig = signed['x-hub-signature-256'] as string;
+        const wrongBody = event('POST', '/backups', { 'content-type': 'application/json', ...signed }, Buffer.from(b), false);
         expect(((await deployHook(wrongBody, fcContext())) as Res).statusCode).toBe(401);
-        const doubled = event('POST', '/backups', { 'content-type': 'application/json', 'x-hub-signature-256': `${sig},${sig}` }, Buffer.from(a), false);
+        const doubled = event('POST', '/backups', { 'content-type': 'application/json', ...signed, 'x-hub-signature-256': `${sig},${sig}` }, Buffer.from(a), false);
         expect(((await deployHook(doubled, fcContext())) as Res).statusCode).toBe(401);
       }),
       { numRuns: runs },

@@ -1,7 +1,7 @@
 // Issue 10, points 5 and 7 (secrets): the attacks, performed against the built bundles as FC calls them. Bad input is
 // a 4xx before anything that can throw; a secret that is no key refuses every request and the log names the variable.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dingtalkHeaders, githubHeaders, slackHeaders } from '../../shared/http/signatures/http-adapters';
+import { deployHeaders, dingtalkHeaders, slackHeaders } from '../../shared/http/signatures/http-adapters';
 import { asEvent, captureStdout, fcContext, loadBundle } from '../helpers/fc';
 
 const deployHook = loadBundle('deploy-hook');
@@ -41,7 +41,7 @@ function httpEvent(method: string, rawPath: string, body = '', headers: Record<s
   });
 }
 
-const signedPost = (path: string, body: string) => httpEvent('POST', path, body, { 'content-type': 'application/json', ...githubHeaders(body, secret) });
+const signedPost = (path: string, body: string) => httpEvent('POST', path, body, { 'content-type': 'application/json', ...deployHeaders('POST', path, body, secret) });
 
 describe('point 5: bad input is a 4xx, always', () => {
   it('GET /backups/%ff, unauthenticated → 400 (an undecodable path), not a 500', async () => {
@@ -103,7 +103,7 @@ describe('point 7: a secret that is no key', () => {
       const body = '{"targets":[{"product":"rds","DBInstanceId":"rm-sample1"}],"deployId":"ws-1"}';
       const form = 'text=help&user_id=U1&trigger_id=t1&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2Fx';
       const { result, lines } = await captureStdout(async () => [
-        (await deployHook(httpEvent('POST', '/backups', body, { 'content-type': 'application/json', ...githubHeaders(body, bad) }), fcContext({ name: 'deploy-hook' }))) as Res,
+        (await deployHook(httpEvent('POST', '/backups', body, { 'content-type': 'application/json', ...deployHeaders('POST', '/backups', body, bad) }), fcContext({ name: 'deploy-hook' }))) as Res,
         (await chatops(httpEvent('POST', '/slack', form, { 'content-type': 'application/x-www-form-urlencoded', ...slackHeaders(form, bad) }), fcContext({ name: 'chatops' }))) as Res,
         (await chatops(httpEvent('POST', '/dingtalk', '{}', { 'content-type': 'application/json', ...dingtalkHeaders(bad) }), fcContext({ name: 'chatops' }))) as Res,
       ]);

@@ -31,6 +31,7 @@ const publicReason: Record<VerifyFailure, (name: string) => string> = {
   stale: (n) => `The ${n} request timestamp is too old; check the sender's clock or resend.`,
   future: (n) => `The ${n} request timestamp is in the future; check the sender's clock.`,
   mismatch: (n) => `The ${n} request signature does not match.`,
+  replayed: (n) => `This ${n} request was already received once; a signed request is accepted only once. Sign it again to resend it.`,
 };
 
 /** The 401 of every refusal; a missing secret is the operator's problem and is not told apart to the caller. */

@@ -1,7 +1,7 @@
 // What every signature check answers, and the few primitives they share. No project imports: node:crypto only.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-export type VerifyFailure = 'missing' | 'stale' | 'future' | 'mismatch' | 'unconfigured' | 'malformed';
+export type VerifyFailure = 'missing' | 'stale' | 'future' | 'mismatch' | 'unconfigured' | 'malformed' | 'replayed';
 export type VerifyResult = { ok: true } | { ok: false; reason: VerifyFailure };
 
 export const verified: VerifyResult = Object.freeze({ ok: true });

@@ -9,7 +9,7 @@ import { afterAll, beforeAll } from 'vitest';
 import type { LocalCloudOptions } from '../../../local/cloud/index';
 import type { FcContext } from '../../../shared/fc/events';
 import { idempotencyKey } from '../../../shared/idempotency/key';
-import { githubHeaders, slackHeaders } from '../../../shared/http/signatures/http-adapters';
+import { deployHeaders, slackHeaders } from '../../../shared/http/signatures/http-adapters';
 import { targetFromWords, type Target } from '../../../shared/backup/targets';
 import { formatTable, saveRows, type FaultRow } from '../../helpers/fault-table';
 import { asEvent, fcContext, loadBundle, stsCredentials } from '../../helpers/fc';
@@ -240,7 +240,7 @@ export async function deployOnce(w: World, row: Row, base = w.stack.gateway): Pr
   try {
     const res = await fetch(`${base}/deploy-hook/backups`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...githubHeaders(row.deployBody, secrets.deploy) },
+      headers: { 'content-type': 'application/json', ...deployHeaders('POST', '/backups', row.deployBody, secrets.deploy) },
       body: row.deployBody,
     });
     const text = await res.text();

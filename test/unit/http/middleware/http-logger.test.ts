@@ -13,9 +13,10 @@ import { httpLogger } from '../../../../shared/http/middleware/http-logger';
 import type { HttpResponse } from '../../../../shared/http/middleware/response';
 import { verifySignature } from '../../../../shared/http/middleware/signature-verifier';
 import { validate } from '../../../../shared/http/middleware/validator';
-import { githubHeaders, signatureSchemes } from '../../../../shared/http/signatures/http-adapters';
+import { deployHeaders, signatureSchemes } from '../../../../shared/http/signatures/http-adapters';
 
 const SECRET = 'deploy-hook-secret-value';
+const deploySigned = (body: string, secret: string) => deployHeaders('POST', '/deploy', body, secret);
 const context = { requestId: 'ctx-1' };
 
 const event = (over: { body?: string; headers?: Record<string, string>; method?: string } = {}) =>
@@ -37,7 +38,7 @@ function route(handlerImpl: (req: HttpRequest) => Promise<unknown>, opts: { with
   let h = middy().use(httpLogger({ logger, now })).use(fcHttpEvent({ maxBodyBytes: 1024 }));
   if (opts.withMapper !== false) h = h.use(errorMapper({ logger }));
   const handler = h
-    .use(verifySignature({ ...signatureSchemes.github, secret: () => ('secret' in opts ? opts.secret : SECRET), logger }))
+    .use(verifySignature({ ...signatureSchemes.deploy, secret: () => ('secret' in opts ? opts.secret : SECRET), logger }))
     .use(bodyParser({ allowed: ['application/json'] }))
     .use(validate({ schema: z.strictObject({ deployId: z.string().min(1) }), what: 'deploy request' }))
     .handler(handlerImpl);
@@ -46,7 +47,7 @@ function route(handlerImpl: (req: HttpRequest) => Promise<unknown>, opts: { with
   return { call, lines, accessLines };
 }
 
-const signed = (body = '{"deployId":"d-1"}') => event({ body, headers: githubHeaders(body, SECRET) });
+const signed = (body = '{"deployId":"d-1"}') => event({ body, headers: deploySigned(body, SECRET) });
 
 describe('one line per request', () => {
   it('a successful request: method, path, status, duration, request id', async () => {
@@ -67,7 +68,7 @@ describe('one line per request', () => {
 
   it('an early 401 from the signature check is logged once, as a warning, with no signature in any line', async () => {
     const r = route(async () => ({ ok: true }));
-    const forged = githubHeaders('{"deployId":"d-1"}', 'not-the-secret');
+    const forged = deploySigned('{"deployId":"d-1"}', 'not-the-secret');
     const res = await r.call(event({ headers: forged }));
     expect(res.statusCode).toBe(401);
     const access = r.accessLines();

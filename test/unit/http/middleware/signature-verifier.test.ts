@@ -10,10 +10,11 @@ import { fcHttpEvent } from '../../../../shared/http/middleware/fc-http-event';
 import type { HttpRequest } from '../../../../shared/http/request';
 import type { HttpResponse } from '../../../../shared/http/middleware/response';
 import { verifySignature, type VerifySignatureOptions } from '../../../../shared/http/middleware/signature-verifier';
-import { dingtalkHeaders, githubHeaders, signatureSchemes, slackHeaders } from '../../../../shared/http/signatures/http-adapters';
+import { deployHeaders, dingtalkHeaders, signatureSchemes, slackHeaders } from '../../../../shared/http/signatures/http-adapters';
 
 const NOW = Date.UTC(2026, 10, 23, 2, 0, 0);
 const SECRET = 'whsec-test-0123456789';
+const deploySigned = (body: string, secret: string) => deployHeaders('POST', '/hook', body, secret, NOW);
 const context = { requestId: 'ctx-1' };
 
 const event = (body: string, headers: Record<string, string>, contentType = 'application/json') =>
@@ -57,10 +58,10 @@ function expect401(res: HttpResponse, reason?: string) {
   return parsed;
 }
 
-describe('github scheme (X-Hub-Signature-256)', () => {
+describe('deploy scheme (X-Hub-Signature-256 over method, path, timestamp and body)', () => {
   it('passes a correctly signed request to the handler, with its parsed body', async () => {
-    const s = stack('github');
-    const res = await s.call(event(body, githubHeaders(body, SECRET)));
+    const s = stack('deploy');
+    const res = await s.call(event(body, deploySigned(body, SECRET)));
     expect(res.statusCode).toBe(200);
     expect(s.seen).toHaveLength(1);
     expect(s.seen[0]!.body).toEqual({ deployId: 'd-42' });
@@ -68,21 +69,21 @@ describe('github scheme (X-Hub-Signature-256)', () => {
   });
 
   it('refuses a missing, wrong or other-secret signature, and a tampered body, before the body parser runs', async () => {
-    const s = stack('github');
+    const s = stack('deploy');
     expect401(await s.call(event(body, {})), 'missing');
-    expect401(await s.call(event(body, githubHeaders(body, 'another-secret'))), 'mismatch');
-    expect401(await s.call(event('{"deployId":"d-43"}', githubHeaders(body, SECRET))), 'mismatch');
-    expect401(await s.call(event(body, { 'x-hub-signature-256': 'sha1=abc' })), 'malformed');
+    expect401(await s.call(event(body, deploySigned(body, 'another-secret'))), 'mismatch');
+    expect401(await s.call(event('{"deployId":"d-43"}', deploySigned(body, SECRET))), 'mismatch');
+    expect401(await s.call(event(body, { ...deploySigned(body, SECRET), 'x-hub-signature-256': 'sha1=abc' })), 'malformed');
     // Not JSON at all and unsigned: 401, not the parser's 400, because the parser comes after.
     expect401(await s.call(event('{{{', {})), 'missing');
     expect(s.seen).toHaveLength(0);
   });
 
   it('logs each refusal as a warning with the reason and without the signature', async () => {
-    const s = stack('github');
-    const headers = githubHeaders(body, 'another-secret');
+    const s = stack('deploy');
+    const headers = deploySigned(body, 'another-secret');
     await s.call(event(body, headers));
-    expect(s.logs()).toEqual([expect.objectContaining({ level: 'warn', scheme: 'github', reason: 'mismatch', requestId: 'req-1' })]);
+    expect(s.logs()).toEqual([expect.objectContaining({ level: 'warn', scheme: 'deploy', reason: 'mismatch', requestId: 'req-1' })]);
     expect(s.lines.join('\n')).not.toContain(headers['x-hub-signature-256']!.slice(7));
   });
 });
@@ -120,11 +121,11 @@ describe('dingtalk scheme (timestamp + sign, 1 hour)', () => {
 
 describe('fail closed', () => {
   it.each([undefined, ''])('refuses EVERY request while the secret is %j, and logs that the env var is not set', async (secret) => {
-    const s = stack('github', { secret: () => secret });
+    const s = stack('deploy', { secret: () => secret });
     // Even a request signed with the empty key, which an accept-when-unset verifier would let through.
     const signedWithEmpty = `sha256=${createHmac('sha256', '').update(body).digest('hex')}`;
     const r1 = expect401(await s.call(event(body, { 'x-hub-signature-256': signedWithEmpty })));
-    expect401(await s.call(event(body, githubHeaders(body, SECRET))));
+    expect401(await s.call(event(body, deploySigned(body, SECRET))));
     expect401(await s.call(event(body, {})));
     expect(s.seen).toHaveLength(0);
     // The caller is not told why; the operator is.
@@ -143,9 +144,9 @@ describe('fail closed', () => {
     ['\n', /DEPLOY_HOOK_SECRET is only whitespace/],
     ['short-secret ', /DEPLOY_HOOK_SECRET is 12 bytes after trimming; at least 16 are required/],
   ])('a secret of %j is no key: every request refused, even one signed with it, and the log names the variable, not the value', async (secret, why) => {
-    const s = stack('github', { secret: () => secret });
-    expect401(await s.call(event(body, githubHeaders(body, secret))));
-    expect401(await s.call(event(body, githubHeaders(body, secret.trim() || 'x'))));
+    const s = stack('deploy', { secret: () => secret });
+    expect401(await s.call(event(body, deploySigned(body, secret))));
+    expect401(await s.call(event(body, deploySigned(body, secret.trim() || 'x'))));
     expect(s.seen).toHaveLength(0);
     for (const line of s.logs()) {
       expect(line).toMatchObject({ level: 'error', envVar: 'DEPLOY_HOOK_SECRET' });
@@ -155,10 +156,10 @@ describe('fail closed', () => {
   });
 
   it("is trimmed: a secret read with a trailing newline verifies what was signed with the trimmed value; GitHub's 26-byte example secret is long enough", async () => {
-    const s = stack('github', { secret: () => `${SECRET}\n` });
-    expect((await s.call(event(body, githubHeaders(body, SECRET)))).statusCode).toBe(200);
-    const gh = stack('github', { secret: () => "It's a Secret to Everybody" });
-    expect((await gh.call(event(body, githubHeaders(body, "It's a Secret to Everybody")))).statusCode).toBe(200);
+    const s = stack('deploy', { secret: () => `${SECRET}\n` });
+    expect((await s.call(event(body, deploySigned(body, SECRET)))).statusCode).toBe(200);
+    const gh = stack('deploy', { secret: () => "It's a Secret to Everybody" });
+    expect((await gh.call(event(body, deploySigned(body, "It's a Secret to Everybody")))).statusCode).toBe(200);
   });
 
   it('reads the secret per request: setting it later starts accepting, unsetting refuses again', async () => {
@@ -174,27 +175,27 @@ describe('fail closed', () => {
   });
 
   it('a verifier that throws refuses the request (401) and logs it', async () => {
-    const s = stack('github', {
+    const s = stack('deploy', {
       verify: () => {
         throw new Error('boom');
       },
     });
-    expect401(await s.call(event(body, githubHeaders(body, SECRET))), 'malformed');
+    expect401(await s.call(event(body, deploySigned(body, SECRET))), 'malformed');
     expect(s.seen).toHaveLength(0);
-    expect(s.logs()[0]).toMatchObject({ level: 'error', scheme: 'github' });
+    expect(s.logs()[0]).toMatchObject({ level: 'error', scheme: 'deploy' });
   });
 
   it('without fcHttpEvent before it, nothing reaches the handler', async () => {
     const handlerFn = vi.fn(async () => ({ ok: true }));
     const handler = middy()
-      .use(verifySignature({ ...signatureSchemes.github, secret: () => SECRET, logger: createLogger({ sink: () => {} }) }))
+      .use(verifySignature({ ...signatureSchemes.deploy, secret: () => SECRET, logger: createLogger({ sink: () => {} }) }))
       .handler(handlerFn);
-    await expect(handler(event(body, githubHeaders(body, SECRET)) as never, context as never)).rejects.toThrow(/fcHttpEvent/);
+    await expect(handler(event(body, deploySigned(body, SECRET)) as never, context as never)).rejects.toThrow(/fcHttpEvent/);
     expect(handlerFn).not.toHaveBeenCalled();
   });
 
   it('validates its options when built', () => {
-    const base = { ...signatureSchemes.github, secret: () => SECRET };
+    const base = { ...signatureSchemes.deploy, secret: () => SECRET };
     expect(() => verifySignature({ ...base, name: '' })).toThrow(TypeError);
     expect(() => verifySignature({ ...base, secret: 'literal' as never })).toThrow(/function/);
     expect(() => verifySignature({ ...base, verify: undefined as never })).toThrow(TypeError);

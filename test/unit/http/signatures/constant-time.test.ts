@@ -11,7 +11,7 @@ const crypto = await import('node:crypto');
 const { checkGithubSignature, signGithub } = await import('../../../../shared/http/signatures/github');
 const { verifySlackSignature, signSlack } = await import('../../../../shared/http/signatures/slack');
 const { verifyDingtalkSignature, signDingtalk } = await import('../../../../shared/http/signatures/dingtalk');
-const { verifyStatusRequest, signStatusRequest } = await import('../../../../shared/http/signatures/status-request');
+const { verifyDeployRequest, signDeployRequest } = await import('../../../../shared/http/signatures/deploy-request');
 
 const spy = crypto.timingSafeEqual as unknown as ReturnType<typeof vi.fn>;
 const secret = 'constant-time-secret';
@@ -52,12 +52,12 @@ describe('constant-time signature comparison', () => {
     expect(calls[0]?.map((x) => x.length)).toEqual([32, 32]);
   });
 
-  it('DingTalk and the deploy status reads also go through timingSafeEqual', () => {
+  it("DingTalk and the deploy gate's requests also go through timingSafeEqual", () => {
     const sign = signDingtalk(now, secret);
     const wrong = `${sign[0] === 'A' ? 'B' : 'A'}${sign.slice(1)}`;
     expect(verifyDingtalkSignature({ timestamp: String(now), sign: wrong, secret, now }).ok).toBe(false);
-    const h = signStatusRequest('GET', '/backups/x', secret, now);
-    expect(verifyStatusRequest({ method: 'GET', path: '/backups/y', headers: h }, secret, now).ok).toBe(false);
+    const h = signDeployRequest({ method: 'GET', path: '/backups/x' }, secret, now);
+    expect(verifyDeployRequest({ method: 'GET', path: '/backups/y', headers: h, rawBody: Buffer.alloc(0) }, secret, now).ok).toBe(false);
     expect(newCalls()).toHaveLength(2);
   });
 });

@@ -4,7 +4,7 @@ import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkGithubSignature, signGithub, verifyGithubSignature } from '../../../../shared/http/signatures/github';
-import { dingtalkHeaders, dingtalkRequestVerifier, githubHeaders, githubRequestVerifier, slackHeaders, slackRequestVerifier } from '../../../../shared/http/signatures/http-adapters';
+import { deployHeaders, deployRequestVerifier, dingtalkHeaders, dingtalkRequestVerifier, slackHeaders, slackRequestVerifier } from '../../../../shared/http/signatures/http-adapters';
 import { signDingtalk, verifyDingtalkSignature } from '../../../../shared/http/signatures/dingtalk';
 import { signSlack, verifySlackSignature } from '../../../../shared/http/signatures/slack';
 
@@ -176,14 +176,14 @@ describe('HTTP adapters read lower-cased headers of a normalised request', () =>
   const nowMs = Date.UTC(2026, 0, 2, 3, 4, 5);
 
   it('round-trip through the header builders, and refuse another secret', () => {
-    const req = (headers: Record<string, string>) => ({ headers, rawBody: body });
-    expect(githubRequestVerifier(req(githubHeaders(body, 's1')), 's1', nowMs)).toEqual({ ok: true });
-    expect(githubRequestVerifier(req(githubHeaders(body, 's1')), 's2', nowMs)).toEqual({ ok: false, reason: 'mismatch' });
+    const req = (headers: Record<string, string>) => ({ method: 'POST', path: '/backups', headers, rawBody: body });
+    expect(deployRequestVerifier(req(deployHeaders('POST', '/backups', body, 's1', nowMs)), 's1', nowMs)).toEqual({ ok: true });
+    expect(deployRequestVerifier(req(deployHeaders('POST', '/backups', body, 's1', nowMs)), 's2', nowMs)).toEqual({ ok: false, reason: 'mismatch' });
     expect(slackRequestVerifier(req(slackHeaders(body, 's1', nowMs)), 's1', nowMs)).toEqual({ ok: true });
     expect(slackRequestVerifier(req(slackHeaders(body, 's1', nowMs)), 's1', nowMs + 301_000)).toEqual({ ok: false, reason: 'stale' });
     expect(dingtalkRequestVerifier(req(dingtalkHeaders('s1', nowMs)), 's1', nowMs)).toEqual({ ok: true });
     expect(dingtalkRequestVerifier(req(dingtalkHeaders('s1', nowMs)), 's2', nowMs)).toEqual({ ok: false, reason: 'mismatch' });
-    expect(githubRequestVerifier(req({}), 's1', nowMs)).toEqual({ ok: false, reason: 'missing' });
+    expect(deployRequestVerifier(req({}), 's1', nowMs)).toEqual({ ok: false, reason: 'missing' });
   });
 });
 
