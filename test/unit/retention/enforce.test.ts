@@ -142,6 +142,35 @@ describe('deletions that fail', () => {
   });
 });
 
+describe('RDS and MongoDB', () => {
+  it('RDS keep 1: nothing younger than 7 days is sent for deletion; a set 7 days old is deleted by its set id, not its job id', async () => {
+    const target: Target = { product: 'rds', DBInstanceId: 'rm-sample1', keep: 1 };
+    const store = { IDEMPOTENCY_STORE: `file:${join(dir, 'rds')}` };
+    await night(target, 1, store);
+    await night(target, 2, store);
+    expect(cloud.requests.filter((r) => r.action === 'DeleteBackup')).toEqual([]);
+    const [first] = cloud.jobs('rds');
+    expect(first?.backupId).not.toBe(first?.id);
+    cloud.backdate('rds', first?.backupId as string, 8 * 86_400_000);
+    const third = await night(target, 3, store);
+    // The hook before night 3's CreateBackup already deleted the old one; the pass after its success keeps the
+    // second (beyond keep, but younger than 7 days).
+    expect(cloud.requests.filter((r) => r.action === 'DeleteBackup').map((r) => r.query.BackupId)).toEqual([first?.backupId]);
+    expect(third.deletions).toEqual([]);
+    expect(cloud.jobs('rds').filter((j) => !j.deleted)).toHaveLength(2);
+  });
+
+  it('MongoDB: keepDays travels as BackupRetentionPeriod; keep deletes this tool’s oldest after a success', async () => {
+    const target: Target = { product: 'mongodb', DBInstanceId: 'dds-sample1', keep: 1, keepDays: 30 };
+    const store = { IDEMPOTENCY_STORE: `file:${join(dir, 'mongo')}` };
+    const first = await night(target, 1, store);
+    const second = await night(target, 2, store);
+    expect(cloud.requests.filter((r) => r.action === 'CreateBackup').map((r) => r.query.BackupRetentionPeriod)).toEqual(['30', '30']);
+    const firstSet = cloud.jobs('mongodb').find((j) => j.id === first.outcome.jobId)?.backupId;
+    expect(second.deletions.map((d) => [d.backupId, d.outcome])).toEqual([[firstSet, 'deleted']]);
+  });
+});
+
 describe('RETENTION_DELETE=off and slots held by others', () => {
   it('off: nothing deleted, every deletion it would make logged; when making room needs one, the backup is refused naming the holders', async () => {
     const target: Target = { product: 'polardb', DBClusterId: 'pc-sample1' };
