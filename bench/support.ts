@@ -2,7 +2,7 @@
 // the real stores), a store wrapper that times each call, and Redis cleanup.
 import * as OpenApi from '@alicloud/openapi-client';
 import { RuntimeOptions } from '@alicloud/tea-util';
-import type { IdempotencyRecord, IdempotencyStore, PutResult } from '../shared/idempotency/store';
+import type { IdempotencyRecord, IdempotencyStore, PutResult, WriteOptions } from '../shared/idempotency/store';
 import { now, since } from './stats';
 
 // Resolved exactly as shared/cloud/client.ts does (the package is CJS with exports.default = Client).
@@ -53,17 +53,24 @@ export class MemoryStore implements IdempotencyStore {
     return r && r.expiresAt > Date.now() ? (JSON.parse(r.json) as IdempotencyRecord) : undefined;
   }
 
-  async putIfAbsent(record: IdempotencyRecord, ttlMs: number): Promise<PutResult> {
+  async putIfAbsent(record: IdempotencyRecord, ttlMs: number, o: WriteOptions = {}): Promise<PutResult> {
     const existing = this.live(record.key);
-    if (existing) return { ok: false, existing };
-    this.records.set(record.key, { json: JSON.stringify(record), expiresAt: Date.now() + ttlMs });
+    if (existing) return { ok: false, existing, now: Date.now() };
+    this.set(record, ttlMs, o.leaseMs);
     return { ok: true };
   }
 
-  async compareAndSet(expectedOwner: string, record: IdempotencyRecord, ttlMs: number): Promise<boolean> {
-    if (this.live(record.key)?.owner !== expectedOwner) return false;
-    this.records.set(record.key, { json: JSON.stringify(record), expiresAt: Date.now() + ttlMs });
+  async compareAndSet(expectedOwner: string, record: IdempotencyRecord, ttlMs: number, o: WriteOptions = {}): Promise<boolean> {
+    const current = this.live(record.key);
+    if (current?.owner !== expectedOwner) return false;
+    if (o.ifLapsed && !(current.status === 'ambiguous' || (current.status === 'in_progress' && current.leaseExpiresAt <= Date.now()))) return false;
+    this.set(record, ttlMs, o.leaseMs);
     return true;
+  }
+
+  private set(record: IdempotencyRecord, ttlMs: number, leaseMs: number | undefined): void {
+    const leased = leaseMs === undefined ? record : { ...record, leaseExpiresAt: Date.now() + leaseMs };
+    this.records.set(record.key, { json: JSON.stringify(leased), expiresAt: Date.now() + ttlMs });
   }
 
   async deleteIfOwner(key: string, expectedOwner: string): Promise<boolean> {
@@ -89,19 +96,19 @@ export class TimedStore implements IdempotencyStore {
 
   constructor(private readonly inner: IdempotencyStore) {}
 
-  async putIfAbsent(record: IdempotencyRecord, ttlMs: number): Promise<PutResult> {
+  async putIfAbsent(record: IdempotencyRecord, ttlMs: number, o?: WriteOptions): Promise<PutResult> {
     const t0 = now();
     try {
-      return await this.inner.putIfAbsent(record, ttlMs);
+      return await this.inner.putIfAbsent(record, ttlMs, o);
     } finally {
       this.claims.push(since(t0));
     }
   }
 
-  async compareAndSet(expectedOwner: string, record: IdempotencyRecord, ttlMs: number): Promise<boolean> {
+  async compareAndSet(expectedOwner: string, record: IdempotencyRecord, ttlMs: number, o?: WriteOptions): Promise<boolean> {
     const t0 = now();
     try {
-      return await this.inner.compareAndSet(expectedOwner, record, ttlMs);
+      return await this.inner.compareAndSet(expectedOwner, record, ttlMs, o);
     } finally {
       this.completes.push(since(t0));
     }

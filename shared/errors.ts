@@ -119,13 +119,14 @@ export function formatIssue(issue: FieldIssue): string {
 
 const showValue = (v: unknown): string => (v === undefined ? '(missing)' : preview(v, 80).text);
 
-export const idempotencyInProgress = (key: string, since: string, leaseExpiresAt?: number): BackupError =>
+/** `retryAfterMs`: how long the holder's lease still runs, by the store's clock. */
+export const idempotencyInProgress = (key: string, since: string, retryAfterMs?: number): BackupError =>
   new BackupError({
     code: 'IdempotencyInProgress',
     category: 'conflict',
     retryable: true,
     message: `The same request (key ${key}) is being handled by another invocation since ${since}; it was not sent again. Retry later for its outcome.`,
-    details: { key, since, ...(leaseExpiresAt === undefined ? {} : { retryAfterSec: Math.max(1, Math.ceil((leaseExpiresAt - Date.now()) / 1000)) }) },
+    details: { key, since, ...(retryAfterMs === undefined ? {} : { retryAfterSec: Math.max(1, Math.ceil(retryAfterMs / 1000)) }) },
   });
 
 export const idempotencyMismatch = (key: string): BackupError =>

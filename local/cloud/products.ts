@@ -14,6 +14,13 @@ export interface Instance {
   engine: string;
   /** Every backup of this instance ends Failed. */
   failBackups: boolean;
+  /**
+   * The instance's daily automated backup: it starts at this UTC time of day (ms since midnight) and runs
+   * `automatedDurationMs` (RDS PreferredBackupTime, MongoDB's backup policy). While it runs, CreateBackup is refused
+   * with BackupJobExists, and the task lists show it with JobMode Automated.
+   */
+  backupWindowStartMs?: number;
+  automatedDurationMs?: number;
 }
 
 export interface Job {
@@ -26,6 +33,14 @@ export interface Job {
   method: string;
   clientToken?: string;
   fails: boolean;
+  /** Manual (CreateBackup) or Automated (the instance's daily backup). */
+  mode: 'Manual' | 'Automated';
+  /** How long it runs (the cloud's jobDurationMs for manual jobs). */
+  durationMs: number;
+  /** The list APIs show it only from then on (list lag); CreateBackup's own checks see it at once. */
+  listedAt: number;
+  /** Manual: the parameters it was asked with, as the list APIs report them. */
+  dbNames?: string;
   /** Its backup set was deleted (frees PolarDB's quota); the job itself stays on record. */
   deleted?: boolean;
 }
@@ -46,6 +61,8 @@ export interface CloudState {
   /** PolarDB: ClientToken → the job it created and a hash of the parameters it came with. */
   tokens: Map<string, { jobId: string; paramsHash: string }>;
   jobDurationMs: number;
+  /** A new job appears in DescribeBackupTasks / DescribeBackups only this long after it was created. */
+  listLagMs: number;
   now: () => number;
   nextId: () => number;
   /** Set by a 'job-fails' fault for the next job created on this request. */
@@ -82,12 +99,39 @@ function required(p: Params, name: string): string {
 /** Where a job is in its life, derived from the clock so tests can move time. */
 export function phase(job: Job, s: CloudState): { state: 'queued' | 'running' | 'finished'; progress: number } {
   const elapsed = s.now() - job.createdAt;
-  if (elapsed >= s.jobDurationMs) return { state: 'finished', progress: 100 };
-  const progress = Math.floor((100 * Math.max(0, elapsed)) / Math.max(1, s.jobDurationMs));
-  return { state: elapsed < s.jobDurationMs * 0.1 ? 'queued' : 'running', progress };
+  if (elapsed >= job.durationMs) return { state: 'finished', progress: 100 };
+  const progress = Math.floor((100 * Math.max(0, elapsed)) / Math.max(1, job.durationMs));
+  return { state: elapsed < job.durationMs * 0.1 ? 'queued' : 'running', progress };
+}
+
+const DAY = 86_400_000;
+
+/** Starts today's automated backup of the instance once the clock is inside its window (looked at on every call). */
+export function runAutomated(inst: Instance, s: CloudState): void {
+  if (inst.backupWindowStartMs === undefined) return;
+  const now = s.now();
+  const start = Math.floor(now / DAY) * DAY + inst.backupWindowStartMs;
+  const duration = inst.automatedDurationMs ?? s.jobDurationMs;
+  if (now < start || now >= start + duration) return;
+  if (s.jobs.some((j) => j.mode === 'Automated' && j.instanceId === inst.id && j.product === inst.product && j.createdAt === start)) return;
+  const id = String(s.nextId());
+  s.jobs.push({
+    id,
+    backupId: inst.product === 'polardb' ? id : String(s.nextId()),
+    product: inst.product,
+    instanceId: inst.id,
+    createdAt: start,
+    method: 'Physical',
+    fails: inst.failBackups,
+    mode: 'Automated',
+    durationMs: duration,
+    listedAt: start,
+  });
 }
 
 const isRunning = (job: Job, s: CloudState) => phase(job, s).state !== 'finished';
+/** What the list APIs show: a job created within the list lag is not there yet. */
+const listed = (job: Job, s: CloudState) => s.now() >= job.listedAt;
 const sizeOf = (job: Job) => 1_048_576 * (100 + (Number(job.id) % 900));
 
 function findInstance(p: Params, s: CloudState, product: Product, idParam: string, notFound: ApiError): Instance {
@@ -95,20 +139,26 @@ function findInstance(p: Params, s: CloudState, product: Product, idParam: strin
   const inst = s.instances.get(instanceKey(product, id));
   // An instance in another region is not found, as in the real cloud.
   if (!inst || (p.RegionId !== undefined && p.RegionId !== inst.regionId)) throw notFound;
+  runAutomated(inst, s);
   return inst;
 }
 
-function createJob(s: CloudState, inst: Instance, method: string, clientToken?: string): Job {
+function createJob(s: CloudState, inst: Instance, method: string, clientToken?: string, dbNames?: string): Job {
   const id = String(s.nextId());
+  const now = s.now();
   const job: Job = {
     id,
     backupId: inst.product === 'polardb' ? id : String(s.nextId()),
     product: inst.product,
     instanceId: inst.id,
-    createdAt: s.now(),
+    createdAt: now,
     method,
     clientToken,
     fails: s.failNextJob || inst.failBackups,
+    mode: 'Manual',
+    durationMs: s.jobDurationMs,
+    listedAt: now + s.listLagMs,
+    dbNames,
   };
   s.failNextJob = false;
   s.jobs.push(job);
@@ -123,10 +173,11 @@ function finishedBetween(s: CloudState, product: Product, id: string, p: Params)
   return jobsOf(s, product, id).filter(
     (j) =>
       !isRunning(j, s) &&
+      listed(j, s) &&
       !j.deleted &&
       (p.BackupId === undefined || j.backupId === p.BackupId) &&
       (p.BackupJobId === undefined || j.id === p.BackupJobId) &&
-      (p.BackupMode === undefined || p.BackupMode === 'Manual') &&
+      (p.BackupMode === undefined || p.BackupMode === j.mode) &&
       (p.BackupStatus === undefined || p.BackupStatus === (j.fails ? 'Failed' : 'Success')) &&
       (start === undefined || j.createdAt >= start) &&
       (end === undefined || j.createdAt <= end + 59_999),
@@ -197,13 +248,14 @@ const rds: ProductApi = {
       if (jobs.filter((j) => new Date(j.createdAt).toISOString().slice(0, 10) === day).length >= 20) {
         throw new ApiError(403, 'Exceeded.BackupTimes', 'The backup times exceeds.');
       }
-      return { BackupJobId: createJob(s, inst, method).id };
+      return { BackupJobId: createJob(s, inst, method, undefined, p.BackupStrategy === 'db' ? p.DBName : undefined).id };
     },
     DescribeBackupTasks(p, s) {
       const inst = findInstance(p, s, 'rds', 'DBInstanceId', rdsNotFound);
       // BackupJobStatus: NoStart or Progressing (default both).
       const jobs = jobsOf(s, 'rds', inst.id)
-        .filter((j) => (p.BackupJobId !== undefined ? j.id === p.BackupJobId : isRunning(j, s)))
+        .filter((j) => (p.BackupJobId !== undefined ? j.id === p.BackupJobId : isRunning(j, s) && listed(j, s)))
+        .filter((j) => p.BackupMode === undefined || p.BackupMode === j.mode)
         .filter((j) => p.BackupJobStatus === undefined || (rdsTaskStatus(j, s) === 'NoStart') === (p.BackupJobStatus === 'NoStart'));
       return {
         Items: {
@@ -213,9 +265,9 @@ const rds: ProductApi = {
               BackupJobId: j.id,
               BackupStatus: status,
               BackupProgressStatus: status === 'Failed' ? 'Finished' : status,
-              JobMode: 'Manual',
+              JobMode: j.mode,
               Process: String(phase(j, s).progress),
-              TaskAction: 'TempBackupTask',
+              TaskAction: j.mode === 'Manual' ? 'TempBackupTask' : 'NormalBackupTask',
               ...(status === 'Finished' && p.BackupJobId !== undefined ? { BackupId: j.backupId } : {}),
             };
           }),
@@ -233,10 +285,12 @@ const rds: ProductApi = {
             DBInstanceId: inst.id,
             BackupStatus: j.fails ? 'Failed' : 'Success',
             BackupStartTime: iso(j.createdAt),
-            BackupEndTime: iso(j.createdAt + s.jobDurationMs),
+            BackupEndTime: iso(j.createdAt + j.durationMs),
             BackupMethod: j.method,
-            BackupMode: 'Manual',
+            BackupMode: j.mode,
             BackupType: 'FullBackup',
+            BackupScale: j.dbNames === undefined ? 'DBInstance' : 'Database',
+            ...(j.dbNames === undefined ? {} : { BackupDBNames: j.dbNames }),
             BackupSize: j.fails ? 0 : sizeOf(j),
             // Only sets with StoreStatus Enabled can be deleted (DeleteBackup document).
             StoreStatus: 'Enabled',
@@ -308,7 +362,7 @@ const polardb: ProductApi = {
         }
       }
       if (inst.status !== 'Running') throw new ApiError(400, 'OperationDenied.DBClusterStatus', 'The operation is not permitted due to status of cluster.');
-      if (jobsOf(s, 'polardb', inst.id).filter((j) => !j.fails && !j.deleted).length >= 3) {
+      if (jobsOf(s, 'polardb', inst.id).filter((j) => j.mode === 'Manual' && !j.fails && !j.deleted).length >= 3) {
         throw new ApiError(403, 'BackupTimesExceeded', 'Exceeding the daily backup times of this DB cluster.');
       }
       const job = createJob(s, inst, 'Snapshot', p.ClientToken);
@@ -317,13 +371,13 @@ const polardb: ProductApi = {
     },
     DescribeBackupTasks(p, s) {
       const inst = findInstance(p, s, 'polardb', 'DBClusterId', polarNotFound);
-      const jobs = jobsOf(s, 'polardb', inst.id).filter((j) => (p.BackupJobId !== undefined ? j.id === p.BackupJobId : isRunning(j, s)));
+      const jobs = jobsOf(s, 'polardb', inst.id).filter((j) => (p.BackupJobId !== undefined ? j.id === p.BackupJobId : isRunning(j, s) && listed(j, s)));
       return {
         Items: {
           BackupJob: jobs.map((j) => ({
             BackupJobId: j.id,
             BackupProgressStatus: polarProgress(j, s),
-            JobMode: 'Manual',
+            JobMode: j.mode,
             Process: String(phase(j, s).progress),
             StartTime: iso(j.createdAt),
             TaskAction: 'NormalBackupTask',
@@ -344,10 +398,10 @@ const polardb: ProductApi = {
             DBClusterId: inst.id,
             BackupStatus: j.fails ? 'Failed' : 'Success',
             BackupMethod: 'Snapshot',
-            BackupMode: 'Manual',
+            BackupMode: j.mode,
             BackupType: 'FullBackup',
             BackupStartTime: iso(j.createdAt),
-            BackupEndTime: iso(j.createdAt + s.jobDurationMs),
+            BackupEndTime: iso(j.createdAt + j.durationMs),
             BackupSetSize: String(j.fails ? 0 : sizeOf(j)),
             IsAvail: j.fails ? '0' : '1',
           })),
@@ -416,13 +470,13 @@ const mongodb: ProductApi = {
       const inst = findInstance(p, s, 'mongodb', 'DBInstanceId', mongoNotFound);
       // The document says to pass the backup id CreateBackup returned; newer callers pass its BackupJobId.
       const ref = p.BackupJobId;
-      const jobs = jobsOf(s, 'mongodb', inst.id).filter((j) => (ref !== undefined ? j.id === ref || j.backupId === ref : isRunning(j, s)));
+      const jobs = jobsOf(s, 'mongodb', inst.id).filter((j) => (ref !== undefined ? j.id === ref || j.backupId === ref : isRunning(j, s) && listed(j, s)));
       return {
         BackupJobs: jobs.map((j) => ({
           BackupjobId: j.id,
           BackupSetStatus: mongoSetStatus(j, s),
           BackupStartTime: iso(j.createdAt),
-          JobMode: 'Manual',
+          JobMode: j.mode,
           Progress: `${phase(j, s).progress}%`,
         })),
       };
@@ -438,10 +492,10 @@ const mongodb: ProductApi = {
             BackupJobId: j.id,
             BackupStatus: j.fails ? 'Failed' : 'Success',
             BackupMethod: j.method,
-            BackupMode: 'Manual',
+            BackupMode: j.mode,
             BackupType: 'FullBackup',
             BackupStartTime: iso(j.createdAt),
-            BackupEndTime: iso(j.createdAt + s.jobDurationMs),
+            BackupEndTime: iso(j.createdAt + j.durationMs),
             BackupSize: j.fails ? 0 : sizeOf(j),
             IsAvail: !j.fails,
           })),

@@ -20,12 +20,16 @@ export interface InstanceSeed {
   engine?: string;
   /** Every backup of this instance ends Failed. */
   failBackups?: boolean;
+  /** Its daily automated backup: starts at `startMs` past UTC midnight, runs `durationMs` (default the job duration). */
+  automatedBackup?: { startMs: number; durationMs?: number };
 }
 
 export interface LocalCloudOptions extends Omit<FcOptions, 'credentials' | 'now'> {
   port?: number;
   credentials?: Credential[];
   jobDurationMs?: number;
+  /** A new job shows in the list APIs only this long after it was created (default 0). */
+  listLagMs?: number;
   /** Added before every API answer. */
   latencyMs?: number;
   instances?: InstanceSeed[];
@@ -53,6 +57,7 @@ export interface LocalCloud {
   /** Resolves when no FC async task is running or waiting for a retry. */
   fcIdle(): Promise<void>;
   setLatency(ms: number): void;
+  setListLag(ms: number): void;
   close(): Promise<void>;
 }
 
@@ -98,6 +103,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     jobs: [],
     tokens: new Map(),
     jobDurationMs: opts.jobDurationMs ?? 2_000,
+    listLagMs: opts.listLagMs ?? 0,
     now,
     nextId: () => counter++,
     failNextJob: false,
@@ -116,6 +122,8 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       tags: seed.tags ?? {},
       engine: seed.engine ?? 'MySQL',
       failBackups: seed.failBackups ?? false,
+      backupWindowStartMs: seed.automatedBackup?.startMs,
+      automatedDurationMs: seed.automatedBackup?.durationMs,
     });
   const seed = () => (opts.instances ?? sampleInstances).forEach(addInstance);
   seed();
@@ -209,6 +217,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     if (path === '/__admin/requests') return send(res, 200, requests);
     if (path === '/__admin/fc') return send(res, 200, fc.tasks);
     if (path === '/__admin/instances' && req.method === 'POST') return cloud.addInstance(json() as InstanceSeed), send(res, 200, { ok: true });
+    if (path === '/__admin/list-lag' && req.method === 'POST') return cloud.setListLag(Number((json() as { ms?: number }).ms ?? 0)), send(res, 200, { ok: true });
     if (path === '/__admin/reset' && req.method === 'POST') return cloud.reset(), send(res, 200, { ok: true });
     send(res, 404, { error: 'unknown admin route' });
   }
@@ -283,6 +292,9 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     fcIdle: () => fc.idle(),
     setLatency(ms) {
       latencyMs = ms;
+    },
+    setListLag(ms) {
+      state.listLagMs = ms;
     },
     close: async () => {
       await fc.idle();

@@ -5,13 +5,15 @@ import type { Credentials } from '../cloud/credentials';
 import { resolveRegion } from '../cloud/credentials';
 import type { Deadline } from '../deadline';
 import { BackupError, deadlineExceeded, toBackupError } from '../errors';
-import { claim, complete, keepAlive, markAmbiguous, release, type Claim, type GuardOptions } from '../idempotency/guard';
+import { claim, complete, markAmbiguous, release, type Claim, type GuardOptions } from '../idempotency/guard';
+import { Lease } from '../idempotency/lease';
 import { clientToken, payloadHash } from '../idempotency/key';
 import type { IdempotencyStore } from '../idempotency/store';
 import type { Logger } from '../logger';
-import type { JobView, ProductCatalog, Query } from '../cloud/products/catalog';
+import type { ProductCatalog, Query } from '../cloud/products/catalog';
 import { catalogOf } from '../cloud/products/registry';
 import { defaultBackoff, pause, sleep, withRetry, type BackoffOptions } from '../retry';
+import { look, settle, type Found, type Window } from './reconcile';
 import type { Target } from './targets';
 
 export interface EngineDeps {
@@ -31,6 +33,15 @@ export interface EngineDeps {
   leaseMs?: number;
   /** Clock skew tolerated when matching the cloud's job start times against our claim time. */
   skewMs?: number;
+  /**
+   * The request's own time (the timer's trigger time, the deploy request's creation, the chat request's time): a
+   * fresh claim on a product without a ClientToken first looks for a job of this request started since then.
+   */
+  requestedAt?: string;
+  /** How late the list APIs may show a new job (CLOUD_LIST_LAG_MS). */
+  listLagMs?: number;
+  /** Pause between looks while waiting for a job to be listed or to end. */
+  reconcilePollMs?: number;
   now?: () => number;
   /**
    * Called once before the first CreateBackup of a request, never on a replay or an adoption: retention deletes
@@ -78,7 +89,9 @@ export function callerFor(target: Target, deps: EngineDeps): ProductCaller {
       action,
       // Never wait on the wire past our own deadline.
       query: { RegionId: region, ...query },
-      timeouts: { connectMs: Math.min(deps.timeouts.connectMs, remaining), readMs: Math.min(deps.timeouts.readMs, remaining) },
+      // On a kept-alive connection httpx's read timeout never fires and only the socket's idle timeout (its
+      // "connect" timeout) ends a stalled call (docs/cloud-client-facts.md): bound that one by the read timeout too.
+      timeouts: { connectMs: Math.min(deps.timeouts.connectMs, deps.timeouts.readMs, remaining), readMs: Math.min(deps.timeouts.readMs, remaining) },
     });
   };
   return {
@@ -97,28 +110,37 @@ export async function requestBackup(target: Target, key: string, deps: EngineDep
   const caller = callerFor(target, deps);
   const now = deps.now ?? Date.now;
   const guard: GuardOptions = { store: deps.store, leaseMs: deps.leaseMs ?? DEFAULT_LEASE_MS, ttlMs: deps.recordTtlMs, now };
-  const c = await claimOrWait(key, payloadHash(target), guard, deps);
+  const { claim: c, sentAt } = await claimOrWait(key, payloadHash(target), guard, deps);
   if (c.kind === 'replay') return { ...(c.record.result as unknown as BackupOutcome), outcome: 'replayed' };
   // Keep the lease alive while we work: a holder that dies stops renewing, and a redelivery takes over within one
   // lease instead of being turned away for the rest of a long timeout (FC's async retries come within seconds).
-  const lease = keepAlive(c.record, guard, (e) => deps.logger.warn('could not renew the idempotency lease', { key, code: toBackupError(e).code }));
+  // A renewal taken over or failed stops this holder: it calls the cloud no more and saves nothing.
+  const lease = new Lease(c.record, {
+    ...guard,
+    onLost: (e) => deps.logger.warn('lost the idempotency lease; stopping without calling the cloud again', { key, code: e.code, storeCode: e.details.storeCode }),
+  }, sentAt).start();
   try {
-    return await work(target, key, caller, c, guard, lease, deps);
+    return await work(target, key, caller, c, lease, guard, deps);
   } finally {
     await lease.stop();
   }
 }
 
 export const DEFAULT_LEASE_MS = 30_000;
+/** How late the list APIs may show a job just created (a second or more is normal; terraform waits a minute). */
+export const DEFAULT_LIST_LAG_MS = 5_000;
+/** The least read timeout a CreateBackup is sent with, where the function's timeout is shorter than CLOUD_READ_TIMEOUT_MS. */
+export const MIN_CREATE_READ_MS = 1_000;
 
 /**
  * A key held by a live invocation: wait (within our deadline) for it to finish — then replay its outcome — or for
  * its lease to lapse — then take over. Only when our own deadline comes first is it reported as in progress.
  */
-async function claimOrWait(key: string, hash: string, guard: GuardOptions, deps: EngineDeps): Promise<Claim> {
+async function claimOrWait(key: string, hash: string, guard: GuardOptions, deps: EngineDeps): Promise<{ claim: Claim; sentAt: number }> {
   for (;;) {
+    const sentAt = Lease.now();
     try {
-      return await claim(key, hash, guard);
+      return { claim: await claim(key, hash, guard), sentAt };
     } catch (raw) {
       const e = toBackupError(raw);
       if (e.code !== 'IdempotencyInProgress') throw e;
@@ -134,8 +156,8 @@ async function work(
   key: string,
   caller: ProductCaller,
   c: Extract<Claim, { kind: 'claimed' }>,
+  lease: Lease,
   guard: GuardOptions,
-  lease: { stop(): Promise<void> },
   deps: EngineDeps,
 ): Promise<BackupOutcome> {
   const base = {
@@ -147,21 +169,25 @@ async function work(
   };
   let job: { jobId?: string; backupId?: string; outcome: Outcome };
   try {
-    job = await obtainJob(target, key, caller, new Date(Date.parse(c.record.claimedAt) - (deps.skewMs ?? 5_000)), c.takeover, deps);
+    job = await obtainJob(target, key, caller, c.takeover, lease, deps);
   } catch (raw) {
     const e = toBackupError(raw);
     await lease.stop();
-    // Keep the record when the cloud may have acted, so the next delivery reconciles instead of creating again.
-    await (e.ambiguous ? markAmbiguous(c.record, guard) : release(c.record, guard)).catch((storeErr) =>
+    // A record that was ever ambiguous, or was taken over, is never released: an earlier holder may have created the
+    // backup, and only a kept record makes the next delivery reconcile instead of creating again.
+    const keep = e.ambiguous || c.takeover;
+    await (keep ? markAmbiguous(lease.record, guard) : release(lease.record, guard)).catch((storeErr) =>
       deps.logger.error('could not update the idempotency record after a failure', { key, code: toBackupError(storeErr).code }),
     );
     throw e;
   }
   const outcome: BackupOutcome = { ...base, ...job };
   await lease.stop();
+  // The save is fenced by its own compare-and-set on our owner id: if another invocation took the claim over, it
+  // fails, and that holder reconciles and adopts this job (created while we held the lease).
   try {
-    if (!(await complete(c.record, outcome as unknown as Record<string, unknown>, guard))) {
-      deps.logger.warn('claim was taken over before the outcome was saved; the new holder will adopt this job', { key, jobId: job.jobId });
+    if (!(await complete(lease.record, outcome as unknown as Record<string, unknown>, guard))) {
+      deps.logger.warn('claim was taken over before the outcome was saved; the new holder reconciles and adopts this job', { key, jobId: job.jobId });
     }
   } catch (storeErr) {
     // The backup exists; a redelivery after the lease will reconcile and adopt it rather than create another.
@@ -170,30 +196,83 @@ async function work(
   return outcome;
 }
 
-async function obtainJob(
-  target: Target,
-  key: string,
-  caller: ProductCaller,
-  since: Date,
-  takeover: boolean,
-  deps: EngineDeps,
-): Promise<{ jobId?: string; backupId?: string; outcome: Outcome }> {
+type Obtained = { jobId?: string; backupId?: string; outcome: Outcome };
+
+async function obtainJob(target: Target, key: string, caller: ProductCaller, takeover: boolean, lease: Lease, deps: EngineDeps): Promise<Obtained> {
   const { catalog } = caller;
+  const now = deps.now ?? Date.now;
   const token = catalog.clientToken ? clientToken(key) : undefined;
-  // With a ClientToken the cloud deduplicates a resend itself; without one we must look before we leap.
-  const mustReconcile = () => !token;
-  if (takeover && mustReconcile()) {
-    const adopted = await reconcile(target, caller, since);
-    if (adopted) return adopted;
-  }
-  await deps.beforeCreate?.(target, caller, { since, takeover });
-  const backoff = deps.backoff ?? defaultBackoff;
-  // Once an attempt may have reached the cloud, every later failure is ambiguous too: the job may exist but not be
-  // listed yet, so the record must be kept for the next delivery to reconcile, never released.
-  let mayHaveActed = false;
+  const skewMs = deps.skewMs ?? 5_000;
+  const listLagMs = deps.listLagMs ?? DEFAULT_LIST_LAG_MS;
+  const callMs = () => Math.min(deps.timeouts.connectMs + deps.timeouts.readMs, deps.deadline.remainingMs());
+  // A CreateBackup is sent only with its whole read timeout still ahead of the deadline (which itself keeps
+  // DEADLINE_SAFETY_MS back for the save) — or half of what this invocation had left, where its timeout is too
+  // short to hold one read timeout. Sent with less, its outcome would be ambiguous by construction.
+  const reserveMs = Math.min(deps.timeouts.readMs, Math.max(MIN_CREATE_READ_MS, deps.deadline.remainingMs() / 2));
+  // Once an attempt may have reached the cloud — ours, or an earlier holder's — every later failure is ambiguous
+  // too: the job may exist but not be listed yet, so the record must be kept for the next delivery to reconcile.
+  let mayHaveActed = takeover && !token;
   const fail = (e: BackupError): BackupError =>
     mayHaveActed && !e.ambiguous && !token ? new BackupError({ ...describe(e), ambiguous: true, message: `${e.message} (an earlier attempt may have created the backup; the next delivery reconciles first)` }) : e;
+  /** Our jobs started inside this window: from our first attempt (or the request's own time) to the last one. */
+  const window = (): Window => {
+    const r = lease.record;
+    const first = Date.parse(r.firstAttemptAt ?? r.claimedAt);
+    const last = Date.parse(r.lastAttemptAt ?? r.firstAttemptAt ?? r.claimedAt);
+    return { since: first - skewMs, until: last + deps.timeouts.connectMs + deps.timeouts.readMs + skewMs, runningBefore: r.runningBefore };
+  };
+  const settleFor = (settledAt: number) =>
+    settle(target, caller, { window: window(), settledAt, deadline: deps.deadline, reserveMs, pollMs: deps.reconcilePollMs ?? 500, now });
+  /** Reads that decide whether to create: a failure there means we cannot know, so it is ambiguous (never released). */
+  const reconciling = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (raw) {
+      const e = toBackupError(raw);
+      if (e.code === 'IdempotencyLeaseLost') throw e;
+      mayHaveActed ||= !token;
+      throw new BackupError({ ...describe(e), ambiguous: true, message: `Could not reconcile ${what}: ${e.message}` });
+    }
+  };
+  const adopted = (f: Found): Obtained => ({ jobId: f.jobId, backupId: f.backupId, outcome: 'adopted' });
+  let runningBefore: string[] | undefined;
+
+  if (!token) {
+    const r = lease.record;
+    if (takeover && r.lastAttemptAt !== undefined) {
+      // An earlier holder called CreateBackup (it records every attempt before sending it): look until that job
+      // would be listed — it reached the cloud within a connect timeout of being sent — before creating anything.
+      const settledAt = Date.parse(r.lastAttemptAt) + deps.timeouts.connectMs + listLagMs;
+      const seen = await reconciling('after taking the claim over', () => settleFor(settledAt));
+      if (seen.kind === 'found') return adopted(seen.found);
+      if (seen.kind === 'undecided') throw undecided(seen.reason, true);
+    } else {
+      // A fresh claim (or one whose earlier holder never sent anything) may follow a record lost from the store
+      // (failover, eviction): one look for a job of this very request, started since the request's own time, before
+      // creating. Without that time (the CLI) nothing is adopted. The same look notes what is already running, so a
+      // task row without a start time (RDS) can later be told from the job our attempt makes.
+      const since = deps.requestedAt === undefined ? Number.POSITIVE_INFINITY : Math.floor(Date.parse(deps.requestedAt) / 1000) * 1000;
+      // Its failure is a plain one: nothing was sent yet.
+      const seen = await look(target, caller, { since, until: now() + skewMs });
+      if (seen.ours) return adopted(seen.ours);
+      runningBefore = seen.running.map((j) => j.jobId);
+    }
+  }
+
+  await deps.beforeCreate?.(target, caller, { since: new Date(window().since), takeover });
+  const backoff = deps.backoff ?? defaultBackoff;
   for (let attempt = 0; ; attempt++) {
+    // Never send a CreateBackup whose outcome could not be known and saved before the deadline.
+    if (deps.deadline.remainingMs() < reserveMs) throw fail(deadlineExceeded(`sending CreateBackup with ${Math.round(reserveMs)} ms of read timeout ahead (CLOUD_READ_TIMEOUT_MS is ${deps.timeouts.readMs})`));
+    // The fence: without a token the attempt is recorded first (it renews the lease too); with one a short lease is renewed.
+    const at = new Date(now()).toISOString();
+    if (!token) {
+      const first = lease.record.firstAttemptAt === undefined ? { firstAttemptAt: at, ...(runningBefore ? { runningBefore } : {}) } : {};
+      if (!(await lease.renew({ ...first, lastAttemptAt: at }))) throw fail(lease.lost ?? deadlineExceeded('recording the attempt'));
+    } else if (lease.remainingMs() < 2 * callMs()) {
+      await lease.renew();
+    }
+    lease.assertHeld(callMs(), 'a CreateBackup');
     let error: BackupError;
     try {
       const body = await caller.once('CreateBackup', catalog.createQuery(target as never, token));
@@ -205,65 +284,46 @@ async function obtainJob(
     }
     // A job already running is the normal way to adopt one, not a failure worth a warning.
     const jobExists = catalog.jobExistsCodes.includes(error.code);
-    deps.logger[jobExists ? 'info' : 'warn'](jobExists ? 'CreateBackup: a backup job is already running; adopting it' : 'CreateBackup attempt failed', {
+    deps.logger[jobExists ? 'info' : 'warn'](jobExists ? 'CreateBackup: a backup job is already running on the instance' : 'CreateBackup attempt failed', {
       key,
       attempt,
       code: error.code,
       ambiguous: error.ambiguous,
     });
     mayHaveActed ||= error.ambiguous;
-    if (jobExists) {
-      const running = await adoptRunning(target, caller);
-      if (running) return running;
-      // The other job finished between the two calls: a new CreateBackup is now both allowed and needed.
-    } else if (error.ambiguous && mustReconcile()) {
-      const adopted = await reconcile(target, caller, since).catch((e) => {
-        // Cannot tell whether the job exists: stop, and let the next delivery reconcile.
-        throw new BackupError({ ...describe(toBackupError(e)), ambiguous: true, message: `Could not reconcile after "${error.message}": ${toBackupError(e).message}` });
+    if (error.ambiguous && !token) {
+      // No resend in this invocation: the job may exist and be listed late. Look until the lag has passed.
+      // The cloud acted, if at all, before its answer (or the reset) came back: the job is listed within the lag.
+      const seen = await reconciling(`after "${error.message}"`, () => settleFor(now() + listLagMs));
+      if (seen.kind === 'found') return adopted(seen.found);
+      throw new BackupError({
+        ...describe(error),
+        ambiguous: true,
+        message: `${error.message} — the outcome of CreateBackup is unknown and ${seen.kind === 'none' ? 'no job of this request is listed yet' : seen.reason}; it is not sent again now, the next delivery reconciles first.`,
       });
-      if (adopted) return adopted;
-    } else if (!error.retryable) {
-      throw fail(error);
     }
+    if (jobExists) {
+      // A job is running. Ours (an earlier holder's, listed late) is adopted; anyone else's is waited out.
+      const seen = await reconciling('a running backup job', () => settleFor(0));
+      if (seen.kind === 'found') return adopted(seen.found);
+      if (seen.kind === 'undecided') throw fail(undecided(seen.reason, false));
+      // The other job finished (or is not listed yet): a new CreateBackup is allowed and needed, after a pause.
+      if (!(await pause(attempt, deps.deadline, backoff))) throw fail(undecided('a backup job that is not listed yet is running on the instance', false));
+      continue;
+    }
+    if (!error.retryable) throw fail(error);
     if (!(await pause(attempt, deps.deadline, backoff))) throw fail(error);
   }
 }
 
 const describe = (e: BackupError) => ({ code: e.code, category: e.category, retryable: true, details: e.details, cause: e });
 
-/** A job in progress now (any mode: an automated backup running also yields a fresh backup set). */
-async function adoptRunning(target: Target, caller: ProductCaller): Promise<{ jobId: string; outcome: Outcome } | undefined> {
-  const jobs = await listRunning(target, caller);
-  const job = jobs.find((j) => j.manual) ?? jobs[0];
-  return job ? { jobId: job.jobId, outcome: 'adopted' } : undefined;
-}
-
-async function listRunning(target: Target, caller: ProductCaller): Promise<JobView[]> {
-  const { catalog } = caller;
-  const body = await caller.read('DescribeBackupTasks', catalog.tasksQuery(catalog.instanceId(target as never)));
-  return catalog.parseTasks(body).filter((j) => j.state === 'queued' || j.state === 'running');
-}
-
-/**
- * After an ambiguous outcome: was a backup started since our claim? A manual job in progress, or a manual backup
- * set that already finished, started at or after the claim, is ours.
- */
-export async function reconcile(
-  target: Target,
-  caller: ProductCaller,
-  since: Date,
-): Promise<{ jobId?: string; backupId?: string; outcome: Outcome } | undefined> {
-  const { catalog } = caller;
-  const after = (t: string | undefined) => t === undefined || Date.parse(t) >= since.getTime();
-  const running = (await listRunning(target, caller)).find((j) => j.manual && after(j.startedAt));
-  if (running) return { jobId: running.jobId, outcome: 'adopted' };
-  const body = await caller.read(
-    'DescribeBackups',
-    catalog.backupsQuery(catalog.instanceId(target as never), { window: { since, until: new Date(Date.now() + 60_000) } }),
-  );
-  const finished = catalog
-    .parseBackups(body)
-    .filter((b) => b.manual && b.startedAt !== undefined && after(b.startedAt))
-    .sort((a, b) => Date.parse(b.startedAt ?? '') - Date.parse(a.startedAt ?? ''))[0];
-  return finished ? { jobId: finished.jobId, backupId: finished.backupId, outcome: 'adopted' } : undefined;
-}
+/** Retryable: FC redelivers later, and the backup is taken once the other job has ended. */
+const undecided = (reason: string, ambiguous: boolean) =>
+  new BackupError({
+    code: 'BackupJobRunning',
+    category: 'conflict',
+    retryable: true,
+    ambiguous,
+    message: `Cannot take this backup yet: ${reason}. Waited within the function's deadline; a redelivery tries again (nothing was created twice).`,
+  });

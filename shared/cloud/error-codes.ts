@@ -165,7 +165,10 @@ function fallbackRule(status: number): CodeRule {
 function transportError(name: unknown, code: string | undefined, message: string, ctx: CloudErrorContext, cause: unknown): BackupError {
   const connectTimeout = /ConnectTimeout/.test(message);
   const readTimeout = name === 'RequestTimeoutError' && !connectTimeout;
-  const sent = !(code !== undefined && neverSent.has(code)) && !connectTimeout;
+  // httpx's "ConnectTimeout" is Node's socket idle timeout (http.request's `timeout` option), which also fires while
+  // the request, already sent, waits for a slow answer: it does not mean the request never arrived
+  // (docs/cloud-client-facts.md). Only errors raised before anything was written count as never sent.
+  const sent = !(code !== undefined && neverSent.has(code));
   const what = readTimeout ? 'read timeout' : connectTimeout ? 'connect timeout' : (code ?? (name === 'SyntaxError' ? 'unreadable response' : 'network error'));
   return new BackupError({
     code: readTimeout ? 'ReadTimeout' : connectTimeout ? 'ConnectTimeout' : code === undefined ? 'NetworkError' : `Network.${code}`,

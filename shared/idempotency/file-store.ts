@@ -11,14 +11,14 @@ import { closeSync, fstatSync, linkSync, mkdirSync, openSync, readFileSync, rena
 import { join } from 'node:path';
 import { storeUnavailable } from '../errors';
 import { sha256Hex } from './key';
-import type { IdempotencyRecord, IdempotencyStore, PutResult } from './store';
+import type { IdempotencyRecord, IdempotencyStore, PutResult, WriteOptions } from './store';
 
 export interface FileStoreOptions {
   /** Directory of the record files, created on first write. The directory is the namespace: no key prefix. */
   dir: string;
   /** A lock file older than this was left by a crashed process and is broken. Wall clock (file mtimes). */
   lockStaleMs?: number;
-  /** Clock of the records' ttl. */
+  /** Clock of the records' ttl and of every lease: the one clock all processes on this machine share. */
   now?: () => number;
 }
 
@@ -43,29 +43,36 @@ export class FileStore implements IdempotencyStore {
     this.now = options.now ?? defaults.now;
   }
 
-  async putIfAbsent(record: IdempotencyRecord, ttlMs: number): Promise<PutResult> {
+  async putIfAbsent(record: IdempotencyRecord, ttlMs: number, o: Pick<WriteOptions, 'leaseMs'> = {}): Promise<PutResult> {
+    const leased = this.leased(record, o.leaseMs);
     // Fast path, no lock: only a lock holder ever replaces or deletes an existing file, and link never does.
     try {
-      if (this.create(`${this.pathOf(record.key)}.json`, record, ttlMs)) return { ok: true };
+      if (this.create(`${this.pathOf(record.key)}.json`, leased, ttlMs)) return { ok: true };
     } catch (e) {
       throw storeUnavailable('putIfAbsent', e);
     }
     return this.locked('putIfAbsent', record.key, async (file): Promise<PutResult> => {
       const existing = this.readLive(file);
-      if (existing) return { ok: false, existing };
+      if (existing) return { ok: false, existing, now: this.now() };
       // Expired (replace it) or deleted meanwhile (create it; a racing fast path may win, then report it).
-      if (this.exists(file)) this.replace(file, record, ttlMs);
-      else if (!this.create(file, record, ttlMs)) return { ok: false, existing: this.readLive(file) as IdempotencyRecord };
+      if (this.exists(file)) this.replace(file, leased, ttlMs);
+      else if (!this.create(file, leased, ttlMs)) return { ok: false, existing: this.readLive(file) as IdempotencyRecord, now: this.now() };
       return { ok: true };
     });
   }
 
-  compareAndSet(expectedOwner: string, record: IdempotencyRecord, ttlMs: number): Promise<boolean> {
+  compareAndSet(expectedOwner: string, record: IdempotencyRecord, ttlMs: number, o: WriteOptions = {}): Promise<boolean> {
     return this.locked('compareAndSet', record.key, async (file) => {
-      if (this.readLive(file)?.owner !== expectedOwner) return false;
-      this.replace(file, record, ttlMs);
+      const current = this.readLive(file);
+      if (current?.owner !== expectedOwner) return false;
+      if (o.ifLapsed && !(current.status === 'ambiguous' || (current.status === 'in_progress' && current.leaseExpiresAt <= this.now()))) return false;
+      this.replace(file, this.leased(record, o.leaseMs), ttlMs);
       return true;
     });
+  }
+
+  private leased(record: IdempotencyRecord, leaseMs: number | undefined): IdempotencyRecord {
+    return leaseMs === undefined ? record : { ...record, leaseExpiresAt: this.now() + leaseMs };
   }
 
   deleteIfOwner(key: string, expectedOwner: string): Promise<boolean> {

@@ -6,10 +6,11 @@ import type { IdempotencyRecord, IdempotencyStore } from './store';
 
 export interface GuardOptions {
   store: IdempotencyStore;
-  /** How long an in_progress claim holds before it counts as abandoned: the invocation's remaining time. */
+  /** How long an in_progress claim holds without renewal before it counts as abandoned (the store's clock). */
   leaseMs: number;
   /** How long any record is kept (covers FC's maximum async event age). */
   ttlMs: number;
+  /** This instance's clock: only for claimedAt / firstAttemptAt, which are compared with the cloud's job times. */
   now?: () => number;
 }
 
@@ -26,12 +27,13 @@ export async function claim(key: string, hash: string, o: GuardOptions): Promise
     status: 'in_progress',
     owner: randomUUID(),
     claimedAt: new Date(now()).toISOString(),
-    leaseExpiresAt: now() + o.leaseMs,
+    // Placeholder: the store writes its own now + leaseMs.
+    leaseExpiresAt: 0,
     attempts: 1,
   };
   let put;
   try {
-    put = await o.store.putIfAbsent(fresh, o.ttlMs);
+    put = await o.store.putIfAbsent(fresh, o.ttlMs, { leaseMs: o.leaseMs });
   } catch (e) {
     // The write may have happened with its answer lost: remove our own claim, or it would block every redelivery
     // until its lease runs out. Only this invocation knows the random owner id, so this can delete nothing else.
@@ -43,48 +45,18 @@ export async function claim(key: string, hash: string, o: GuardOptions): Promise
   const existing = put.existing;
   if (existing.payloadHash !== hash) throw idempotencyMismatch(key);
   if (existing.status === 'completed') return { kind: 'replay', record: existing };
-  if (existing.status === 'in_progress' && existing.leaseExpiresAt > now()) throw idempotencyInProgress(key, existing.claimedAt, existing.leaseExpiresAt);
+  // Judged by the store's clock (put.now), never ours: a reader whose clock runs ahead takes over no healthy lease.
+  if (existing.status === 'in_progress' && existing.leaseExpiresAt > put.now) throw idempotencyInProgress(key, existing.claimedAt, existing.leaseExpiresAt - put.now);
 
-  // Abandoned (lease ran out) or left ambiguous: take it over, keeping the first claim time so
-  // reconciliation looks back far enough. Only one contender wins the compare-and-set.
-  const next: IdempotencyRecord = {
-    ...existing,
-    status: 'in_progress',
-    owner: fresh.owner,
-    leaseExpiresAt: now() + o.leaseMs,
-    attempts: existing.attempts + 1,
-  };
-  if (await o.store.compareAndSet(existing.owner, next, o.ttlMs)) return { kind: 'claimed', record: next, takeover: true };
-  throw idempotencyInProgress(key, existing.claimedAt, now() + o.leaseMs);
+  // Abandoned (lease ran out) or left ambiguous: take it over, keeping the first claim and attempt times so
+  // reconciliation looks back far enough. Only one contender wins the compare-and-set, and only while the record is
+  // still lapsed: a holder that renewed meanwhile keeps it.
+  const next: IdempotencyRecord = { ...existing, status: 'in_progress', owner: fresh.owner, leaseExpiresAt: 0, attempts: existing.attempts + 1 };
+  if (await o.store.compareAndSet(existing.owner, next, o.ttlMs, { leaseMs: o.leaseMs, ifLapsed: true })) return { kind: 'claimed', record: next, takeover: true };
+  throw idempotencyInProgress(key, existing.claimedAt, o.leaseMs);
 }
 
-/**
- * Renews our lease every third of it while we work, so only a dead holder's claim lapses. stop() must be awaited
- * before the record's final write: a renewal landing after it would put the record back in progress.
- */
-export function keepAlive(record: IdempotencyRecord, o: GuardOptions, onError: (e: unknown) => void): { stop(): Promise<void> } {
-  let stopped = false;
-  let inFlight: Promise<unknown> = Promise.resolve();
-  const tick = () => {
-    if (stopped) return;
-    inFlight = o.store
-      .compareAndSet(record.owner, { ...record, leaseExpiresAt: (o.now ?? Date.now)() + o.leaseMs }, o.ttlMs)
-      .catch(onError)
-      .finally(() => {
-        if (!stopped) timer = setTimeout(tick, o.leaseMs / 3).unref();
-      });
-  };
-  let timer = setTimeout(tick, o.leaseMs / 3).unref();
-  return {
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await inFlight;
-    },
-  };
-}
-
-/** Saves the outcome; false when another invocation took the claim over meanwhile. */
+/** Saves the outcome; false when another invocation took the claim over meanwhile (the owner check is the fence). */
 export const complete = (record: IdempotencyRecord, result: Record<string, unknown>, o: GuardOptions): Promise<boolean> =>
   o.store.compareAndSet(record.owner, { ...record, status: 'completed', result }, o.ttlMs);
 

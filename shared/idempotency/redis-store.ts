@@ -3,7 +3,7 @@
 import { once } from 'node:events';
 import type { Redis, RedisOptions } from 'ioredis';
 import { storeUnavailable } from '../errors';
-import type { IdempotencyRecord, IdempotencyStore, PutResult } from './store';
+import type { IdempotencyRecord, IdempotencyStore, PutResult, WriteOptions } from './store';
 
 export interface RedisStoreOptions {
   /** `redis://` or `rediss://` URL; a client is created on first use and closed by close(). */
@@ -18,15 +18,30 @@ export interface RedisStoreOptions {
 
 const defaults = { keyPrefix: 'fcdb:idem:', connectTimeoutMs: 2000, commandTimeoutMs: 2000 };
 
-// SET NX PX, and on conflict the existing value in the same round trip. nil = created.
-const putIfAbsentLua = `
-if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return nil end
-return redis.call('GET', KEYS[1])`;
+// The store's clock: Redis TIME, read inside the script, so every instance's lease is judged by the same clock.
+// (Redis ≥ 5 replicates scripts by their effects, so TIME is allowed before a write.) A lease is written by
+// replacing the record's `"leaseExpiresAt":<n>` in place, so the record's JSON is never re-encoded by Lua's cjson.
+const clockLua = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local function leased(value, leaseMs)
+  if leaseMs == '' then return value end
+  return (string.gsub(value, '"leaseExpiresAt":%-?[%d.eE+]+', '"leaseExpiresAt":' .. string.format('%.0f', now + tonumber(leaseMs)), 1))
+end`;
 
-const compareAndSetLua = `
+// SET NX PX, and on conflict the existing value in the same round trip. Answers {now, existing or ''}.
+const putIfAbsentLua = `${clockLua}
+if redis.call('SET', KEYS[1], leased(ARGV[1], ARGV[3]), 'NX', 'PX', ARGV[2]) then return {string.format('%.0f', now), ''} end
+return {string.format('%.0f', now), redis.call('GET', KEYS[1])}`;
+
+// ARGV: owner, value, ttl, leaseMs ('' = keep the value's), ifLapsed ('1' = only an ambiguous or lapsed record).
+const compareAndSetLua = `${clockLua}
 local current = redis.call('GET', KEYS[1])
-if not current or cjson.decode(current).owner ~= ARGV[1] then return 0 end
-redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+if not current then return 0 end
+local cur = cjson.decode(current)
+if cur.owner ~= ARGV[1] then return 0 end
+if ARGV[5] == '1' and not (cur.status == 'ambiguous' or (cur.status == 'in_progress' and cur.leaseExpiresAt <= now)) then return 0 end
+redis.call('SET', KEYS[1], leased(ARGV[2], ARGV[4]), 'PX', ARGV[3])
 return 1`;
 
 const deleteIfOwnerLua = `
@@ -37,8 +52,8 @@ return 1`;
 
 /** The scripts as client methods: ioredis sends EVALSHA and falls back to EVAL when the server lacks the script. */
 interface Scripts {
-  fcdbPutIfAbsent(key: string, value: string, ttlMs: number): Promise<string | null>;
-  fcdbCompareAndSet(key: string, owner: string, value: string, ttlMs: number): Promise<number>;
+  fcdbPutIfAbsent(key: string, value: string, ttlMs: number, leaseMs: string): Promise<[string, string]>;
+  fcdbCompareAndSet(key: string, owner: string, value: string, ttlMs: number, leaseMs: string, ifLapsed: string): Promise<number>;
   fcdbDeleteIfOwner(key: string, owner: string): Promise<number>;
 }
 type ScriptedClient = Redis & Scripts;
@@ -62,17 +77,18 @@ export class RedisStore implements IdempotencyStore {
     this.where = `Redis at ${addressOf(options)}`;
   }
 
-  putIfAbsent(record: IdempotencyRecord, ttlMs: number): Promise<PutResult> {
+  putIfAbsent(record: IdempotencyRecord, ttlMs: number, o: Pick<WriteOptions, 'leaseMs'> = {}): Promise<PutResult> {
     return this.run('putIfAbsent', async (c): Promise<PutResult> => {
-      const existing = await c.fcdbPutIfAbsent(this.keyOf(record.key), JSON.stringify(record), ttl(ttlMs));
-      return existing === null ? { ok: true } : { ok: false, existing: JSON.parse(existing) as IdempotencyRecord };
+      const [now, existing] = await c.fcdbPutIfAbsent(this.keyOf(record.key), JSON.stringify(record), ttl(ttlMs), lease(o.leaseMs));
+      return existing === '' ? { ok: true } : { ok: false, existing: JSON.parse(existing) as IdempotencyRecord, now: Number(now) };
     });
   }
 
-  compareAndSet(expectedOwner: string, record: IdempotencyRecord, ttlMs: number): Promise<boolean> {
+  compareAndSet(expectedOwner: string, record: IdempotencyRecord, ttlMs: number, o: WriteOptions = {}): Promise<boolean> {
     return this.run(
       'compareAndSet',
-      async (c) => (await c.fcdbCompareAndSet(this.keyOf(record.key), expectedOwner, JSON.stringify(record), ttl(ttlMs))) === 1,
+      async (c) =>
+        (await c.fcdbCompareAndSet(this.keyOf(record.key), expectedOwner, JSON.stringify(record), ttl(ttlMs), lease(o.leaseMs), o.ifLapsed ? '1' : '')) === 1,
     );
   }
 
@@ -184,3 +200,4 @@ function addressOf(o: RedisStoreOptions): string {
 
 /** PX takes a positive integer. */
 const ttl = (ms: number): number => Math.max(1, Math.ceil(ms));
+const lease = (ms: number | undefined): string => (ms === undefined ? '' : String(Math.max(1, Math.ceil(ms))));

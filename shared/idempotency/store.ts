@@ -1,5 +1,7 @@
 // The persistence contract of the idempotency layer. The algorithm (shared/idempotency/guard.ts) only talks to
 // this interface; each backend (file-store.ts, redis-store.ts) implements it with one atomic primitive per method.
+// Lease times come from ONE clock, the store's (Redis TIME inside the scripts; the file store's machine clock):
+// an instance's own clock never decides whether another instance's lease has run out.
 
 export type RecordStatus = 'in_progress' | 'ambiguous' | 'completed';
 
@@ -12,20 +14,41 @@ export interface IdempotencyRecord {
   owner: string;
   /** ISO time of the first claim: reconciliation adopts jobs started since then. */
   claimedAt: string;
-  /** Epoch ms after which an in_progress claim is considered abandoned (its holder crashed) and may be taken over. */
+  /**
+   * Epoch ms, on the store's clock, after which an in_progress claim is considered abandoned (its holder crashed or
+   * stalled) and may be taken over. Written by the store itself when a write carries `leaseMs`.
+   */
   leaseExpiresAt: number;
+  /**
+   * ISO time (this instance's clock) written to the record before the first CreateBackup of a product without a
+   * ClientToken: reconciliation adopts only jobs started from then on, and a takeover of a record without it knows
+   * that no attempt was ever made.
+   */
+  firstAttemptAt?: string;
+  /** ISO time written before the latest CreateBackup: jobs started much later are not this request's. */
+  lastAttemptAt?: string;
+  /** Ids of the backup jobs running on the instance just before the first attempt (none of them is ours). */
+  runningBefore?: string[];
   /** Saved outcome, set when status is completed. */
   result?: Record<string, unknown>;
   attempts: number;
 }
 
-export type PutResult = { ok: true } | { ok: false; existing: IdempotencyRecord };
+/** `now`: the store's clock when it answered, to judge the existing record's lease by. */
+export type PutResult = { ok: true } | { ok: false; existing: IdempotencyRecord; now: number };
+
+export interface WriteOptions {
+  /** Set the record's leaseExpiresAt to the store's now + leaseMs. */
+  leaseMs?: number;
+  /** Only if the current record is ambiguous, or in progress with its lease run out (a takeover). */
+  ifLapsed?: boolean;
+}
 
 export interface IdempotencyStore {
   /** Atomically create the record unless one exists (an existing record whose ttl ran out counts as absent). */
-  putIfAbsent(record: IdempotencyRecord, ttlMs: number): Promise<PutResult>;
-  /** Atomically replace the record only if its current owner is `expectedOwner`. */
-  compareAndSet(expectedOwner: string, record: IdempotencyRecord, ttlMs: number): Promise<boolean>;
+  putIfAbsent(record: IdempotencyRecord, ttlMs: number, o?: Pick<WriteOptions, 'leaseMs'>): Promise<PutResult>;
+  /** Atomically replace the record only if its current owner is `expectedOwner` (and, with `ifLapsed`, its lease ran out). */
+  compareAndSet(expectedOwner: string, record: IdempotencyRecord, ttlMs: number, o?: WriteOptions): Promise<boolean>;
   /** Atomically delete the record only if its current owner is `expectedOwner`. */
   deleteIfOwner(key: string, expectedOwner: string): Promise<boolean>;
   get(key: string): Promise<IdempotencyRecord | undefined>;

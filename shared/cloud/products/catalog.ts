@@ -16,6 +16,8 @@ export interface JobView {
   manual: boolean;
   startedAt?: string;
   backupId?: string;
+  /** What the list API reports of how the job was asked for (RDS task rows report neither). */
+  method?: string;
 }
 
 export interface BackupView {
@@ -26,6 +28,16 @@ export interface BackupView {
   startedAt?: string;
   finishedAt?: string;
   sizeBytes?: number;
+  method?: string;
+  /** The databases in the set, where the API reports them (RDS and MongoDB BackupDBNames). */
+  dbNames?: string[];
+}
+
+/** What a request asks for, in the terms the list APIs report, to tell our job from someone else's. */
+export interface RequestShape {
+  method?: string;
+  /** Only for a request of some databases (RDS BackupStrategy db): the set must hold exactly these. */
+  dbNames?: string[];
 }
 
 export interface TimeWindow {
@@ -73,6 +85,8 @@ export interface ProductCatalog<T extends { product: ProductName } = { product: 
   /** The limits a person hits, in words, for quota/conflict messages. */
   limits: { quota: string; concurrency: string };
   createQuery(target: T, clientToken?: string): Query;
+  /** The request as the list APIs would report it (defaults applied: RDS and MongoDB default to Physical). */
+  requestShape(target: T): RequestShape;
   jobIdFromCreate(body: Record<string, unknown>): string;
   tasksQuery(instanceId: string, jobId?: string): Query;
   parseTasks(body: Record<string, unknown>): JobView[];
@@ -114,6 +128,12 @@ export function minuteWindow(w: TimeWindow): { StartTime: string; EndTime: strin
   const fmt = (d: Date) => `${d.toISOString().slice(0, 16)}Z`;
   return { StartTime: fmt(down), EndTime: fmt(up) };
 }
+
+/** "db1,db2" → ["db1", "db2"]; undefined or empty → undefined. */
+export const names = (v: unknown): string[] | undefined => {
+  const s = str(v);
+  return s === undefined ? undefined : s.split(',').map((n) => n.trim()).filter(Boolean);
+};
 
 export const defined = (q: Record<string, string | undefined>): Query =>
   Object.fromEntries(Object.entries(q).filter(([, v]) => v !== undefined)) as Query;

@@ -1,7 +1,7 @@
 // ApsaraDB for MongoDB (Dds), API 2015-12-01. No SDK on npm; the generic client calls it like the others.
 import * as z from 'zod/mini';
 import {
-  asArray, defined, minuteWindow, num, path, percent, str, tagParams,
+  asArray, defined, minuteWindow, names, num, path, percent, str, tagParams,
   type JobState, type JobView, type ProductCatalog,
 } from './catalog';
 import { instanceIdField, keepDaysField, keepField, oneOf, regionField } from './fields';
@@ -67,6 +67,7 @@ export const mongodb: ProductCatalog<MongodbTarget> = {
       BackupMethod: t.BackupMethod,
       BackupRetentionPeriod: (t.BackupRetentionPeriod ?? t.keepDays) === undefined ? undefined : String(t.BackupRetentionPeriod ?? t.keepDays),
     }),
+  requestShape: (t) => ({ method: t.BackupMethod ?? 'Physical' }),
   jobIdFromCreate: (body) => str(body.BackupJobId) ?? str(body.BackupId) ?? '',
   tasksQuery: (id, jobId) => defined({ DBInstanceId: id, BackupJobId: jobId }),
   parseTasks: (body) =>
@@ -109,6 +110,8 @@ export const mongodb: ProductCatalog<MongodbTarget> = {
       startedAt: str(b.BackupStartTime),
       finishedAt: str(b.BackupEndTime),
       sizeBytes: num(b.BackupSize),
+      method: str(b.BackupMethod),
+      dbNames: names(b.BackupDBNames),
     }));
   },
 };

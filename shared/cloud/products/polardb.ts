@@ -52,6 +52,8 @@ export const polardb: ProductCatalog<PolardbTarget> = {
   },
   createQuery: (t, clientToken) =>
     defined({ DBClusterId: t.DBClusterId, RegionId: t.RegionId, Comment: t.Comment, ClientToken: clientToken }),
+  // A PolarDB backup takes no parameters that its lists report.
+  requestShape: () => ({}),
   jobIdFromCreate: (body) => str(body.BackupJobId) ?? '',
   tasksQuery: (id, jobId) => defined({ DBClusterId: id, BackupJobId: jobId, BackupMode: jobId ? undefined : 'Manual' }),
   parseTasks: (body) =>

@@ -1,7 +1,7 @@
 // ApsaraDB RDS, API 2014-08-15. Rules from the CreateBackup document (../shared/reference/rds-createbackup*.txt).
 import * as z from 'zod/mini';
 import {
-  asArray, defined, minuteWindow, num, path, percent, str,
+  asArray, defined, minuteWindow, names, num, path, percent, str,
   type BackupView, type JobState, type JobView, type ProductCatalog,
 } from './catalog';
 import { instanceIdField, keepDaysField, keepField, oneOf, regionField } from './fields';
@@ -85,8 +85,10 @@ export const rds: ProductCatalog<RdsTarget> = {
       DBName: t.DBName,
       BackupType: t.BackupType,
     }),
+  requestShape: (t) => ({ method: t.BackupMethod ?? 'Physical', dbNames: t.BackupStrategy === 'db' ? names(t.DBName) : undefined }),
   jobIdFromCreate: (body) => str(body.BackupJobId) ?? '',
-  tasksQuery: (id, jobId) => defined({ DBInstanceId: id, BackupJobId: jobId, BackupMode: jobId ? undefined : 'Manual' }),
+  // Every mode: an automated backup running blocks ours too (BackupJobExists), and must be seen to be waited for.
+  tasksQuery: (id, jobId) => defined({ DBInstanceId: id, BackupJobId: jobId }),
   parseTasks: (body) =>
     asArray(path(body, 'Items', 'BackupJob')).map(
       (j): JobView => ({
@@ -112,7 +114,6 @@ export const rds: ProductCatalog<RdsTarget> = {
     defined({
       DBInstanceId: id,
       BackupId: ref.backupId,
-      BackupMode: 'Manual',
       ...(ref.window && !ref.backupId ? minuteWindow(ref.window) : {}),
       PageSize: '100',
     }),
@@ -133,5 +134,7 @@ function toBackupView(b: Record<string, unknown>): BackupView {
     startedAt: str(b.BackupStartTime),
     finishedAt: str(b.BackupEndTime),
     sizeBytes: num(b.BackupSize),
+    method: str(b.BackupMethod),
+    dbNames: names(b.BackupDBNames),
   };
 }

@@ -336,7 +336,8 @@ export async function settleWorker(w: World, row: Row, timeoutMs = 150_000): Pro
 /** Counts the row, records it for the table and returns it. */
 export function finish(w: World, row: Row): FaultRow {
   const { cloud, receiver } = w.stack;
-  const jobs = cloud.jobs(row.product, row.id);
+  // The instance's automated backups are not this request's.
+  const jobs = cloud.jobs(row.product, row.id).filter((j) => j.mode === 'Manual');
   const tasks = cloud.fcTasks.filter((t) => t.taskId.startsWith(row.key));
   const own = tasks.filter((t) => t.taskId === row.key);
   const last = row.answers.at(-1);

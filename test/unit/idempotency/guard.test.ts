@@ -78,4 +78,18 @@ describe('guard', () => {
     expect(await release(c2.record, o)).toBe(true);
     expect(await claim(k2, 'h', o)).toMatchObject({ kind: 'claimed', takeover: false });
   });
+
+  it("leases are judged by the store's clock: a reader 20 s ahead takes over no healthy lease, and a lapsed one once", async () => {
+    const k = key();
+    const store = new FileStore({ dir, now: () => clock });
+    const holder: GuardOptions = { store, leaseMs: 30_000, ttlMs: 60_000, now: () => clock };
+    const ahead: GuardOptions = { ...holder, now: () => clock + 20_000 };
+    expect(await claim(k, 'h', holder)).toMatchObject({ kind: 'claimed' });
+    clock += 15_000;
+    // Its own clock says the lease ended 5 s ago; the store's says 15 s are left.
+    const e = await claim(k, 'h', ahead).catch((x: BackupError) => x);
+    expect(e).toMatchObject({ code: 'IdempotencyInProgress', details: { retryAfterSec: 15 } });
+    clock += 15_001;
+    expect(await claim(k, 'h', ahead)).toMatchObject({ kind: 'claimed', takeover: true });
+  });
 });

@@ -80,9 +80,44 @@ describe.each(backends)('%s: the store contract', (_name, backend) => {
     const key = newKey();
     const first = record(key, 'owner-a', { status: 'completed', result: { jobId: 'job-1', nested: { n: 1 } } });
     expect(await store.putIfAbsent(first, HOUR)).toEqual({ ok: true });
-    expect(await store.putIfAbsent(record(key, 'owner-b'), HOUR)).toEqual({ ok: false, existing: first });
+    expect(await store.putIfAbsent(record(key, 'owner-b'), HOUR)).toEqual({ ok: false, existing: first, now: expect.any(Number) });
     expect(await store.get(key)).toEqual(first);
     expect(await store.get(newKey())).toBeUndefined();
+  });
+
+  it("leases are written on the store's clock: the expiry is the store's now + leaseMs, whatever the writer put", async () => {
+    const key = newKey();
+    // A writer whose clock is a day behind: its own leaseExpiresAt is ignored.
+    expect(await store.putIfAbsent(record(key, 'owner-a', { leaseExpiresAt: 1 }), HOUR, { leaseMs: 30_000 })).toEqual({ ok: true });
+    const seen = await store.putIfAbsent(record(key, 'owner-b'), HOUR);
+    if (seen.ok) throw new Error('expected the existing record');
+    const left = seen.existing.leaseExpiresAt - seen.now;
+    expect(left).toBeGreaterThan(29_000);
+    expect(left).toBeLessThanOrEqual(30_000);
+    // A renewal moves it on the same clock; a write without leaseMs keeps the value it is given.
+    await backend.elapse(200);
+    expect(await store.compareAndSet('owner-a', record(key, 'owner-a', { leaseExpiresAt: 5 }), HOUR, { leaseMs: 30_000 })).toBe(true);
+    const renewed = await store.putIfAbsent(record(key, 'owner-b'), HOUR);
+    if (renewed.ok) throw new Error('expected the existing record');
+    expect(renewed.existing.leaseExpiresAt).toBeGreaterThan(seen.existing.leaseExpiresAt);
+    expect(await store.compareAndSet('owner-a', record(key, 'owner-a', { leaseExpiresAt: 7 }), HOUR)).toBe(true);
+    expect((await store.get(key))?.leaseExpiresAt).toBe(7);
+  });
+
+  it('ifLapsed: a takeover wins only over an ambiguous record or an in-progress one whose lease ran out (store clock)', async () => {
+    const key = newKey();
+    await store.putIfAbsent(record(key, 'owner-a'), HOUR, { leaseMs: 300 });
+    // Still held: the compare-and-set on the owner alone would win; the takeover must not.
+    expect(await store.compareAndSet('owner-a', record(key, 'owner-b'), HOUR, { leaseMs: 300, ifLapsed: true })).toBe(false);
+    await backend.elapse(450);
+    expect(await store.compareAndSet('owner-a', record(key, 'owner-b'), HOUR, { leaseMs: 60_000, ifLapsed: true })).toBe(true);
+    expect((await store.get(key))?.owner).toBe('owner-b');
+    // Held again by b; ambiguous records are taken over at once, completed ones never.
+    expect(await store.compareAndSet('owner-b', record(key, 'owner-c'), HOUR, { ifLapsed: true })).toBe(false);
+    await store.compareAndSet('owner-b', record(key, 'owner-b', { status: 'ambiguous', leaseExpiresAt: 0 }), HOUR);
+    expect(await store.compareAndSet('owner-b', record(key, 'owner-c'), HOUR, { leaseMs: 60_000, ifLapsed: true })).toBe(true);
+    await store.compareAndSet('owner-c', record(key, 'owner-c', { status: 'completed', leaseExpiresAt: 0 }), HOUR);
+    expect(await store.compareAndSet('owner-c', record(key, 'owner-d'), HOUR, { ifLapsed: true })).toBe(false);
   });
 
   it('20 concurrent putIfAbsent on one key: exactly one is ok, every other sees the winner', async () => {
