@@ -217,9 +217,12 @@ process.stdin.once('data', async () => {
 
 /** Starts `n` children, waits until each has loaded the store, then releases them at once; their JSON outputs. */
 async function runChildren(n: number, env: (i: number) => Record<string, string>): Promise<unknown[]> {
-  const children = Array.from({ length: n }, (_, i) =>
-    spawn(process.execPath, ['-e', childScript], { env: { ...process.env, ...env(i) }, stdio: ['pipe', 'pipe', 'inherit'] }),
-  );
+  const children = Array.from({ length: n }, (_, i) => {
+    const child = spawn(process.execPath, ['-e', childScript], { env: { ...process.env, ...env(i) }, stdio: ['pipe', 'pipe', 'pipe'] });
+    // Through console, so vitest shows a child's complaint with this test (and only if it fails).
+    child.stderr.on('data', (c: Buffer) => console.error(c.toString()));
+    return child;
+  });
   const lines = children.map((child) => {
     const queue: string[] = [];
     const waiters: ((line: string) => void)[] = [];
@@ -506,7 +509,8 @@ describe('createStore', () => {
       })();
     `;
     const out = await new Promise<string>((resolve, reject) => {
-      const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+      child.stderr.on('data', (c: Buffer) => console.error(c.toString()));
       let text = '';
       child.stdout.on('data', (c: Buffer) => (text += c.toString()));
       child.on('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`child exited ${code}`))));
