@@ -66,6 +66,18 @@ describe('npm start', () => {
     expect(npm.output()).toMatch(/stopping \(.+\)…/);
   }, 90_000);
 
+  it('start.mjs killed outright (SIGKILL, no handler runs): the stack notices its IPC channel close and stops', async () => {
+    const env = { ...(await ports()), LOCAL_STACK_READY_FILE: join(dir, 'ready-kill.json') };
+    const npm = npmStart(env);
+    await until('the ready file', 60_000, () => existsSync(env.LOCAL_STACK_READY_FILE));
+    const stackPid = (JSON.parse(readFileSync(env.LOCAL_STACK_READY_FILE, 'utf8')) as { pid: number }).pid;
+    const startPid = Number(execFileSync('ps', ['-o', 'ppid=', '-p', String(stackPid)]).toString().trim());
+    process.kill(startPid, 'SIGKILL');
+    await until('the stack to exit', 15_000, () => !alive(stackPid));
+    for (const p of [env.LOCAL_CLOUD_PORT, env.LOCAL_GATEWAY_PORT, env.LOCAL_RECEIVER_PORT]) expect(await listening(p), `port ${p}`).toBe(false);
+    await npm.exited;
+  }, 90_000);
+
   it('a busy port: exit 1 and one line naming the port and the variable that moves it, no stack trace', async () => {
     const env = await ports();
     const holder = createServer();
