@@ -79,10 +79,25 @@ export function beforeCreate(deps: RetentionDeps): NonNullable<EngineDeps['befor
     logSummary(deps, planned, results);
     if (skipRoom) return;
     if (p.blocked) throw noRoom(caller, instanceId, describeHolders(p.blocked), p.blocked.holders);
+    const refused = new Set(results.filter((r) => r.outcome === 'failed' && r.kind === 'room').map((r) => r.backupId));
+    if (refused.size > 0) await roomAgain(target, caller, planned, results, refused, deps);
     if (!deps.enabled && deletions.some((d) => d.kind === 'room')) {
       throw noRoom(caller, instanceId, 'making room needs a deletion and RETENTION_DELETE=off', []);
     }
   };
+}
+
+/**
+ * A slot-freeing deletion was refused: free another of this tool's backups instead, if the rules allow one. If none
+ * is left, CreateBackup still goes ahead; the refused deletion may have taken effect, and the cloud decides.
+ */
+async function roomAgain(target: Target, caller: ProductCaller, planned: RetentionPlan, done: DeletionResult[], refused: Set<string>, deps: RetentionDeps): Promise<void> {
+  const gone = new Set(done.filter((r) => r.outcome === 'deleted' || r.outcome === 'already-gone').map((r) => r.backupId));
+  const held = planned.held.filter((h) => !gone.has(h.backupId)).map((h) => (refused.has(h.backupId) ? { ...h, refused: true } : h));
+  const again = plan(held, planned.policy, caller.catalog.retention, (deps.now ?? Date.now)(), true);
+  const instead = again.deletions.filter((d) => d.kind === 'room');
+  if (instead.length > 0) logSummary(deps, planned, await carryOut(caller, planned.instanceId, instead, deps));
+  else deps.logger.warn('retention: no other backup may be deleted to make room; CreateBackup goes ahead and the cloud decides', { product: target.product, instanceId: planned.instanceId });
 }
 
 /** After tonight's backup succeeded: delete this tool's backups beyond the policy (no room to make). */

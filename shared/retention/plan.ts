@@ -15,6 +15,8 @@ export interface Held {
   recordId?: string;
   /** When this tool asked for it (ms precision): orders two of ours the cloud lists in the same second. */
   requestedAt?: string;
+  /** Its deletion was refused in this run: choose another. */
+  refused?: boolean;
 }
 
 export interface Deletion {
@@ -50,7 +52,7 @@ export function plan(held: readonly Held[], policy: RetentionPolicy, rules: Rete
   const protectedIds = new Set([good[0]?.backupId, oursGood[0]?.backupId]);
   const deletions: Deletion[] = [];
   const dueTimes: number[] = [];
-  const deletable = (h: Held) => !protectedIds.has(h.backupId) && now - startOf(h) >= rules.minDeleteAgeMs;
+  const deletable = (h: Held) => !protectedIds.has(h.backupId) && !h.refused && now - startOf(h) >= rules.minDeleteAgeMs;
 
   if (policy.keep !== undefined || policy.keepDays !== undefined) {
     oursGood.forEach((h, i) => {
@@ -108,6 +110,6 @@ function nextDeletion(policy: RetentionPolicy, dueTimes: number[]): string | und
 /** "3 of 3 held: 11 (this tool's, started …), 12 (not in this tool's history, …), 13 (running job)" */
 export function describeHolders(blocked: NonNullable<Plan['blocked']>): string {
   const one = (h: Held) =>
-    `${h.backupId} (${h.state === 'running' ? 'running job' : h.ours ? "this tool's" : "not in this tool's history"}${h.startedAt ? `, started ${h.startedAt}` : ''})`;
+    `${h.backupId} (${h.state === 'running' ? 'running job' : h.ours ? `this tool's${h.refused ? ', its deletion refused' : ''}` : "not in this tool's history"}${h.startedAt ? `, started ${h.startedAt}` : ''})`;
   return `${blocked.holders.length} of ${blocked.slots} held: ${blocked.holders.map(one).join(', ')}`;
 }

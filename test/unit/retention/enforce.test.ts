@@ -142,6 +142,22 @@ describe('deletions that fail', () => {
   });
 });
 
+describe('making room when a deletion is refused', () => {
+  it('PolarDB keep 3, all 3 slots ours: the oldest’s deletion refused, the next oldest is freed instead (never the newest), and the backup is taken', async () => {
+    const target: Target = { product: 'polardb', DBClusterId: 'pc-sample1', keep: 3 };
+    const store = { IDEMPOTENCY_STORE: `file:${join(dir, 'room-again')}` };
+    const [a, b, c] = [await night(target, 1, store), await night(target, 2, store), await night(target, 3, store)].map((n) => n.outcome.jobId);
+    cloud.inject({ action: 'DeleteBackup', kind: 'status', status: 403, code: 'IncorrectBackupSetState' });
+    const d = (await night(target, 4, store)).outcome;
+    expect(d.outcome).toBe('created');
+    expect(cloud.requests.filter((r) => r.action === 'DeleteBackup').map((r) => [r.query.BackupId, r.code ?? r.status])).toEqual([
+      [a, 'IncorrectBackupSetState'],
+      [b, 200],
+    ]);
+    expect(manual('pc-sample1').map((j) => j.id)).toEqual([a, c, d.jobId]);
+  });
+});
+
 describe('RDS and MongoDB', () => {
   it('RDS keep 1: nothing younger than 7 days is sent for deletion; a set 7 days old is deleted by its set id, not its job id', async () => {
     const target: Target = { product: 'rds', DBInstanceId: 'rm-sample1', keep: 1 };
