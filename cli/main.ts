@@ -218,8 +218,13 @@ interface GateReport {
 
 function refused(o: Out, res: { status: number; json: unknown }): number {
   const report = res.json as GateReport;
-  o.print(`Deploy gate refused (HTTP ${res.status}): ${report.error?.message ?? 'no message'}`, { status: res.status, ...report });
-  return httpExit(res.status);
+  // A 503 for a target that failed retryably carries the jobs, not one error: name each failed target.
+  const failed = (report.jobs ?? []).flatMap((j) => (j.error?.message ? [`${j.product} ${j.instanceId}: ${j.error.message}`] : []));
+  const why = report.error?.message ?? (failed.join('; ') || 'no message');
+  const exit = httpExit(res.status);
+  const head = exit === EXIT.retry ? `Deploy gate: try again later (HTTP ${res.status}); the same --deploy-id takes no second backup` : `Deploy gate refused (HTTP ${res.status})`;
+  o.print(`${head}: ${why}`, { status: res.status, ...report });
+  return exit;
 }
 
 /** A function's HTTP refusal as an exit code: 401/403 → auth, 429/5xx → try again, other 4xx → usage. */

@@ -139,8 +139,8 @@ export const idempotencyMismatch = (key: string): BackupError =>
   });
 
 /** `where` names the store for whoever must fix it (e.g. "Redis at 10.0.0.5:6379"), never its password. */
-export const storeUnavailable = (op: string, cause: unknown, where?: string): BackupError =>
-  new BackupError({
+export function storeUnavailable(op: string, cause: unknown, where = storeOf(cause)): BackupError {
+  return new BackupError({
     code: 'IdempotencyStoreUnavailable',
     category: 'transient',
     // Not "it will be retried": a CLI call is not; what is true everywhere is that trying again is safe.
@@ -148,6 +148,13 @@ export const storeUnavailable = (op: string, cause: unknown, where?: string): Ba
     ...(where ? { details: { store: where } } : {}),
     cause,
   });
+}
+
+/** The store an inner storeUnavailable named, when a caller wraps one in its own. */
+const storeOf = (cause: unknown): string | undefined => {
+  const store = cause instanceof BackupError ? cause.details.store : undefined;
+  return typeof store === 'string' ? store : undefined;
+};
 
 export const deadlineExceeded = (what: string): BackupError =>
   new BackupError({

@@ -434,3 +434,23 @@ describe('cli when --wait runs out', () => {
     expect(r.stdout).toMatch(/^Backup of rds rm-sample1: (queued|running)/);
   });
 });
+
+describe('cli deploy-gate when the gate cannot answer now', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    // The deploy gate's Redis is down: it answers 503 + Retry-After before any backup.
+    stack = await startStack({}, { IDEMPOTENCY_STORE: `redis://127.0.0.1:${await freePort()}/0`, LOG_LEVEL: 'error' });
+  });
+  afterAll(() => stack.close());
+
+  it('a 503 says to try again with the same --deploy-id, and why: exit 5, nothing backed up', async () => {
+    const r = await cli(
+      ['deploy-gate', '--url', `${stack.gateway}/deploy-hook`, '--deploy-id', 'deploy-later', '--wait', '5', '--targets', '[{"product":"rds","DBInstanceId":"rm-sample1"}]'],
+      { DEPLOY_HOOK_SECRET: secrets.deploy },
+    );
+    expect(r.code, r.stdout + r.stderr).toBe(5);
+    expect(r.stdout).toMatch(/^Deploy gate: try again later \(HTTP 503\); the same --deploy-id takes no second backup: The idempotency store \(Redis at 127\.0\.0\.1:\d+\) is unavailable/);
+    expect(r.stdout).not.toMatch(/refused|no message/);
+    expect(stack.cloud.jobs()).toHaveLength(0);
+  });
+});
