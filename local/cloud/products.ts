@@ -512,7 +512,10 @@ const mongodb: ProductApi = {
       if (jobsOf(s, 'mongodb', inst.id).some((j) => isRunning(j, s))) {
         throw new ApiError(403, 'OperationDenied.BackupJobExists', 'The operation is not permitted due to backup job exist.');
       }
-      for (const j of backupSetsToDelete(s, inst, [id])) j.deleted = true;
+      const sets = backupSetsToDelete(s, inst, [id]);
+      // "You can delete only manual backups." (the error code is not documented: docs/retention-apis.md)
+      if (sets.some((j) => j.mode !== 'Manual')) throw new ApiError(403, 'OperationDenied.BackupMode', 'The operation is not permitted: only manual backups can be deleted.');
+      for (const j of sets) j.deleted = true;
       return {};
     },
     DescribeDBInstances(p, s) {

@@ -482,6 +482,15 @@ describe('wire format through the bare client', () => {
       expect((await backups('mongodb', 'dds-sample1')).Backups.Backup.map((x: { BackupId: string }) => x.BackupId)).toEqual([b.BackupId]);
     });
 
+    it('DeleteBackup, MongoDB: an automated backup is refused (403 OperationDenied.BackupMode; only manual backups can be deleted)', async () => {
+      wc.addInstance({ product: 'mongodb', id: 'dds-auto', automatedBackup: { startMs: (base + shift) % 86_400_000, durationMs: JOB_MS } });
+      await tasks('mongodb', 'dds-auto');
+      advance(JOB_MS);
+      const [auto] = (await backups('mongodb', 'dds-auto')).Backups.Backup as { BackupId: string; BackupMode: string }[];
+      expect(auto?.BackupMode).toBe('Automated');
+      expect(await codeOf(bare('mongodb', 'DeleteBackup', { DBInstanceId: 'dds-auto', BackupId: auto?.BackupId }))).toEqual(['OperationDenied.BackupMode', 403]);
+    });
+
     it('not Running: RDS and MongoDB 403 IncorrectDBInstanceState, PolarDB 400 OperationDenied.DBClusterStatus', async () => {
       wc.setInstanceStatus('rds', 'rm-sample1', 'Rebooting');
       wc.setInstanceStatus('polardb', 'pc-sample1', 'Creating');

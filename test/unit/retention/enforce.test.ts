@@ -187,6 +187,30 @@ describe('RDS and MongoDB', () => {
   });
 });
 
+describe('automated backups', () => {
+  it('are never deleted nor counted as this tool’s (MongoDB keep 1, PolarDB keep 1, each with a daily automated backup)', async () => {
+    const DAY = 86_400_000;
+    const store = { IDEMPOTENCY_STORE: `file:${join(dir, 'automated')}` };
+    for (const target of [{ product: 'mongodb', DBInstanceId: 'dds-auto', keep: 1 }, { product: 'polardb', DBClusterId: 'pc-auto', keep: 1 }] as Target[]) {
+      // Its automated backup starts now; the first call inside the window starts it, the nights come after it ended.
+      const id = target.product === 'mongodb' ? target.DBInstanceId : (target as { DBClusterId: string }).DBClusterId;
+      cloud.addInstance({ product: target.product, id, automatedBackup: { startMs: Date.now() % DAY, durationMs: JOB_MS } });
+      const first = await night(target, 1, store).catch(() => undefined);
+      await finished();
+      if (!first) await night(target, 1, store);
+      await night(target, 2, store);
+      await night(target, 3, store);
+    }
+    const automated = cloud.jobs().filter((j) => j.mode === 'Automated');
+    expect(automated.map((j) => j.instanceId).sort()).toEqual(['dds-auto', 'pc-auto']);
+    expect(automated.every((j) => !j.deleted)).toBe(true);
+    const deleted = new Set(cloud.requests.filter((r) => r.action === 'DeleteBackup').map((r) => r.query.BackupId));
+    expect(automated.some((j) => deleted.has(j.backupId))).toBe(false);
+    // keep 1 of ours on each, beside the automated one.
+    for (const id of ['dds-auto', 'pc-auto']) expect(cloud.jobs(undefined, id).filter((j) => j.mode === 'Manual' && !j.deleted)).toHaveLength(1);
+  });
+});
+
 describe('RETENTION_DELETE=off and slots held by others', () => {
   it('off: nothing deleted, every deletion it would make logged; when making room needs one, the backup is refused naming the holders', async () => {
     const target: Target = { product: 'polardb', DBClusterId: 'pc-sample1' };
