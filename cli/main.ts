@@ -24,7 +24,10 @@ import { progressReporter } from './progress';
 export const EXIT = { ok: 0, failed: 1, usage: 2, timeout: 3, auth: 4, retry: 5 } as const;
 
 /** Each command's usage: printed by `<command> --help`, under a usage error, and together by `--help`. */
-const usages: Record<string, string> = {
+type CommandName = 'backup' | 'status' | 'deploy-gate' | 'sign' | 'invoke' | 'chat';
+
+// Typed by command name, like `commands` below: a command cannot be added without its usage.
+const usages: Record<CommandName, string> = {
   backup: `  fc-db-backup backup <product> <instance-id> [--method M] [--region R] [--wait S] [--dry-run] [--key K] [--json]
       product  rds | polardb | mongodb           method  Physical | Logical | Snapshot (RDS, MongoDB)
       --wait S     wait up to S seconds for the backup to finish (progress bar on a terminal)
@@ -68,7 +71,7 @@ Log lines go to stderr (readable on a terminal, JSON otherwise or with LOG_FORMA
 
 ${exitCodes}`;
 
-const commandHelp = (name: string) => `Usage:\n${usages[name]}\n\n${exitCodes}`;
+const commandHelp = (name: CommandName) => `Usage:\n${usages[name]}\n\n${exitCodes}`;
 
 interface Out {
   json: boolean;
@@ -371,7 +374,7 @@ function seconds(v: string | undefined, flag: string): number {
 /** Bad usage: main prints the command's usage under the message. */
 const usage = (message: string) => new BackupError({ code: 'Usage', category: 'validation', message });
 
-const commands: Record<string, (args: string[]) => Promise<number>> = { backup, status, sign, 'deploy-gate': deployGate, invoke, chat };
+const commands: Record<CommandName, (args: string[]) => Promise<number>> = { backup, status, sign, 'deploy-gate': deployGate, invoke, chat };
 
 /** Errors that are the operator's input, not the engine's: parseArgs refusals and unreadable files. */
 function inputError(raw: unknown): BackupError | undefined {
@@ -389,14 +392,15 @@ function inputError(raw: unknown): BackupError | undefined {
   return undefined;
 }
 
+const isCommand = (name: string): name is CommandName => Object.hasOwn(commands, name);
+
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === 'help' || name === '--help' || name === '-h') {
     process.stdout.write(help);
     return name ? EXIT.ok : EXIT.usage;
   }
-  const command = commands[name];
-  if (!command) {
+  if (!isCommand(name)) {
     process.stderr.write(`Unknown command "${name}".\n\n${help}`);
     return EXIT.usage;
   }
@@ -406,7 +410,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const json = rest.includes('--json');
   try {
-    return await command(rest);
+    return await commands[name](rest);
   } catch (raw) {
     const e = inputError(raw) ?? toBackupError(raw);
     if (json) process.stdout.write(`${JSON.stringify({ error: e.toJSON() }, null, 2)}\n`);
