@@ -49,13 +49,19 @@ const listening = (port: string) =>
     s.once('error', () => resolve(false));
   });
 
+/** `npm start` up and ready; the stack's pid (from its ready file) and its parent's, scripts/start.mjs. */
+async function readyStack(readyName: string) {
+  const env = { ...(await ports()), LOCAL_STACK_READY_FILE: join(dir, readyName) };
+  const npm = npmStart(env);
+  await until('the ready file', 60_000, () => existsSync(env.LOCAL_STACK_READY_FILE));
+  const stackPid = (JSON.parse(readFileSync(env.LOCAL_STACK_READY_FILE, 'utf8')) as { pid: number }).pid;
+  const startPid = Number(execFileSync('ps', ['-o', 'ppid=', '-p', String(stackPid)]).toString().trim());
+  return { env, npm, stackPid, startPid };
+}
+
 describe('npm start', () => {
   it('kill <pid of npm start> (SIGTERM) stops start.mjs and the stack, and frees the ports', async () => {
-    const env = { ...(await ports()), LOCAL_STACK_READY_FILE: join(dir, 'ready.json') };
-    const npm = npmStart(env);
-    await until('the ready file', 60_000, () => existsSync(env.LOCAL_STACK_READY_FILE));
-    const stackPid = (JSON.parse(readFileSync(env.LOCAL_STACK_READY_FILE, 'utf8')) as { pid: number }).pid;
-    const startPid = Number(execFileSync('ps', ['-o', 'ppid=', '-p', String(stackPid)]).toString().trim());
+    const { env, npm, stackPid, startPid } = await readyStack('ready.json');
     expect(alive(startPid) && alive(stackPid)).toBe(true);
     for (const p of [env.LOCAL_CLOUD_PORT, env.LOCAL_GATEWAY_PORT, env.LOCAL_RECEIVER_PORT]) expect(await listening(p)).toBe(true);
 
@@ -67,11 +73,7 @@ describe('npm start', () => {
   }, 90_000);
 
   it('start.mjs killed outright (SIGKILL, no handler runs): the stack notices its IPC channel close and stops', async () => {
-    const env = { ...(await ports()), LOCAL_STACK_READY_FILE: join(dir, 'ready-kill.json') };
-    const npm = npmStart(env);
-    await until('the ready file', 60_000, () => existsSync(env.LOCAL_STACK_READY_FILE));
-    const stackPid = (JSON.parse(readFileSync(env.LOCAL_STACK_READY_FILE, 'utf8')) as { pid: number }).pid;
-    const startPid = Number(execFileSync('ps', ['-o', 'ppid=', '-p', String(stackPid)]).toString().trim());
+    const { env, npm, stackPid, startPid } = await readyStack('ready-kill.json');
     process.kill(startPid, 'SIGKILL');
     await until('the stack to exit', 15_000, () => !alive(stackPid));
     for (const p of [env.LOCAL_CLOUD_PORT, env.LOCAL_GATEWAY_PORT, env.LOCAL_RECEIVER_PORT]) expect(await listening(p), `port ${p}`).toBe(false);
