@@ -8,23 +8,23 @@ import { BackupError, toBackupError } from '../shared/errors';
 import type { FcContext } from '../shared/fc/events';
 import { idempotencyKey } from '../shared/idempotency/key';
 import { closeStores, startInvocation } from '../shared/fc/invocation';
-import { rememberJob } from '../shared/backup/job-index';
 import { deployHeaders, dingtalkHeaders, slackHeaders } from '../shared/http/signatures/http-adapters';
 import { checkSecret } from '../shared/http/signatures/secret';
 import type { BackupStatus } from '../shared/backup/status';
-import { lookupStatus } from '../shared/backup/status-lookup';
 import { planBackup } from '../shared/backup/dry-run';
+import { findStatus, statusLine } from '../shared/history/lookup';
 import { instanceIdOf, targetFromWords } from '../shared/backup/targets';
 import { nextPollMs, waitForJob } from '../shared/backup/wait';
 import { createDeadline } from '../shared/deadline';
-import { logFormatFor } from '../shared/config';
+import { logFormatFor, parseDuration } from '../shared/config';
 import { invokeBundle } from '../local/fc-runtime';
 import { progressReporter } from './progress';
+import { runReport } from './report';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, timeout: 3, auth: 4, retry: 5 } as const;
 
 /** Each command's usage: printed by `<command> --help`, under a usage error, and together by `--help`. */
-type CommandName = 'backup' | 'status' | 'deploy-gate' | 'sign' | 'invoke' | 'chat';
+type CommandName = 'backup' | 'status' | 'report' | 'deploy-gate' | 'sign' | 'invoke' | 'chat';
 
 // Typed by command name, like `commands` below: a command cannot be added without its usage.
 const usages: Record<CommandName, string> = {
@@ -33,7 +33,10 @@ const usages: Record<CommandName, string> = {
       --wait S     wait up to S seconds for the backup to finish (progress bar on a terminal)
       --dry-run    print the call it would make, or the job it would replay for an already used --key
       --key K      idempotency key: the same K for the same target never takes a second backup (CI retries)`,
-  status: `  fc-db-backup status <instance-id | job-id> [--region R] [--json]`,
+  status: `  fc-db-backup status <instance-id | job-id | backup-id | deploy-id | key> [--region R] [--json]`,
+  report: `  fc-db-backup report [--max-age 26h] [--targets JSON|@file] [--json]
+      every database with a history or covered by the targets (BACKUP_TARGETS, or --targets): last good backup,
+      age, size, successes in a row, last failure; exit 1 when one has no good backup within --max-age`,
   'deploy-gate': `  fc-db-backup deploy-gate --url URL --targets JSON|@file --deploy-id ID [--reason TEXT] [--wait S] [--json]
       --url        the deploy-hook function's URL, with or without the trailing /backups
       --wait S     wait up to S seconds (default 600) until every backup is final`,
@@ -49,7 +52,8 @@ const usages: Record<CommandName, string> = {
 
 const exitCodes = `Exit codes:
   0  done (backup requested, or finished successfully when waiting; chat: the reply was printed)
-  1  the backup failed (deploy-gate: one of them, or no database matched; invoke: the function answered "ok": false)
+  1  the backup failed (deploy-gate: one of them, or no database matched; invoke: the function answered "ok": false;
+     report: a database has no good backup within --max-age)
   2  bad usage, invalid input, or an instance / job that does not exist
   3  still running when --wait ran out
   4  authentication, permission or configuration problem (wrong AccessKey, wrong or missing secret)
@@ -121,8 +125,8 @@ async function backup(args: string[]): Promise<number> {
     o.print(plan.summary, { dryRun: true, ...plan });
     return EXIT.ok;
   }
-  const outcome = await requestBackup(target, key, inv.deps);
-  if (outcome.jobId) await rememberJob(inv.deps.store, outcome.jobId, target, inv.deps.recordTtlMs);
+  // Recorded in the history: `status <job-id>`, the report and the tracker find it.
+  const outcome = await requestBackup(target, key, { ...inv.deps, onJob: inv.history.recorder({ trigger: 'cli' }) });
   const what = `${target.product} ${instanceIdOf(target)}`;
   if (waitSec === 0) {
     o.print(`Backup of ${what} ${outcome.outcome}: job ${outcome.jobId ?? outcome.backupId} (key ${key})`, outcome);
@@ -144,10 +148,32 @@ async function status(args: string[]): Promise<number> {
   const o = out(values.json ?? false);
   if (!positionals[0]) throw usage('status needs an instance id or a job id');
   const inv = startInvocation(cliContext(60), toStderr);
-  const { target, status: s } = await lookupStatus(positionals[0], inv.deps, values.region);
-  const pct = s.progress === null ? '' : ` ${s.progress}%`;
-  o.print(`${target.product} ${instanceIdOf(target)}: ${s.state}${pct}${s.jobId ? ` job ${s.jobId}` : ''}${s.backupId ? ` backup ${s.backupId}` : ''}`, { target, status: s });
+  const views = await findStatus(positionals[0], inv.history, inv.deps, values.region);
+  o.print(views.map(statusLine).join('\n'), views.length === 1 ? views[0] : views);
   return EXIT.ok;
+}
+
+async function report(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { 'max-age': { type: 'string' }, targets: { type: 'string' }, json: { type: 'boolean' } } });
+  const o = out(values.json ?? false);
+  const maxAgeMs = values['max-age'] === undefined ? undefined : parseDuration(values['max-age']);
+  if (values['max-age'] !== undefined && maxAgeMs === undefined) throw usage(`--max-age must be a duration like 26h, 90m or 2d (got "${values['max-age']}")`);
+  const targets = values.targets === undefined ? undefined : jsonArg(values.targets, '--targets');
+  const inv = startInvocation(cliContext(120), toStderr);
+  const colour = !o.json && process.stdout.isTTY === true && !process.env.NO_COLOR;
+  const { report: r, text } = await runReport(inv, { maxAgeMs: maxAgeMs ?? inv.config.reportMaxAgeMs, targets, colour });
+  o.print(text, r);
+  return r.ok ? EXIT.ok : EXIT.failed;
+}
+
+/** A JSON argument, or @file holding JSON. */
+function jsonArg(value: string, flag: string): unknown {
+  const text = value.startsWith('@') ? readFileSync(value.slice(1), 'utf8') : value;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw usage(`${flag} must be JSON (or @file holding JSON), e.g. [{"product":"rds","DBInstanceId":"rm-..."}]`);
+  }
 }
 
 const hookSecret = (): string => secretFromEnv('DEPLOY_HOOK_SECRET', 'the deploy webhook secret');
@@ -175,13 +201,7 @@ async function deployGate(args: string[]): Promise<number> {
   const o = out(values.json ?? false);
   if (!values.url || !values.targets || !values['deploy-id']) throw usage('deploy-gate needs --url, --targets and --deploy-id');
   const waitSec = seconds(values.wait, '--wait');
-  const targetsText = values.targets.startsWith('@') ? readFileSync(values.targets.slice(1), 'utf8') : values.targets;
-  let targets: unknown;
-  try {
-    targets = JSON.parse(targetsText);
-  } catch {
-    throw usage('--targets must be JSON (or @file holding JSON), e.g. [{"product":"rds","DBInstanceId":"rm-..."}]');
-  }
+  const targets = jsonArg(values.targets, '--targets');
   const secret = hookSecret();
   // The base URL or the POST's own (…/backups), as pasted from the curl example: the same gate either way.
   const base = values.url.replace(/\/+$/, '').replace(/\/backups$/, '');
@@ -374,7 +394,7 @@ function seconds(v: string | undefined, flag: string): number {
 /** Bad usage: main prints the command's usage under the message. */
 const usage = (message: string) => new BackupError({ code: 'Usage', category: 'validation', message });
 
-const commands: Record<CommandName, (args: string[]) => Promise<number>> = { backup, status, sign, 'deploy-gate': deployGate, invoke, chat };
+const commands: Record<CommandName, (args: string[]) => Promise<number>> = { backup, status, report, sign, 'deploy-gate': deployGate, invoke, chat };
 
 /** Errors that are the operator's input, not the engine's: parseArgs refusals and unreadable files. */
 function inputError(raw: unknown): BackupError | undefined {

@@ -33,6 +33,23 @@ export interface Config {
   logFormat: LogFormat | undefined;
   /** RETENTION_DELETE=off: retention plans and logs what it would delete, and deletes nothing. */
   retentionDelete: boolean;
+  /** Alert channels (shared/notifications/); each optional. */
+  notifyDingtalkUrl: string | undefined;
+  notifyDingtalkSecret: string | undefined;
+  notifySlackUrl: string | undefined;
+  /** The backup-tracker function's name, for fanning a large sweep out by shard. */
+  trackerFunction: string | undefined;
+  /** Status reads in flight at once per sweep invocation. */
+  trackerConcurrency: number;
+  /** Above this many outstanding records a sweep fans out one invocation per shard. */
+  trackerShardCapacity: number;
+  /** A dispatched worker task with no job after this long is lost and dispatched again. */
+  lostAfterMs: number;
+  /** Local hour (0–23) of the daily digest, in digestTimeZone; undefined = no digest. */
+  digestHour: number | undefined;
+  digestTimeZone: string;
+  /** The report's and digest's "good backup within" window. */
+  reportMaxAgeMs: number;
 }
 
 export type LogFormat = 'json' | 'pretty';
@@ -80,6 +97,20 @@ export function loadConfig(env: Env): Config {
   if (format !== undefined && format !== 'json' && format !== 'pretty') {
     issues.push({ field: 'LOG_FORMAT', value: format, rule: 'must be json or pretty (unset: readable on a terminal, JSON otherwise)' });
   }
+  const url = (name: string): string | undefined => {
+    const v = env[name];
+    if (!v) return undefined;
+    if (!/^https?:\/\/[^\s]+$/.test(v)) issues.push({ field: name, value: '(hidden: it carries a token)', rule: 'must be an http:// or https:// URL' });
+    return v;
+  };
+  const timeZone = env.DIGEST_TIMEZONE || 'Asia/Shanghai';
+  try {
+    new Intl.DateTimeFormat('en', { timeZone });
+  } catch {
+    issues.push({ field: 'DIGEST_TIMEZONE', value: timeZone, rule: 'must be an IANA time zone such as Asia/Shanghai or UTC' });
+  }
+  const maxAge = parseDuration(env.REPORT_MAX_AGE ?? '26h');
+  if (maxAge === undefined) issues.push({ field: 'REPORT_MAX_AGE', value: env.REPORT_MAX_AGE, rule: 'must be a duration like 26h, 90m or 2d' });
   const safety = env.DEADLINE_SAFETY_MS ? int(env, 'DEADLINE_SAFETY_MS', 0, 0, 600_000, issues) : undefined;
   const config: Config = {
     idempotencyStore: env.IDEMPOTENCY_STORE || undefined,
@@ -100,7 +131,26 @@ export function loadConfig(env: Env): Config {
     logLevel: level as Config['logLevel'],
     logFormat: format as LogFormat | undefined,
     retentionDelete: retentionDelete !== 'off',
+    notifyDingtalkUrl: url('NOTIFY_DINGTALK_WEBHOOK_URL'),
+    notifyDingtalkSecret: env.NOTIFY_DINGTALK_SECRET || undefined,
+    notifySlackUrl: url('NOTIFY_SLACK_WEBHOOK_URL'),
+    trackerFunction: env.TRACKER_FUNCTION || undefined,
+    trackerConcurrency: int(env, 'TRACKER_CONCURRENCY', 50, 1, 500, issues),
+    trackerShardCapacity: int(env, 'TRACKER_SHARD_CAPACITY', 2_000, 1, 1_000_000, issues),
+    lostAfterMs: int(env, 'TRACKER_LOST_AFTER_SEC', 300, 1, 86_400, issues) * 1000,
+    digestHour: env.DIGEST_HOUR ? int(env, 'DIGEST_HOUR', 8, 0, 23, issues) : undefined,
+    digestTimeZone: timeZone,
+    reportMaxAgeMs: maxAge ?? 26 * 3_600_000,
   };
   if (issues.length > 0) throw validationError(issues, 'configuration');
   return config;
+}
+
+/** `26h`, `90m`, `2d`, `45s` → milliseconds; anything else → undefined. */
+export function parseDuration(text: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)(s|m|h|d)$/.exec(text.trim());
+  if (!m) return undefined;
+  const unit = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 's' | 'm' | 'h' | 'd'];
+  const ms = Number(m[1]) * unit;
+  return ms > 0 ? ms : undefined;
 }

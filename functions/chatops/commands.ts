@@ -1,17 +1,19 @@
 // The chat command language, the same on Slack and DingTalk:
-//   backup <product> <instance-id> [method] | status <instance-id | job-id> | help
+//   backup <product> <instance-id> [method] | status <instance-id | job-id> | report | help
 import { toBackupError, validationError, type BackupError, type FieldIssue } from '../../shared/errors';
 import { targetFromWords, type Target } from '../../shared/backup/targets';
 
 export type Command =
   | { name: 'help' }
   | { name: 'backup'; target: Target }
-  | { name: 'status'; ref: string };
+  | { name: 'status'; ref: string }
+  | { name: 'report' };
 
 export const usage = [
   'Usage:',
   '  backup <product> <instance-id> [method]   take one backup now (product: rds, polardb, mongodb; method: Physical, Logical, Snapshot)',
   '  status <instance-id | job-id>              show the backup job in progress or its outcome',
+  '  report                                     which databases lack a good backup (the morning report)',
   '  help                                       this message',
   'Example: backup rds rm-uf6wjk5xxxxxxx Physical',
 ].join('\n');
@@ -42,7 +44,10 @@ export function parseCommand(text: string): Command {
       }
       return { name: 'status', ref };
     }
+    case 'report':
+      if (args.length > 0) throw usageError('arguments', args.join(' '), 'report takes no arguments');
+      return { name: 'report' };
     default:
-      throw usageError('command', verb, 'must be backup, status or help');
+      throw usageError('command', verb, 'must be backup, status, report or help');
   }
 }

@@ -15,7 +15,11 @@ import { verifySignature } from '../../shared/http/middleware/signature-verifier
 import type { HttpRequest } from '../../shared/http/request';
 import type { FcContext } from '../../shared/fc/events';
 import { dingtalkRequestVerifier, slackRequestVerifier } from '../../shared/http/signatures/http-adapters';
-import { lookupStatus } from '../../shared/backup/status-lookup';
+import { findStatus, statusLine } from '../../shared/history/lookup';
+import { subjectOf } from '../../shared/history/history';
+import { coverage } from '../../shared/report/covered';
+import { reportText } from '../../shared/report/render';
+import { buildReport } from '../../shared/report/report';
 import { instanceIdOf } from '../../shared/backup/targets';
 import { dispatchToWorker } from '../../shared/fc/worker-dispatch';
 import { allows, parseAcl } from './acl';
@@ -74,15 +78,21 @@ async function handleCommand(chat: ChatRequest, context: FcContext, logger: Logg
 
   const inv = startInvocation(context);
   try {
+    if (command.name === 'report') {
+      const { covered, warnings } = await coverage(inv.config.backupTargets, inv.deps, 'BACKUP_TARGETS');
+      return reportText(await buildReport({ history: inv.history, covered, warnings, maxAgeMs: inv.config.reportMaxAgeMs }));
+    }
     if (command.name === 'status') {
-      const { target, status } = await lookupStatus(command.ref, inv.deps);
-      const pct = status.progress === null ? '' : ` (${status.progress}%)`;
-      return `${target.product} ${instanceIdOf(target)}: ${status.state}${pct}${status.jobId ? `, job ${status.jobId}` : ''}${status.backupId ? `, backup ${status.backupId}` : ''}${status.finishedAt ? `, finished ${status.finishedAt}` : ''}`;
+      return (await findStatus(command.ref, inv.history, inv.deps)).map(statusLine).join('\n');
     }
     const key = idempotencyKey('chat', [chat.platform, chat.requestId], command.target);
     const who = chat.userName ?? chat.userId;
     // Slack wants an answer within 3 s: retries of the (idempotent) invoke fit in 2.5 s, then a clear message.
     const budget = earlier(inv.deps.deadline, Date.now() + 2_500);
+    // Recorded before the hand-over: a task FC loses is found by the tracker and dispatched again.
+    await inv.history.expect(subjectOf(key, command.target, { trigger: 'chat', replyTo: chat.replyTo, requestedBy: who })).catch((e: unknown) =>
+      logger.warn('dispatch not recorded; the worker records the backup itself', { key, code: toBackupError(e).code }),
+    );
     await dispatchToWorker({ context, functionName: inv.config.workerFunction, env: inv.deps.env, credentials: inv.deps.credentials, timeoutMs: 1_000, deadline: budget }, { key, target: command.target, replyTo: chat.replyTo, requestedBy: who });
     logger.info('chatops backup dispatched', { platform: chat.platform, key, product: command.target.product, instanceId: instanceIdOf(command.target), userId: chat.userId });
     return `Backup of ${command.target.product} ${instanceIdOf(command.target)} requested by ${who}. I'll post the result here when it finishes.`;
@@ -91,7 +101,7 @@ async function handleCommand(chat: ChatRequest, context: FcContext, logger: Logg
     logger.error('chatops command failed', {
       platform: chat.platform,
       command: command.name,
-      ...(command.name === 'backup' ? { product: command.target.product, instanceId: instanceIdOf(command.target) } : { ref: command.ref }),
+      ...(command.name === 'backup' ? { product: command.target.product, instanceId: instanceIdOf(command.target) } : command.name === 'status' ? { ref: command.ref } : {}),
       userId: chat.userId,
       code: err.code,
       retryable: err.retryable,
@@ -100,7 +110,7 @@ async function handleCommand(chat: ChatRequest, context: FcContext, logger: Logg
     const next = !err.retryable
       ? ''
       : err.ambiguous
-        ? ` It may still have been queued: check with "status ${command.name === 'backup' ? instanceIdOf(command.target) : command.ref}" before asking again.`
+        ? ` It may still have been queued: check with "status ${command.name === 'backup' ? instanceIdOf(command.target) : command.name === 'status' ? command.ref : ''}" before asking again.`
         : ' Nothing was started; try the same command again in a minute.';
     return `Could not run "${command.name}": ${err.message}${next}`;
   }

@@ -23,7 +23,11 @@ import { deployToleranceSec } from '../../shared/http/signatures/deploy-request'
 import { githubSignatureHeader } from '../../shared/http/signatures/github';
 import type { BackupStatus } from '../../shared/backup/status';
 import { instanceIdOf, type Target } from '../../shared/backup/targets';
-import { isFinal, waitForJob } from '../../shared/backup/wait';
+import type { FcContext } from '../../shared/fc/events';
+import { subjectOf } from '../../shared/history/history';
+import type { HistoryRecord } from '../../shared/history/record';
+import { follow } from '../../shared/tracking/follow';
+import { sweepFor } from '../../shared/tracking/wiring';
 
 const MAX_WAIT_SEC = 3600;
 
@@ -72,7 +76,7 @@ interface JobReport {
 
 const requestId = (deployId: string) => idempotencyKey('deploy-request', [deployId], null);
 
-async function createBackups(req: HttpRequest, inv: Invocation) {
+async function createBackups(req: HttpRequest, inv: Invocation, context: FcContext) {
   const body = req.body as DeployRequest;
   // Capped by the function's own deadline (its timeout minus the safety margin) below: the answer always comes back.
   const waitSec = body.wait ?? 0;
@@ -88,16 +92,21 @@ async function createBackups(req: HttpRequest, inv: Invocation) {
     return jsonResponse(200, { id, deployId: body.deployId, dryRun: true, calls });
   }
 
-  const results = await backupAll(manifest.items, inv.deps, inv.config.concurrency);
+  const origin = { trigger: 'deploy' as const, deployId: body.deployId };
+  const results = await backupAll(manifest.items, { ...inv.deps, onJob: inv.history.recorder(origin) }, inv.config.concurrency);
+  // A target refused for good is recorded (and alerted); a retryable failure is answered 503 and sent again by CI.
+  await Promise.all(
+    results.map((r) => (!r.ok && !r.error.retryable ? inv.history.refused(subjectOf(r.key, r.target, origin), r.error).catch(() => undefined) : undefined)),
+  );
   const until = earlier(inv.deps.deadline, Date.now() + waitSec * 1000);
-  const jobs = await mapLimit(results, inv.config.concurrency, async (r): Promise<JobReport> => {
+  const records = await follow(manifest.items.map((i) => i.key), sweepFor(inv, context), until, inv.config.pollMs);
+  const jobs = results.map((r, i): JobReport => {
     const base = { product: r.target.product, instanceId: instanceIdOf(r.target), key: r.key };
-    if (!r.ok) return { ...base, state: 'failed', progress: null, error: r.error.toJSON() };
-    const status = await waitForJob(callerFor(r.target, inv.deps), base.instanceId, { jobId: r.outcome.jobId, backupId: r.outcome.backupId }, { deadline: until, pollMs: inv.config.pollMs });
-    return { ...base, ...statusFields(status), jobId: r.outcome.jobId ?? status.jobId, outcome: r.outcome.outcome };
+    if (!r.ok && r.error.retryable) return { ...base, state: 'failed', progress: null, error: r.error.toJSON() };
+    return { ...base, ...recordFields(records[i]), ...(r.ok ? { outcome: r.outcome.outcome } : { error: r.error.toJSON() }) };
   });
   const retryable = results.some((r) => !r.ok && r.error.retryable);
-  return jsonResponse(retryable ? 503 : jobs.every((j) => isFinal(j as BackupStatus)) ? 200 : 202, report(id, manifest, jobs), retryable ? { 'retry-after': '5' } : {});
+  return jsonResponse(retryable ? 503 : jobs.every((j) => j.state === 'succeeded' || j.state === 'failed') ? 200 : 202, report(id, manifest, jobs), retryable ? { 'retry-after': '5' } : {});
 }
 
 /** The first request for a deployId records its targets; a re-run reuses them, so it resolves the same keys. */
@@ -120,27 +129,39 @@ async function manifestFor(id: string, body: DeployRequest, items: unknown[], in
   return manifest;
 }
 
-async function readBackups(id: string, inv: Invocation) {
+async function readBackups(id: string, inv: Invocation, context: FcContext) {
   const record = await inv.deps.store.get(id);
   // Any completed record is in the same store; only a deploy request's has the manifest's items.
   if (record?.status !== 'completed' || !Array.isArray((record.result as Partial<Manifest> | undefined)?.items)) {
     throw new BackupError({ code: 'NotFound', category: 'not-found', message: `No deploy backup request ${id}; it may have expired after IDEMPOTENCY_TTL_SECONDS.` });
   }
   const manifest = record.result as unknown as Manifest;
-  const jobs = await mapLimit(manifest.items, inv.config.concurrency, async ({ target, key }): Promise<JobReport> => {
+  const records = await follow(manifest.items.map((i) => i.key), sweepFor(inv, context), earlier(inv.deps.deadline, 0), inv.config.pollMs);
+  const jobs = await mapLimit(manifest.items, inv.config.concurrency, async ({ target, key }, i): Promise<JobReport> => {
     const base = { product: target.product, instanceId: instanceIdOf(target), key };
-    const r = await inv.deps.store.get(key);
-    if (r?.status !== 'completed') return { ...base, state: r ? 'requesting' : 'unknown', progress: null };
-    const ref = r.result as { jobId?: string; backupId?: string; outcome?: string };
-    const status = await waitForJob(callerFor(target, inv.deps), base.instanceId, ref, { deadline: earlier(inv.deps.deadline, 0) });
-    return { ...base, ...statusFields(status), jobId: ref.jobId ?? status.jobId, outcome: ref.outcome };
+    const r = records[i];
+    if (!r) return { ...base, state: (await inv.deps.store.get(key)) ? 'requesting' : 'unknown', progress: null };
+    return { ...base, ...recordFields(r) };
   });
   const body = report(id, manifest, jobs);
   // Like the POST: 202 while any job runs, 200 once all are final, so a caller polling until 200 stops at the end.
   return jsonResponse(body.done ? 200 : 202, body);
 }
 
-const statusFields = (s: BackupStatus) => ({ state: s.state, progress: s.progress, backupId: s.backupId, sizeBytes: s.sizeBytes, finishedAt: s.finishedAt });
+/** The history record is the answer: the same one the tracker, the chat result and `status` read. */
+function recordFields(r: HistoryRecord | undefined): Omit<JobReport, 'product' | 'instanceId' | 'key'> {
+  if (!r) return { state: 'requesting', progress: null };
+  const state: JobReport['state'] = r.state === 'succeeded' ? 'succeeded' : r.state === 'running' ? 'running' : r.state === 'dispatched' ? 'requesting' : 'failed';
+  return {
+    state,
+    progress: state === 'succeeded' ? 100 : null,
+    jobId: r.jobId,
+    backupId: r.backupId,
+    sizeBytes: r.sizeBytes,
+    finishedAt: r.finishedAt ?? (state === 'failed' ? r.endedAt : undefined),
+    ...(r.error ? { error: { code: r.error.code, message: r.error.message } } : {}),
+  };
+}
 
 function report(id: string, m: Manifest, jobs: JobReport[]) {
   return {
@@ -168,14 +189,14 @@ export const handler = httpApp({
       ],
       body: { allowed: ['application/json'] },
       use: [validate({ schema: deployRequest, querySchema: noQuery, what: 'deploy request' })],
-      handler: (req, { context }) => createBackups(req, startInvocation(context)),
+      handler: (req, { context }) => createBackups(req, startInvocation(context), context),
     },
     {
       method: 'GET',
       path: '/backups/{id}',
       // Reads are signed the same way; they change nothing, so a read seen twice in the window is not refused.
       auth: verifySignature({ name: 'deploy status', secretEnv: 'DEPLOY_HOOK_SECRET', secret, verify: deployRequestVerifier }),
-      handler: (_req, { context, params }) => readBackups(params.id ?? '', startInvocation(context)),
+      handler: (_req, { context, params }) => readBackups(params.id ?? '', startInvocation(context), context),
     },
   ],
 });

@@ -1,6 +1,7 @@
 // Timer trigger: back up every target of the trigger's payload (or BACKUP_TARGETS) exactly once per firing.
 // Small fleets are backed up here; large ones are fanned out to backup-worker, one async invocation per target.
-import { backupAll, mapLimit } from '../../shared/backup/batch';
+import { backupAll, mapLimit, type TargetResult } from '../../shared/backup/batch';
+import { subjectOf } from '../../shared/history/history';
 import { parseTargetsOrSelectors, resolveTargets, runLimit } from '../../shared/backup/discovery';
 import { planBackup } from '../../shared/backup/dry-run';
 import { callerFor } from '../../shared/backup/engine';
@@ -70,7 +71,8 @@ async function run(event: unknown, context: FcContext, inv: Invocation): Promise
 
   if (targets.length > inv.config.fanoutThreshold && inv.config.workerFunction) return fanOut(targets, keyOf, context, inv);
 
-  const results = await backupAll(targets.map((t) => ({ target: t, key: keyOf(t) })), inv.deps, inv.config.concurrency);
+  const results = await backupAll(targets.map((t) => ({ target: t, key: keyOf(t) })), { ...inv.deps, onJob: inv.history.recorder(TIMER) }, inv.config.concurrency);
+  await recordFailures(results, inv);
   const failedRetryably = results.flatMap((r) => (!r.ok && r.error.retryable ? [{ key: r.key, code: r.error.code }] : []));
   const summary = {
     ok: results.every((r) => r.ok),
@@ -85,6 +87,24 @@ async function run(event: unknown, context: FcContext, inv: Invocation): Promise
   return summary;
 }
 
+const TIMER = { trigger: 'timer' } as const;
+
+/**
+ * A target refused for good is recorded as not requested (and alerted by the tracker). One that failed retryably is
+ * recorded as dispatched: if FC's redeliveries all fail too, the tracker finds it lost and hands it to the worker.
+ */
+async function recordFailures(results: TargetResult[], inv: Invocation): Promise<void> {
+  await Promise.all(
+    results.map(async (r) => {
+      if (r.ok) return;
+      const subject = subjectOf(r.key, r.target, TIMER);
+      await (r.error.retryable ? inv.history.expect(subject) : inv.history.refused(subject, r.error)).catch((e: unknown) =>
+        inv.logger.error('could not record a failed target', { key: r.key, code: toBackupError(e).code }),
+      );
+    }),
+  );
+}
+
 /** One async worker invocation per target, paced; the task id (from the key) lets FC drop duplicates. */
 async function fanOut(targets: Target[], keyOf: (t: Target) => string, context: FcContext, inv: Invocation): Promise<Record<string, unknown>> {
   const pace = createPacer(inv.config.fanoutRatePerSec);
@@ -93,7 +113,9 @@ async function fanOut(targets: Target[], keyOf: (t: Target) => string, context: 
     await pace();
     const key = keyOf(target);
     try {
-      return { key, ...(await dispatchToWorker(dispatch, { key, target })), error: undefined };
+      // Recorded before the hand-over: a task FC loses for good is found by the tracker and dispatched again.
+      await inv.history.expect(subjectOf(key, target, TIMER));
+      return { key, ...(await dispatchToWorker(dispatch, { key, target, trigger: 'timer' })), error: undefined };
     } catch (e) {
       const error = toBackupError(e);
       inv.logger.error('fan-out dispatch failed', { key, product: target.product, instanceId: instanceIdOf(target), code: error.code });

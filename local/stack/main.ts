@@ -34,6 +34,7 @@ const local = {
   deploySecret: process.env.DEPLOY_HOOK_SECRET ?? 'local-deploy-secret',
   slackSecret: process.env.SLACK_SIGNING_SECRET ?? 'local-slack-secret',
   dingtalkSecret: process.env.DINGTALK_APP_SECRET ?? 'local-dingtalk-secret',
+  notifySecret: process.env.NOTIFY_DINGTALK_SECRET ?? 'local-dingtalk-robot-secret',
 };
 
 interface TimerTrigger {
@@ -56,7 +57,14 @@ function timersFromSYaml(file: string): TimerTrigger[] {
 
 async function main(): Promise<void> {
   const cloud = await onPort('LOCAL_CLOUD_PORT', 8787, (p) => startLocalCloud({ port: p, jobDurationMs: Number(process.env.LOCAL_JOB_DURATION_MS ?? 20_000), distDir: dist }));
-  const receiver = await onPort('LOCAL_RECEIVER_PORT', 8789, (p) => startReceiver({ port: p, print: (r) => console.log(`\n[chat ${r.path}] ${JSON.stringify(r.body)}`) }));
+  const receiver = await onPort('LOCAL_RECEIVER_PORT', 8789, (p) =>
+    startReceiver({
+      port: p,
+      print: (r) => console.log(`\n[chat ${r.path}] ${JSON.stringify(r.body)}`),
+      dingtalkSecret: local.notifySecret,
+      printAlert: (n) => console.log(`\n[alert ${n.channel}] ${n.channel === 'dingtalk' ? (n.body.markdown as { text: string }).text : (n.body.text as string)}`),
+    }),
+  );
   let store = process.env.IDEMPOTENCY_STORE;
   if (!store) {
     const storeDir = join(root, '.fc-db-backup', 'idempotency');
@@ -75,6 +83,10 @@ async function main(): Promise<void> {
     DINGTALK_APP_SECRET: local.dingtalkSecret,
     CHATOPS_ACL: process.env.CHATOPS_ACL ?? JSON.stringify([{ users: ['U0LOCAL', 'local-user'], commands: ['backup', 'status'] }]),
     ALIBABA_CLOUD_REGION: 'cn-hangzhou',
+    // Alerts go to the receiver, which checks the DingTalk signature and prints them.
+    NOTIFY_DINGTALK_WEBHOOK_URL: `${receiver.url}/notify/dingtalk?access_token=local`,
+    NOTIFY_DINGTALK_SECRET: local.notifySecret,
+    NOTIFY_SLACK_WEBHOOK_URL: `${receiver.url}/notify/slack`,
   });
   const credentials = { accessKeyId: local.accessKeyId, accessKeySecret: local.accessKeySecret };
   const runtime = { distDir: dist, credentials, region: 'cn-hangzhou' };

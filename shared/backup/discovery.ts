@@ -46,6 +46,8 @@ export interface ResolveOptions {
   /** What set maxTargets, named in the refusal: MAX_TARGETS_PER_RUN (default) or the request's own field. */
   limitName?: string;
   pageSize?: number;
+  /** Told how many instances each selector matched: zero usually means a renamed tag (warned, alerted). */
+  onSelector?: (selector: TagSelector, matched: number) => void;
 }
 
 /** The run's limit: MAX_TARGETS_PER_RUN, or the request's own `field` when it asks for less. */
@@ -72,13 +74,15 @@ export async function resolveTargets(items: readonly (Target | TagSelector)[], d
     }
     const caller = callerFor(expand(item, PROBE_ID), deps);
     const size = o.pageSize ?? 100;
-    for (let page = 1, fetched = 0; ; page++) {
+    let fetched = 0;
+    for (let page = 1; ; page++) {
       const { ids, total } = caller.catalog.parseList(await caller.read(caller.catalog.listAction, caller.catalog.listQuery(item.tags, page, size)));
       if (total > o.maxTargets) throw tooMany(o, String(total), item);
       ids.forEach((id) => add(expand(item, id)));
       fetched += ids.length;
       if (ids.length === 0 || fetched >= total) break;
     }
+    o.onSelector?.(item, fetched);
   }
   return out;
 }
@@ -91,6 +95,28 @@ function tooMany({ maxTargets: max, limitName = 'MAX_TARGETS_PER_RUN' }: Resolve
     message: `This run would back up ${found} databases, more than the limit of ${max} (${limitName}); nothing was backed up.${selector ? ` Selector: ${JSON.stringify(selector.tags)} on ${selector.product}.` : ''} Narrow the selector or raise ${limitName}.`,
     details: { limit: max, limitName, found },
   });
+}
+
+/** One entry of a target list that failed validation, kept apart so the valid ones still run. */
+export interface RefusedEntry {
+  index: number;
+  input: unknown;
+  issues: FieldIssue[];
+}
+
+/** Validates each entry on its own: the valid ones, and the refused ones with every problem named. */
+export function partitionTargetsOrSelectors(input: unknown, at = 'targets'): { valid: (Target | TagSelector)[]; refused: RefusedEntry[] } {
+  if (!Array.isArray(input) || input.length === 0) {
+    throw validationError([{ field: at, value: input, rule: 'must be a non-empty array of targets' }], 'targets');
+  }
+  const valid: (Target | TagSelector)[] = [];
+  const refused: RefusedEntry[] = [];
+  input.forEach((t, i) => {
+    const issues = isSelector(t) ? selectorIssues(t, `${at}[${i}]`) : targetIssues(t, `${at}[${i}]`);
+    if (issues.length === 0) valid.push(t as Target | TagSelector);
+    else refused.push({ index: i, input: t, issues });
+  });
+  return { valid, refused };
 }
 
 /** Validates a list mixing targets and selectors, reporting every problem at once. */

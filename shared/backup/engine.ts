@@ -48,6 +48,11 @@ export interface EngineDeps {
    * what its policy no longer keeps and makes room where the cloud holds only so many backups. A throw refuses it.
    */
   beforeCreate?: (target: Target, caller: ProductCaller, attempt: { since: Date; takeover: boolean }) => Promise<void>;
+  /**
+   * Called once the job id is known, before the outcome is saved: the history records the job as outstanding.
+   * If it throws, the outcome is left ambiguous, so the redelivery adopts the same job and records it then.
+   */
+  onJob?: (outcome: BackupOutcome, target: Target) => Promise<unknown>;
 }
 
 export type Outcome = 'created' | 'adopted' | 'replayed';
@@ -170,6 +175,9 @@ async function work(
   let job: { jobId?: string; backupId?: string; outcome: Outcome };
   try {
     job = await obtainJob(target, key, caller, c.takeover, lease, deps);
+    await deps.onJob?.({ ...base, ...job }, target).catch((e: unknown) => {
+      throw new BackupError({ ...describe(toBackupError(e)), ambiguous: true, message: `Backup requested but not recorded: ${toBackupError(e).message}` });
+    });
   } catch (raw) {
     const e = toBackupError(raw);
     await lease.stop();

@@ -1,10 +1,9 @@
-// `status <instance-id | job-id>` for people: a job id we handed out, or an instance's job in progress, else its
-// latest manual backup. Shared by chat and the CLI.
+// `status <instance-id>` from the cloud: an instance's job in progress, else its latest manual backup. Ids in the
+// history (job, backup set, deployId, key) are answered from the records first (shared/history/lookup.ts).
 import { callerFor, type EngineDeps } from './engine';
 import { BackupError } from '../errors';
-import { findJob } from './job-index';
 import { catalogOf, productNames } from '../cloud/products/registry';
-import { getStatus, type BackupStatus } from './status';
+import type { BackupStatus } from './status';
 import { parseTarget, type Target } from './targets';
 
 export interface StatusAnswer {
@@ -17,15 +16,12 @@ export function productOfId(id: string): Target['product'] | undefined {
 }
 
 export async function lookupStatus(ref: string, deps: EngineDeps, region?: string): Promise<StatusAnswer> {
-  const known = await findJob(deps.store, ref);
-  if (known) return { target: known, status: await getStatus(callerFor(known, deps), catalogOf(known.product).instanceId(known as never), { jobId: ref }) };
-
   const product = productOfId(ref);
   if (!product) {
     throw new BackupError({
       code: 'NotFound',
       category: 'not-found',
-      message: `"${ref}" is neither a job id this tool started nor an instance id it recognises (rm-…, pc-…, dds-…).`,
+      message: `"${ref}" is not a job id, backup set id, deployId or key in the history, nor an instance id this tool recognises (rm-…, pc-…, dds-…).`,
     });
   }
   const catalog = catalogOf(product);

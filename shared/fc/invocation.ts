@@ -62,7 +62,7 @@ export function startInvocation(context: FcContext, o: InvocationOptions = {}): 
     safetyMarginMs: config.deadlineSafetyMs,
   });
   const store = storeFor(config.idempotencyStore, config.idempotencyKeyPrefix);
-  const history = historyFor(store, { retentionMs: config.historyRetentionMs });
+  const history = historyFor(store, { retentionMs: config.historyRetentionMs, lostAfterMs: config.lostAfterMs });
   const retention: RetentionDeps = { history, logger, deadline, enabled: config.retentionDelete };
   return {
     config,

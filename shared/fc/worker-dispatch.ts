@@ -7,6 +7,7 @@ import { BackupError } from '../errors';
 import type { FcContext } from './events';
 import { withRetry } from '../retry';
 import type { Target } from '../backup/targets';
+import type { Origin } from '../history/record';
 
 export interface WorkerEvent {
   /** Idempotency key of the backup: the worker's requestBackup uses it, so a redelivery takes no second backup. */
@@ -16,8 +17,11 @@ export interface WorkerEvent {
   replyTo?: ReplyTo;
   /** Who asked, for the result message. */
   requestedBy?: string;
-  /** How many times the worker has re-invoked itself to keep waiting on a long job. */
-  hop?: number;
+  /** What asked for the backup (timer, deploy, chat), for the history record. */
+  trigger?: Origin['trigger'];
+  deployId?: string;
+  /** How many times the tracker has dispatched this task again after it was lost (a new FC task id each time). */
+  redispatch?: number;
 }
 
 export interface DispatchContext {
@@ -32,9 +36,14 @@ export interface DispatchContext {
   deadline: Deadline;
 }
 
-export const workerTaskId = (event: WorkerEvent): string => (event.hop ? `${event.key}_h${event.hop}` : event.key);
+export const workerTaskId = (event: WorkerEvent): string => (event.redispatch ? `${event.key}_r${event.redispatch}` : event.key);
 
-export async function dispatchToWorker(d: DispatchContext, event: WorkerEvent): Promise<{ taskId: string; duplicate: boolean }> {
+export function dispatchToWorker(d: DispatchContext, event: WorkerEvent): Promise<{ taskId: string; duplicate: boolean }> {
+  return invokeAsync(d, event, workerTaskId(event));
+}
+
+/** One async invocation of `d.functionName` (the worker, or the tracker fanning out its shards). */
+export async function invokeAsync(d: DispatchContext, payload: unknown, taskId: string): Promise<{ taskId: string; duplicate: boolean }> {
   const { functionName } = d;
   const accountId = d.context.accountId ?? d.env.FC_ACCOUNT_ID;
   const region = d.context.region ?? d.env.ALIBABA_CLOUD_REGION;
@@ -48,9 +57,8 @@ export async function dispatchToWorker(d: DispatchContext, event: WorkerEvent): 
   // Loaded on this path only: the timer's small-fleet path and the deploy gate never pay for it.
   const { createInvoker } = await import('./invoker');
   const invoker = createInvoker({ accountId, region, credentials: d.credentials(), endpoint: d.env.FC_ENDPOINT || undefined, timeoutMs: d.timeoutMs });
-  const taskId = workerTaskId(event);
   // Resending is safe even after an ambiguous failure (a reset, a timeout): FC answers a task id it already has
   // with 409, which the invoker reports as a duplicate. So throttling, 5xx and network errors are retried here.
-  const r = await withRetry(() => invoker.invokeAsync({ functionName, payload: event, asyncTaskId: taskId }), d.deadline, { baseMs: 100, capMs: 1_000, maxAttempts: 5 });
+  const r = await withRetry(() => invoker.invokeAsync({ functionName, payload, asyncTaskId: taskId }), d.deadline, { baseMs: 100, capMs: 1_000, maxAttempts: 5 });
   return { taskId, duplicate: r.duplicate };
 }

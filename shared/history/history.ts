@@ -8,7 +8,7 @@ import { sha256Hex } from '../idempotency/key';
 import type { IdempotencyRecord, IdempotencyStore } from '../idempotency/store';
 import { databaseId, isFinalState, type Duty, type HistoryRecord, type HistoryState, type Origin } from './record';
 import type { IndexOp, SortedIndex } from './sorted-index';
-import type { Target } from '../backup/targets';
+import { instanceIdOf, type Target } from '../backup/targets';
 
 /** Outstanding records are spread over this many shards, so a large sweep fans out one invocation per shard. */
 export const SHARDS = 16;
@@ -54,7 +54,7 @@ export interface DatabaseEntry {
 }
 
 const recordKey = (id: string) => `fcdb_hist_${id}`;
-const defaults = { lostAfterMs: 300_000, firstCheckMs: 20_000 };
+const defaults = { lostAfterMs: 300_000, firstCheckMs: 0 };
 const MAX_CAS_ATTEMPTS = 8;
 
 export class History {
@@ -105,6 +105,11 @@ export class History {
         nextCheckAt: this.o.now() + this.o.firstCheckMs,
       };
     });
+  }
+
+  /** The engine's onJob hook for requests from `origin`: each job recorded as outstanding once its id is known. */
+  recorder(origin: Origin): (outcome: { key: string; jobId?: string; backupId?: string; region: string; requestedAt: string }, target: Target) => Promise<HistoryRecord> {
+    return (o, target) => this.requested(subjectOf(o.key, target, origin), o);
   }
 
   /** The target could not be requested at all (refused, not found, retries exhausted): final, alerted. */
@@ -251,3 +256,6 @@ export class History {
     return { before, after: outstanding ? [] : [{ op: 'remove', index: due, member: r.id }] };
   }
 }
+
+/** The history's view of a request: its key, its target, and what asked for it. */
+export const subjectOf = (id: string, target: Target, origin: Origin): Subject => ({ id, target, product: target.product, instanceId: instanceIdOf(target), origin });

@@ -77,6 +77,8 @@ describe('Slack', () => {
     expect(r.ms).toBeLessThan(3000);
     expect(r.body).toMatchObject({ response_type: 'in_channel', text: expect.stringContaining('Backup of rds rm-sample1 requested by ops') });
     await stack.cloud.fcIdle();
+    // The worker only requests the backup; the tracker records its end and posts the result.
+    await stack.tracked();
     expect(created()).toBe(1);
     expect(stack.receiver.posted).toHaveLength(1);
     const posted = stack.receiver.posted[0] as { path: string; body: { text: string } };
@@ -90,6 +92,8 @@ describe('Slack', () => {
     const retry = await slack(body, { headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } });
     expect(retry.status).toBe(200);
     await stack.cloud.fcIdle();
+    // The worker only requests the backup; the tracker records its end and posts the result.
+    await stack.tracked();
     expect(created()).toBe(1);
     expect(stack.receiver.posted).toHaveLength(1);
   });
@@ -98,6 +102,8 @@ describe('Slack', () => {
     stack.cloud.inject({ action: 'CreateBackup', product: 'rds', kind: 'job-fails' });
     await slack(slackForm('backup rds rm-sample2'));
     await stack.cloud.fcIdle();
+    // The worker only requests the backup; the tracker records its end and posts the result.
+    await stack.tracked();
     expect((stack.receiver.posted[0]?.body as { text: string }).text).toMatch(/rm-sample2 FAILED/);
   });
 
@@ -122,6 +128,8 @@ describe('Slack', () => {
   it('status <job-id> and status <instance-id> answer from the cloud', async () => {
     await slack(slackForm('backup polardb pc-sample1'));
     await stack.cloud.fcIdle();
+    // The worker only requests the backup; the tracker records its end and posts the result.
+    await stack.tracked();
     const jobId = stack.cloud.jobs()[0]?.id as string;
     expect((await slack(slackForm(`status ${jobId}`))).body.text).toMatch(new RegExp(`polardb pc-sample1: succeeded.*job ${jobId}`));
     expect((await slack(slackForm('status pc-sample1'))).body.text).toMatch(/polardb pc-sample1: succeeded/);
@@ -163,6 +171,8 @@ describe('DingTalk', () => {
     // DingTalk resends a message it got no answer for: same msgId.
     await dingtalk(body);
     await stack.cloud.fcIdle();
+    // The worker only requests the backup; the tracker records its end and posts the result.
+    await stack.tracked();
     expect(created()).toBe(1);
     expect(stack.receiver.posted).toHaveLength(1);
     expect(stack.receiver.posted[0]).toMatchObject({ path: expect.stringMatching(/^\/dingtalk\/session\//), body: { msgtype: 'text', text: { content: expect.stringMatching(/succeeded/) } } });

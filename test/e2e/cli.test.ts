@@ -1,7 +1,6 @@
 // The built CLI (node dist/cli.js …) as an operator runs it: a child process with only the environment the README
 // names, against the local cloud and the deploy-hook / chatops bundles behind the gateway, judged by its exit code,
 // stdout and stderr.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,31 +9,7 @@ import { startLocalCloud, type LocalCloud } from '../../local/cloud/index';
 import { verifyDeployRequest } from '../../shared/http/signatures/deploy-request';
 import { secrets, startStack, type Stack } from '../helpers/stack';
 import { freePort } from '../helpers/wait';
-
-const root = join(__dirname, '..', '..');
-const cliJs = join(root, 'dist', 'cli.js');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `node dist/cli.js …` with PATH/HOME plus `env` only (nothing leaks from the test process), stdin from `input`. */
-function cli(args: string[], env: Record<string, string | undefined>, input?: string): Promise<Run> {
-  const clean: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir() };
-  for (const [k, v] of Object.entries(env)) if (v !== undefined) clean[k] = v;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliJs, ...args], { cwd: root, env: clean, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input ?? '');
-  });
-}
+import { cli, type Run } from '../helpers/cli';
 
 const json = (r: Run) => JSON.parse(r.stdout) as Record<string, any>;
 
@@ -368,6 +343,8 @@ describe('cli deploy-gate and chat against the bundles behind the gateway', () =
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toBe("Backup of mongodb dds-sample1 requested by local-user. I'll post the result here when it finishes.\n");
     await stack.cloud.fcIdle();
+    // The worker only requests the backup; the tracker records its end and posts the result.
+    await stack.tracked();
     expect(stack.cloud.jobs('mongodb', 'dds-sample1')).toHaveLength(1);
     expect(stack.receiver.posted).toHaveLength(1);
     expect(stack.receiver.posted[0]?.path).toMatch(/^\/slack\/response\/[0-9a-f-]{36}$/);
@@ -387,6 +364,7 @@ describe('cli deploy-gate and chat against the bundles behind the gateway', () =
     const ok = await cli(['chat', 'dingtalk', 'backup rds rm-sample1', '--url', `${stack.gateway}/chatops`], chatEnv);
     expect(ok.stdout).toMatch(/^Backup of rds rm-sample1 requested by local-user/);
     await stack.cloud.fcIdle();
+    await stack.tracked();
     expect(stack.receiver.posted.map((p) => p.path)).toEqual([expect.stringMatching(/^\/dingtalk\/session\//)]);
     expect(stack.receiver.posted[0]?.body).toMatchObject({ msgtype: 'text', text: { content: expect.stringMatching(/^Backup of rds rm-sample1 succeeded/) } });
     const status = await cli(['chat', 'dingtalk', 'status rm-sample1', '--url', `${stack.gateway}/chatops`], chatEnv);

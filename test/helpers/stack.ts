@@ -11,17 +11,23 @@ import { stsCredentials } from './fc';
 
 export const secrets = { deploy: 'test-deploy-secret-3f9a', slack: 'test-slack-secret-8c1d', dingtalk: 'test-dingtalk-secret-5e7b' };
 
+export const notifySecret = 'test-dingtalk-robot-secret-6a2c';
+
 export interface Stack {
   cloud: LocalCloud;
   gateway: string;
   receiver: Awaited<ReturnType<typeof startReceiver>>;
+  /** One run of the tracker bundle, as its timer runs it; resolves to its summary. */
+  sweep(): Promise<{ outstanding: number } & Record<string, unknown>>;
+  /** Sweeps until every job has ended and its result and alerts are sent (two quiet sweeps in a row). */
+  tracked(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
 export async function startStack(o: LocalCloudOptions = {}, env: Record<string, string> = {}): Promise<Stack> {
   const dist = join(__dirname, '..', '..', 'dist');
   const cloud = await startLocalCloud({ jobDurationMs: 300, retryDelayMs: 20, distDir: dist, ...o });
-  const receiver = await startReceiver();
+  const receiver = await startReceiver({ dingtalkSecret: notifySecret });
   const storeDir = mkdtempSync(join(tmpdir(), 'fcdb-stack-'));
   Object.assign(process.env, {
     RDS_ENDPOINT: cloud.url,
@@ -35,8 +41,18 @@ export async function startStack(o: LocalCloudOptions = {}, env: Record<string, 
     DINGTALK_APP_SECRET: secrets.dingtalk,
     STATUS_POLL_MS: '50',
     CLOUD_READ_TIMEOUT_MS: '2000',
+    NOTIFY_DINGTALK_WEBHOOK_URL: `${receiver.url}/notify/dingtalk?access_token=test-token`,
+    NOTIFY_DINGTALK_SECRET: notifySecret,
+    NOTIFY_SLACK_WEBHOOK_URL: `${receiver.url}/notify/slack`,
     ...env,
   });
+  // The tracker's 1-minute timer, run on demand (sweep, tracked) so tests decide when outcomes are recorded.
+  const tracker = loadHandler('backup-tracker', dist);
+  const sweep = async () =>
+    (await tracker(Buffer.from(JSON.stringify({ triggerTime: new Date().toISOString(), triggerName: 'sweep', payload: '' })), fcContext('backup-tracker', { credentials: stsCredentials, timeoutSec: 60 }))) as {
+      outstanding: number;
+    } & Record<string, unknown>;
+
   const gateway = await startGateway({
     functions: Object.fromEntries(
       ['deploy-hook', 'chatops'].map((name) => [name, { handler: loadHandler(name, dist), context: () => fcContext(name, { credentials: stsCredentials, timeoutSec: 30 }) }]),
@@ -46,6 +62,18 @@ export async function startStack(o: LocalCloudOptions = {}, env: Record<string, 
     cloud,
     gateway: gateway.url,
     receiver,
+    sweep,
+    async tracked(timeoutMs = 20_000) {
+      const end = Date.now() + timeoutMs;
+      for (let quiet = 0; quiet < 2; ) {
+        const r = (await sweep()) as Record<string, number>;
+        // Quiet: no job still running and nothing recorded this round (a task not yet due as lost does not count).
+        const moved = (r.stillRunning ?? 0) + (r.succeeded ?? 0) + (r.failed ?? 0) + (r.lost ?? 0) + (r.redispatched ?? 0);
+        quiet = r.outstanding === 0 || moved === 0 ? quiet + 1 : 0;
+        if (quiet < 2 && Date.now() > end) throw new Error(`backups still outstanding after ${timeoutMs} ms: ${JSON.stringify(r)}`);
+        if (quiet < 2) await new Promise((res) => setTimeout(res, 50));
+      }
+    },
     async close() {
       await cloud.close();
       await Promise.all([gateway.close(), receiver.close()]);

@@ -60,6 +60,16 @@ describe('s.yaml', () => {
     expect(() => JSON.parse(timer.triggerConfig.payload)).not.toThrow();
   });
 
+  it('every function keeps its logs; the worker sends a task FC gave up on to the tracker, which runs every minute', () => {
+    for (const [name, r] of fc3) expect(r.props.logConfig, name).toBe('auto');
+    const props = (n: string) => (fc3.find(([name]) => name === n)?.[1] as { props: Record<string, any> }).props;
+    expect(props('backup-worker').asyncInvokeConfig.destinationConfig.onFailure.destination).toMatch(new RegExp(`:functions/${props('backup-tracker').functionName}$`));
+    const sweep = (props('backup-tracker').triggers as any[]).find((t) => t.triggerType === 'timer');
+    expect(sweep.triggerConfig.cronExpression.replace(/^CRON_TZ=\S+\s+/, '')).toBe('0 * * * * *');
+    expect(props('backup-tracker').environmentVariables.TRACKER_FUNCTION).toBe(props('backup-tracker').functionName);
+    expect(props('backup-tracker').environmentVariables.WORKER_FUNCTION).toBe(props('backup-worker').functionName);
+  });
+
   it('the RAM policy names exactly the actions the code can call, nothing missing, nothing extra', () => {
     const role = Object.values(doc.resources).find((r) => r.component === 'ram') as unknown as { props: { policies: { statement: { Action: string[] }[] }[] } };
     const granted = new Set(role.props.policies.flatMap((p) => p.statement.flatMap((s) => s.Action)));

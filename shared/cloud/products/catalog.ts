@@ -90,6 +90,11 @@ export interface ProductCatalog<T extends { product: ProductName } = { product: 
   jobIdFromCreate(body: Record<string, unknown>): string;
   tasksQuery(instanceId: string, jobId?: string): Query;
   parseTasks(body: Record<string, unknown>): JobView[];
+  /**
+   * Whether the task list itself says when a job failed (RDS: BackupStatus Failed). PolarDB's and MongoDB's task
+   * lists have no failure value: "Finished" there only means the job ended, and the backup set says how.
+   */
+  taskListReportsFailure: boolean;
   /** The list API used to resolve tag selectors, its query for one page, and how to read a page. */
   listAction: string;
   listQuery(tags: Record<string, string>, page: number, pageSize: number): Query;

@@ -70,6 +70,7 @@ export const mongodb: ProductCatalog<MongodbTarget> = {
   requestShape: (t) => ({ method: t.BackupMethod ?? 'Physical' }),
   jobIdFromCreate: (body) => str(body.BackupJobId) ?? str(body.BackupId) ?? '',
   tasksQuery: (id, jobId) => defined({ DBInstanceId: id, BackupJobId: jobId }),
+  taskListReportsFailure: false,
   parseTasks: (body) =>
     asArray(body.BackupJobs).map(
       (j): JobView => ({

@@ -56,6 +56,7 @@ export const polardb: ProductCatalog<PolardbTarget> = {
   requestShape: () => ({}),
   jobIdFromCreate: (body) => str(body.BackupJobId) ?? '',
   tasksQuery: (id, jobId) => defined({ DBClusterId: id, BackupJobId: jobId, BackupMode: jobId ? undefined : 'Manual' }),
+  taskListReportsFailure: false,
   parseTasks: (body) =>
     asArray(path(body, 'Items', 'BackupJob')).map(
       (j): JobView => ({
@@ -98,5 +99,6 @@ export const polardb: ProductCatalog<PolardbTarget> = {
       startedAt: str(b.BackupStartTime),
       finishedAt: str(b.BackupEndTime),
       sizeBytes: num(b.BackupSetSize),
+      method: str(b.BackupMethod),
     })),
 };

@@ -89,6 +89,7 @@ export const rds: ProductCatalog<RdsTarget> = {
   jobIdFromCreate: (body) => str(body.BackupJobId) ?? '',
   // Every mode: an automated backup running blocks ours too (BackupJobExists), and must be seen to be waited for.
   tasksQuery: (id, jobId) => defined({ DBInstanceId: id, BackupJobId: jobId }),
+  taskListReportsFailure: true,
   parseTasks: (body) =>
     asArray(path(body, 'Items', 'BackupJob')).map(
       (j): JobView => ({

@@ -331,6 +331,8 @@ export async function settleWorker(w: World, row: Row, timeoutMs = 150_000): Pro
     await sleep(50);
     quiet = mine().every((t) => t.status !== 'running') ? quiet + 1 : 0;
   }
+  // The worker only requests the backup: the tracker records its end and posts the chat result.
+  await w.stack.tracked(Math.max(1_000, end - Date.now()));
 }
 
 /** Counts the row, records it for the table and returns it. */

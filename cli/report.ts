@@ -1,0 +1,18 @@
+// `fc-db-backup report`: the morning report from the history and the configured targets (shared/report/). The
+// command's argument handling and exit code live in main.ts with the others; this builds and renders.
+import type { Invocation } from '../shared/fc/invocation';
+import { coverage } from '../shared/report/covered';
+import { reportTable } from '../shared/report/render';
+import { buildReport, type Report } from '../shared/report/report';
+
+export interface ReportRun {
+  report: Report;
+  text: string;
+}
+
+export async function runReport(inv: Invocation, o: { maxAgeMs: number; targets?: unknown; colour: boolean }): Promise<ReportRun> {
+  const fromFlag = o.targets !== undefined;
+  const { covered, warnings } = await coverage(fromFlag ? o.targets : inv.config.backupTargets, inv.deps, fromFlag ? '--targets' : 'BACKUP_TARGETS');
+  const report = await buildReport({ history: inv.history, covered, warnings, maxAgeMs: o.maxAgeMs });
+  return { report, text: reportTable(report, o.colour) };
+}

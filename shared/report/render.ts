@@ -1,0 +1,73 @@
+// The report as people read it: a table for the terminal (coloured on a TTY), a short text for chat, and the
+// daily digest alert for the notify channels.
+import type { Alert } from '../notifications/alert';
+import { formatBytes, formatDuration } from '../tracking/messages';
+import type { DatabaseReport, Report } from './report';
+
+const paint = (on: boolean, code: number, s: string) => (on ? `\x1b[${code}m${s}\x1b[0m` : s);
+const age = (d: DatabaseReport) => (d.ageMs === null ? '—' : formatDuration(d.ageMs));
+
+export function reportTable(r: Report, colour = false): string {
+  const head = ['', 'PRODUCT', 'INSTANCE', 'LAST GOOD (UTC)', 'AGE', 'SIZE', 'IN A ROW', 'LAST FAILURE'];
+  const rows = r.databases.map((d) => [
+    d.ok ? 'OK' : 'NO',
+    d.product,
+    d.instanceId,
+    d.lastGoodAt ? d.lastGoodAt.replace('T', ' ').slice(0, 16) : 'never',
+    age(d),
+    d.sizeBytes === null ? '—' : formatBytes(d.sizeBytes),
+    String(d.consecutiveSuccesses),
+    d.lastFailure ? `${d.lastFailure.at.replace('T', ' ').slice(0, 16)} ${d.lastFailure.code}${d.running ? ' (running now)' : ''}` : d.running ? 'running now' : '—',
+  ]);
+  const widths = head.map((h, c) => Math.max(h.length, ...rows.map((row) => (row[c] ?? '').length)));
+  const line = (cells: string[], colourOf?: (c: number) => number | undefined) =>
+    cells
+      .map((cell, c) => {
+        const padded = c === cells.length - 1 ? cell : cell.padEnd(widths[c] ?? 0);
+        const code = colourOf?.(c);
+        return code === undefined ? padded : paint(colour, code, padded);
+      })
+      .join('  ')
+      .trimEnd();
+  const out = [line(head, () => 1)];
+  for (const [i, row] of rows.entries()) {
+    const d = r.databases[i] as DatabaseReport;
+    out.push(line(row, (c) => (c === 0 ? (d.ok ? 32 : 31) : c === 7 && d.lastFailure ? 33 : undefined)));
+  }
+  const bad = r.databases.filter((d) => !d.ok).length;
+  out.push('');
+  out.push(
+    r.ok
+      ? paint(colour, 32, `All ${r.databases.length} databases have a good backup within ${formatDuration(r.maxAgeMs)}.`)
+      : paint(colour, 31, `${bad} of ${r.databases.length} databases have no good backup within ${formatDuration(r.maxAgeMs)}.`),
+  );
+  for (const w of r.warnings) out.push(paint(colour, 33, `warning: ${w}`));
+  return out.join('\n');
+}
+
+/** Chat answer: the verdict, then the databases to act on (at most 20), then warnings. */
+export function reportText(r: Report): string {
+  const bad = r.databases.filter((d) => !d.ok);
+  const lines = [
+    r.ok
+      ? `All ${r.databases.length} databases have a good backup within ${formatDuration(r.maxAgeMs)}.`
+      : `${bad.length} of ${r.databases.length} databases have no good backup within ${formatDuration(r.maxAgeMs)}:`,
+    ...bad.slice(0, 20).map((d) => `• ${d.product} ${d.instanceId}: last good ${d.lastGoodAt ? `${age(d)} ago` : 'never'}${d.lastFailure ? `; last failure ${d.lastFailure.code} at ${d.lastFailure.at}` : ''}${d.running ? '; running now' : ''}`),
+    ...(bad.length > 20 ? [`… and ${bad.length - 20} more: fc-db-backup report`] : []),
+    ...r.warnings.map((w) => `warning: ${w}`),
+  ];
+  return lines.join('\n');
+}
+
+export function digestAlert(r: Report, day: string): Alert {
+  const bad = r.databases.filter((d) => !d.ok);
+  return {
+    id: `digest:${day}`,
+    kind: 'digest',
+    title: r.ok ? `Backups ${day}: all ${r.databases.length} databases OK` : `Backups ${day}: ${bad.length} of ${r.databases.length} databases without a good backup`,
+    message: reportText(r),
+    action: r.ok ? 'Nothing to do.' : 'For each database listed, read its last failure (fc-db-backup status <instance-id>) and take a backup by hand: fc-db-backup backup <product> <instance-id>.',
+    at: r.generatedAt,
+    facts: { 'max age': formatDuration(r.maxAgeMs), databases: String(r.databases.length), 'without a good backup': String(bad.length) },
+  };
+}

@@ -1,0 +1,86 @@
+// The morning report: for every database with a history or covered by the configured targets and selectors, its
+// last good backup (time, age, size), how many successes in a row, its last failure, and whether it has a good
+// backup within max-age. The CLI, the chat command and the daily digest all render this one model.
+import { mapLimit } from '../backup/batch';
+import type { ProductName } from '../cloud/products/catalog';
+import type { History } from '../history/history';
+import { databaseId, type HistoryRecord } from '../history/record';
+
+export interface DatabaseReport {
+  product: ProductName;
+  instanceId: string;
+  /** A good backup within max-age. */
+  ok: boolean;
+  lastGoodAt: string | null;
+  /** Age of the last good backup, ms. */
+  ageMs: number | null;
+  sizeBytes: number | null;
+  consecutiveSuccesses: number;
+  lastFailure: { code: string; message: string; at: string } | null;
+  /** A backup is in progress right now. */
+  running: boolean;
+  /** Why it is listed: it has records, it is a configured target, or both. */
+  listedBy: 'history' | 'targets' | 'both';
+}
+
+export interface Report {
+  generatedAt: string;
+  maxAgeMs: number;
+  /** Every listed database is ok, and there is at least one. */
+  ok: boolean;
+  databases: DatabaseReport[];
+  /** Selectors that matched nothing, targets that could not be resolved: shown in every rendering. */
+  warnings: string[];
+}
+
+export interface ReportInput {
+  history: History;
+  /** The configured targets, resolved (BACKUP_TARGETS or --targets, selectors expanded). */
+  covered: readonly { product: ProductName; instanceId: string }[];
+  warnings: readonly string[];
+  maxAgeMs: number;
+  now?: number;
+}
+
+const failedStates = new Set(['failed', 'not-requested', 'lost']);
+
+export function summarise(product: ProductName, instanceId: string, records: readonly HistoryRecord[], maxAgeMs: number, now: number): Omit<DatabaseReport, 'listedBy'> {
+  const ended = records.filter((r) => r.state === 'succeeded' || failedStates.has(r.state));
+  const good = ended.find((r) => r.state === 'succeeded');
+  const lastGoodAt = good ? (good.finishedAt ?? good.endedAt ?? good.requestedAt) : null;
+  const failure = ended.find((r) => failedStates.has(r.state));
+  let consecutive = 0;
+  while (consecutive < ended.length && ended[consecutive]?.state === 'succeeded') consecutive++;
+  const ageMs = lastGoodAt ? Math.max(0, now - Date.parse(lastGoodAt)) : null;
+  return {
+    product,
+    instanceId,
+    ok: ageMs !== null && ageMs <= maxAgeMs,
+    lastGoodAt,
+    ageMs,
+    sizeBytes: good?.sizeBytes ?? null,
+    consecutiveSuccesses: consecutive,
+    lastFailure: failure ? { code: failure.error?.code ?? failure.state, message: failure.error?.message ?? failure.state, at: failure.endedAt ?? failure.requestedAt } : null,
+    running: records.some((r) => r.state === 'running' || r.state === 'dispatched'),
+  };
+}
+
+export async function buildReport(i: ReportInput): Promise<Report> {
+  const now = i.now ?? Date.now();
+  const listed = new Map<string, { product: ProductName; instanceId: string; listedBy: DatabaseReport['listedBy'] }>();
+  for (const d of await i.history.databases()) listed.set(databaseId(d.product, d.instanceId), { ...d, listedBy: 'history' });
+  for (const d of i.covered) {
+    const id = databaseId(d.product, d.instanceId);
+    const seen = listed.get(id);
+    listed.set(id, { product: d.product, instanceId: d.instanceId, listedBy: seen ? 'both' : 'targets' });
+  }
+  const databases = await mapLimit([...listed.values()], 20, async (d) => ({
+    ...summarise(d.product, d.instanceId, await i.history.forDatabase(d.product, d.instanceId), i.maxAgeMs, now),
+    listedBy: d.listedBy,
+  }));
+  // Problems first, then by product and id: the first lines are the ones to act on.
+  databases.sort((a, b) => Number(a.ok) - Number(b.ok) || a.product.localeCompare(b.product) || a.instanceId.localeCompare(b.instanceId));
+  const warnings = [...i.warnings];
+  if (databases.length === 0) warnings.push('No database is covered: no history in the store and no configured target (BACKUP_TARGETS or --targets).');
+  return { generatedAt: new Date(now).toISOString(), maxAgeMs: i.maxAgeMs, ok: databases.length > 0 && databases.every((d) => d.ok), databases, warnings };
+}

@@ -1,0 +1,55 @@
+// What a final record still owes: the chat result to whoever asked, and the alert when it did not succeed. Each is
+// done once (claimed in the store) and then settled in the history; a duty that fails stays for the next sweep.
+import { postChatReply } from '../chat/reply';
+import { toBackupError } from '../errors';
+import { claim, complete, release } from '../idempotency/guard';
+import { payloadHash } from '../idempotency/key';
+import type { History } from '../history/history';
+import type { HistoryRecord } from '../history/record';
+import type { Logger } from '../logger';
+import { notify, type NotifierDeps } from '../notifications/notifier';
+import { alertForRecord, resultText } from './messages';
+
+export interface DutyDeps {
+  history: History;
+  notifier: NotifierDeps;
+  logger: Logger;
+}
+
+// Slack's response_url takes follow-ups for 30 minutes; a reply older than that can only fail.
+const REPLY_WINDOW_MS = 30 * 60_000;
+
+export async function performDuties(r: HistoryRecord, d: DutyDeps): Promise<void> {
+  for (const duty of r.duties) {
+    const done = duty === 'alert' ? await notify(alertForRecord(r), d.notifier) : await replyOnce(r, d);
+    if (done) await d.history.settle(r.id, duty);
+  }
+}
+
+/** True once the result is posted (by us or before), or can never be. */
+async function replyOnce(r: HistoryRecord, d: DutyDeps): Promise<boolean> {
+  const to = r.origin.replyTo;
+  if (!to) return true;
+  const guard = { store: d.notifier.store, leaseMs: 60_000, ttlMs: d.notifier.ttlMs };
+  const log = { key: r.id, platform: to.platform };
+  let c;
+  try {
+    c = await claim(`${r.id}_reply`, payloadHash(to), guard);
+  } catch (e) {
+    d.logger.warn('chat result not posted now; retried by the next sweep', { ...log, code: toBackupError(e).code });
+    return false;
+  }
+  if (c.kind === 'replay') return true;
+  try {
+    await postChatReply(to, resultText(r));
+  } catch (raw) {
+    const e = toBackupError(raw);
+    await release(c.record, guard).catch(() => undefined);
+    const expired = !e.retryable || Date.now() - Date.parse(r.endedAt ?? r.requestedAt) > REPLY_WINDOW_MS;
+    d.logger[expired ? 'error' : 'warn'](expired ? 'chat result could not be posted; giving up' : 'chat result not posted; retried by the next sweep', { ...log, code: e.code });
+    return expired;
+  }
+  await complete(c.record, { posted: true }, guard).catch(() => undefined);
+  d.logger.info('result posted', log);
+  return true;
+}

@@ -1,0 +1,140 @@
+// The tracker's sweep of one shard: every outstanding record whose next look is due, in batches, with bounded
+// concurrency, until none is due or the invocation's deadline comes. A job's end is recorded by compare-and-set,
+// so two sweeps at once record it once; duties (result, alert) are claimed, so they are done once.
+import { mapLimit } from '../backup/batch';
+import { callerFor, type EngineDeps } from '../backup/engine';
+import { getStatus } from '../backup/status';
+import { toBackupError } from '../errors';
+import type { History } from '../history/history';
+import { isFinalState, type HistoryRecord } from '../history/record';
+import { performDuties, type DutyDeps } from './duties';
+import { recoverDispatch, type RedispatchDeps } from './redispatch';
+
+export interface SweepDeps {
+  history: History;
+  engine: EngineDeps;
+  duties: DutyDeps;
+  redispatch: RedispatchDeps;
+  concurrency: number;
+  /** Records read per batch. */
+  batchSize?: number;
+  /** A job still not final after this long is recorded as failed (the cloud lost it). */
+  maxJobAgeMs?: number;
+  now?: () => number;
+}
+
+export interface SweepStats {
+  visited: number;
+  succeeded: number;
+  failed: number;
+  lost: number;
+  redispatched: number;
+  stillRunning: number;
+  errors: number;
+}
+
+const DAY = 86_400_000;
+
+export const emptyStats = (): SweepStats => ({ visited: 0, succeeded: 0, failed: 0, lost: 0, redispatched: 0, stillRunning: 0, errors: 0 });
+
+export async function sweepShard(shard: number, d: SweepDeps, stats: SweepStats = emptyStats()): Promise<SweepStats> {
+  const seen = new Set<string>();
+  const batch = d.batchSize ?? 500;
+  while (d.engine.deadline.remainingMs() > 2_000) {
+    const ids = (await d.history.due(shard, batch + seen.size)).filter((id) => !seen.has(id));
+    if (ids.length === 0) break;
+    ids.forEach((id) => seen.add(id));
+    await mapLimit(ids, d.concurrency, async (id) => {
+      stats.visited++;
+      try {
+        await visit(id, d, stats);
+      } catch (raw) {
+        const e = toBackupError(raw);
+        stats.errors++;
+        d.engine.logger.warn('could not look at an outstanding backup; the next sweep will', { key: id, code: e.code, message: e.message });
+      }
+    });
+  }
+  return stats;
+}
+
+/** One outstanding record: look at its job, record its end, do what it owes. */
+export async function visit(id: string, d: SweepDeps, stats: SweepStats = emptyStats()): Promise<void> {
+  const r = await d.history.get(id);
+  if (!r) {
+    await d.history.forget(id);
+    return;
+  }
+  if (isFinalState(r.state)) {
+    await performDuties(r, d.duties);
+    return;
+  }
+  if (r.state === 'dispatched') {
+    const how = await recoverDispatch(r, d.redispatch);
+    if (how === 'redispatched') stats.redispatched++;
+    if (how === 'lost') {
+      stats.lost++;
+      await finalDuties(r.id, d);
+    }
+    return;
+  }
+  const ended = await lookAtJob(r, d);
+  if (!ended) {
+    stats.stillRunning++;
+    return;
+  }
+  stats[ended.state === 'succeeded' ? 'succeeded' : 'failed']++;
+  d.engine.logger.info('backup ended', {
+    key: r.id,
+    product: r.product,
+    instanceId: r.instanceId,
+    jobId: r.jobId,
+    state: ended.state,
+    backupId: ended.backupId,
+    sizeBytes: ended.sizeBytes,
+    durationMs: ended.durationMs,
+    ...(ended.error ? { code: ended.error.code } : {}),
+  });
+  await performDuties(ended, d.duties);
+}
+
+async function finalDuties(id: string, d: SweepDeps): Promise<void> {
+  const r = await d.history.get(id);
+  if (r && isFinalState(r.state)) await performDuties(r, d.duties);
+}
+
+/** The record once final (by this sweep), or undefined while the job runs (or another sweep recorded it). */
+async function lookAtJob(r: HistoryRecord, d: SweepDeps): Promise<HistoryRecord | undefined> {
+  const now = (d.now ?? Date.now)();
+  let status;
+  try {
+    status = await getStatus(callerFor(r.target, { ...d.engine, contextRegion: r.region ?? d.engine.contextRegion }), r.instanceId, { jobId: r.jobId, backupId: r.backupId });
+  } catch (raw) {
+    const e = toBackupError(raw);
+    if (e.retryable) throw e;
+    // The instance is gone or we may not look at it: the job's end can never be seen.
+    return d.history.finish(r, { state: 'failed', error: { code: e.code, message: `Could not read the job's state: ${e.message}` } });
+  }
+  if (status.state === 'succeeded') {
+    const durationMs = status.startedAt && status.finishedAt ? Date.parse(status.finishedAt) - Date.parse(status.startedAt) : undefined;
+    return d.history.finish(r, {
+      state: 'succeeded',
+      backupId: status.backupId ?? r.backupId,
+      startedAt: status.startedAt,
+      finishedAt: status.finishedAt,
+      durationMs,
+      sizeBytes: status.sizeBytes,
+      method: status.method,
+    });
+  }
+  if (status.state === 'failed') {
+    return d.history.finish(r, { state: 'failed', backupId: status.backupId, startedAt: status.startedAt, finishedAt: status.finishedAt, error: { code: 'BackupJobFailed', message: status.failure ?? 'The cloud reported the backup as failed.' } });
+  }
+  const age = now - Date.parse(r.requestedAt);
+  if (age > (d.maxJobAgeMs ?? DAY)) {
+    return d.history.finish(r, { state: 'failed', error: { code: 'JobNeverFinished', message: `Job ${r.jobId ?? r.backupId} was still ${status.state} ${Math.round(age / 3_600_000)} h after it was requested.` } });
+  }
+  // Long jobs are looked at less often: the cost of tracking stays flat however long a job runs.
+  await d.history.reschedule(r, now + Math.min(300_000, Math.max(0, age / 4)));
+  return undefined;
+}

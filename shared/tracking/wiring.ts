@@ -1,0 +1,32 @@
+// The tracking pieces assembled for one invocation: who the worker is, where alerts go, the store they share.
+import type { Invocation } from '../fc/invocation';
+import type { FcContext } from '../fc/events';
+import { dispatchToWorker } from '../fc/worker-dispatch';
+import { indexFor } from '../history/for-store';
+import { configuredChannels } from '../notifications/configured';
+import type { NotifierDeps } from '../notifications/notifier';
+import { Outbox } from '../notifications/outbox';
+import type { DutyDeps } from './duties';
+import type { RedispatchDeps } from './redispatch';
+import type { SweepDeps } from './sweep';
+
+export function notifierFor(inv: Invocation): NotifierDeps {
+  return { store: inv.deps.store, channels: configuredChannels(inv.config), logger: inv.logger, deadline: inv.deps.deadline, ttlMs: inv.config.historyRetentionMs };
+}
+
+export const dutiesFor = (inv: Invocation): DutyDeps => ({ history: inv.history, notifier: notifierFor(inv), logger: inv.logger });
+
+export const outboxFor = (inv: Invocation): Outbox => new Outbox(inv.deps.store, indexFor(inv.deps.store), inv.config.historyRetentionMs);
+
+export function redispatchFor(inv: Invocation, context: FcContext): RedispatchDeps {
+  const dispatch = { context, functionName: inv.config.workerFunction, env: inv.deps.env, credentials: inv.deps.credentials, deadline: inv.deps.deadline };
+  return { history: inv.history, store: inv.deps.store, dispatch: (event) => dispatchToWorker(dispatch, event) };
+}
+
+export const sweepFor = (inv: Invocation, context: FcContext): SweepDeps => ({
+  history: inv.history,
+  engine: inv.deps,
+  duties: dutiesFor(inv),
+  redispatch: redispatchFor(inv, context),
+  concurrency: inv.config.trackerConcurrency,
+});

@@ -1,0 +1,117 @@
+// The backup-tracker bundle follows every backup to its end, through the real bundles, the local cloud and the
+// local receivers: a failed job for each product (PolarDB's and MongoDB's only as a failed backup set), what a
+// success records, alerts in each platform's format (the DingTalk signature checked), each sent once, lost
+// dispatches sent again under a new task id.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { fcContext, loadHandler } from '../../local/fc-runtime';
+import type { Target } from '../../shared/backup/targets';
+import { startInvocation } from '../../shared/fc/invocation';
+import { subjectOf } from '../../shared/history/history';
+import { startStack, type Stack } from '../helpers/stack';
+import { stsCredentials } from '../helpers/fc';
+
+let stack: Stack;
+const timer = () => loadHandler('scheduled-backup');
+let firing = 0;
+
+beforeAll(async () => {
+  stack = await startStack({ jobDurationMs: 300 }, { TRACKER_LOST_AFTER_SEC: '1', LOG_LEVEL: 'error' });
+});
+afterAll(() => stack.close());
+beforeEach(() => {
+  stack.cloud.reset();
+  stack.receiver.notified.length = 0;
+  stack.receiver.refused.length = 0;
+  stack.receiver.posted.length = 0;
+});
+
+const targets: Target[] = [
+  { product: 'rds', DBInstanceId: 'rm-sample1', BackupMethod: 'Physical' },
+  { product: 'polardb', DBClusterId: 'pc-sample1' },
+  { product: 'mongodb', DBInstanceId: 'dds-sample1', BackupMethod: 'Snapshot' },
+];
+const idOf = (t: Target) => ('DBClusterId' in t ? t.DBClusterId : t.DBInstanceId);
+
+async function fire(ts: Target[]): Promise<Record<string, unknown>> {
+  firing++;
+  const event = Buffer.from(JSON.stringify({ triggerTime: new Date(Date.UTC(2026, 11, 1, 2, 0, firing)).toISOString(), triggerName: 'nightly', payload: JSON.stringify({ targets: ts }) }));
+  return (await timer()(event, fcContext('scheduled-backup', { credentials: stsCredentials, timeoutSec: 60 }))) as Record<string, unknown>;
+}
+
+/** The history as any function sees it, from the same environment. */
+const history = () => startInvocation(fcContext('test', {})).history;
+const recordOf = async (t: Target) => (await history().forDatabase(t.product, idOf(t)))[0];
+
+describe.each(targets)('$product', (target) => {
+  it('a job that fails at its end is recorded failed with the cloud\'s word, and alerted once on each channel in its format', async () => {
+    stack.cloud.inject({ action: 'CreateBackup', product: target.product, kind: 'job-fails' });
+    const run = await fire([target]);
+    expect(run.ok).toBe(true);
+    expect((await recordOf(target))?.state).toBe('running');
+    await stack.tracked();
+
+    const r = await recordOf(target);
+    expect(r).toMatchObject({ state: 'failed', product: target.product, instanceId: idOf(target), error: { code: 'BackupJobFailed' } });
+    expect(r?.error?.message).toMatch(/BackupStatus Failed/);
+    // The cloud agrees: the job really failed (the record is not a guess).
+    expect(stack.cloud.jobs(target.product, idOf(target)).map((j) => j.state)).toEqual(['failed']);
+
+    expect(stack.receiver.refused).toEqual([]);
+    const ding = stack.receiver.notified.filter((n) => n.channel === 'dingtalk');
+    const slack = stack.receiver.notified.filter((n) => n.channel === 'slack');
+    expect(ding).toHaveLength(1);
+    expect(slack).toHaveLength(1);
+    const md = (ding[0]?.body as { markdown: { title: string; text: string } }).markdown;
+    expect(md.title).toMatch(new RegExp(`Backup job failed: ${target.product} ${idOf(target)}`));
+    expect(md.text).toMatch(/\*\*error code\*\*: `BackupJobFailed`/);
+    expect(md.text).toMatch(/\*\*What to do\*\*: .*fc-db-backup backup/);
+    const blocks = (slack[0]?.body as { blocks: { type: string; text?: { text: string }; fields?: { text: string }[] }[]; text: string });
+    expect(blocks.text).toContain(idOf(target));
+    expect(blocks.blocks[0]?.type).toBe('header');
+    expect(JSON.stringify(blocks.blocks)).toContain('BackupJobFailed');
+    expect(JSON.stringify(blocks.blocks)).toContain('What to do');
+
+    // More sweeps, and two at once, send nothing again.
+    await Promise.all([stack.sweep(), stack.sweep(), stack.sweep()]);
+    expect(stack.receiver.notified).toHaveLength(2);
+  });
+
+  it('a job that succeeds is recorded with its backup set, size, start, end, duration and method, and alerts nobody', async () => {
+    await fire([target]);
+    await stack.tracked();
+    const r = await recordOf(target);
+    expect(r).toMatchObject({ state: 'succeeded', backupId: expect.any(String), sizeBytes: expect.any(Number), startedAt: expect.any(String), finishedAt: expect.any(String), duties: [] });
+    expect(r?.durationMs).toBeGreaterThanOrEqual(0);
+    expect(r?.method).toBe(target.product === 'polardb' ? 'Snapshot' : (target as { BackupMethod: string }).BackupMethod);
+    expect(stack.receiver.notified).toEqual([]);
+    // Found again by the ids the tool prints.
+    expect((await history().find(r?.jobId as string)).map((x) => x.id)).toEqual([r?.id]);
+    expect((await history().find(r?.backupId as string)).map((x) => x.id)).toContain(r?.id);
+  });
+});
+
+it('two sweeps at once record each end once and alert once', async () => {
+  for (const t of targets) stack.cloud.inject({ action: 'CreateBackup', product: t.product, kind: 'job-fails' });
+  await fire(targets);
+  await new Promise((r) => setTimeout(r, 400));
+  await Promise.all([stack.sweep(), stack.sweep()]);
+  await stack.tracked();
+  expect(stack.receiver.notified).toHaveLength(6);
+  const titles = stack.receiver.notified.map((n) => JSON.stringify(n.body));
+  for (const t of targets) expect(titles.filter((x) => x.includes(idOf(t)))).toHaveLength(2);
+});
+
+it('a dispatched task that never ran is dispatched again under a new task id, and its backup is followed to the end', async () => {
+  const target = targets[1] as Target;
+  const key = `fcdb_lost${Date.now()}`;
+  await history().expect(subjectOf(key, target, { trigger: 'timer' }));
+  await new Promise((r) => setTimeout(r, 1_100));
+  const first = await stack.sweep();
+  expect(first.redispatched).toBe(1);
+  await stack.cloud.fcIdle();
+  expect(stack.cloud.fcTasks.map((t) => t.taskId)).toEqual([`${key}_r1`]);
+  await stack.tracked();
+  expect(await history().get(key)).toMatchObject({ state: 'succeeded', redispatches: 1 });
+  expect(stack.cloud.jobs('polardb', 'pc-sample1')).toHaveLength(1);
+  expect(stack.receiver.notified).toEqual([]);
+});
