@@ -14,7 +14,9 @@ import type { BackupStatus } from '../shared/backup/status';
 import { planBackup } from '../shared/backup/dry-run';
 import { findStatus, statusLine } from '../shared/history/lookup';
 import { instanceIdOf, targetFromWords } from '../shared/backup/targets';
-import { nextPollMs, waitForJob } from '../shared/backup/wait';
+import { isFinal, nextPollMs, waitForJob } from '../shared/backup/wait';
+import { visit } from '../shared/tracking/sweep';
+import { sweepFor } from '../shared/tracking/wiring';
 import { createDeadline } from '../shared/deadline';
 import { logFormatFor, parseDuration } from '../shared/config';
 import { invokeBundle } from '../local/fc-runtime';
@@ -138,6 +140,12 @@ async function backup(args: string[]): Promise<number> {
     pollMs: inv.config.pollMs,
     onProgress: progress.update,
   });
+  // The end this command saw is recorded through the tracker's own path (and alerted if it failed); its log lines
+  // stay out of the progress lines.
+  if (isFinal(status)) {
+    const quiet = startInvocation(cliContext(60), { ...toStderr, env: { ...process.env, LOG_LEVEL: 'warn' } });
+    await visit(key, sweepFor(quiet, cliContext(60))).catch(() => undefined);
+  }
   progress.done(status);
   o.print(`Backup of ${what}: ${status.state}${status.backupId ? `, backup ${status.backupId}` : ''} (job ${outcome.jobId})`, { ...outcome, status });
   return stateExit(status);

@@ -120,6 +120,23 @@ async function main(): Promise<void> {
     };
     arm(new Date());
   }
+  // The tracker's timer fires each minute; between its firings a sweep every LOCAL_TRACKER_INTERVAL_MS (default
+  // 5 s) lets chat results and alerts arrive soon after a local job ends.
+  const trackEveryMs = Number(process.env.LOCAL_TRACKER_INTERVAL_MS ?? 5_000);
+  let sweeping = false;
+  const sweepEvent = () => Buffer.from(JSON.stringify({ triggerTime: new Date().toISOString(), triggerName: 'local-sweep', payload: '' }));
+  if (trackEveryMs > 0) {
+    const sweeper = setInterval(() => {
+      if (sweeping) return;
+      sweeping = true;
+      invokeBundle('backup-tracker', sweepEvent(), { ...runtime, timeoutSec: 60 })
+        .catch((e: unknown) => console.log(`[tracker] sweep failed: ${(e as Error).message}`))
+        .finally(() => {
+          sweeping = false;
+        });
+    }, trackEveryMs);
+    handles.push(sweeper);
+  }
 
   const g = gateway.url;
   const examples = examplesText({

@@ -61,7 +61,7 @@ async function withProgress(r: HistoryRecord, deps: EngineDeps): Promise<StatusV
 
 /** One line per view, for chat and the terminal. */
 export function statusLine(v: StatusView): string {
-  const pct = v.state === 'running' && v.progress !== null ? ` (${v.progress}%)` : '';
+  const pct = v.progress !== null ? ` ${v.progress}%` : '';
   const parts = [
     v.jobId ? `job ${v.jobId}` : '',
     v.backupId ? `backup ${v.backupId}` : '',

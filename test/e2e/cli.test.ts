@@ -122,7 +122,7 @@ describe('cli against the local cloud', () => {
     expect(r.stderr).toMatch(/fc-db-backup: .*No such RDS instance in this region; check the id and RegionId/);
     const s = await cli(['status', 'xyz-123'], env);
     expect(s.code).toBe(2);
-    expect(s.stderr).toMatch(/"xyz-123" is neither a job id this tool started nor an instance id it recognises/);
+    expect(s.stderr).toMatch(/"xyz-123" is not a job id, backup set id, deployId or key in the history, nor an instance id this tool recognises/);
     const j = await cli(['backup', 'rds', 'rm-doesnotexist', '--json'], env);
     expect(j.code).toBe(2);
     expect(json(j).error).toMatchObject({ category: 'not-found' });
@@ -198,12 +198,15 @@ describe('cli against the local cloud', () => {
     expect(b.status.state).toBe('succeeded');
     const byInstance = await cli(['status', 'rm-sample1'], env);
     expect(byInstance.code, byInstance.stderr).toBe(0);
-    expect(byInstance.stdout).toMatch(new RegExp(`^rds rm-sample1: succeeded 100%.* backup ${b.status.backupId}\\n$`));
+    expect(byInstance.stdout).toMatch(new RegExp(`^rds rm-sample1: succeeded.* backup ${b.status.backupId}`));
     const byJob = await cli(['status', b.jobId], env);
     expect(byJob.code, byJob.stderr).toBe(0);
-    expect(byJob.stdout).toMatch(new RegExp(`^rds rm-sample1: succeeded 100% job ${b.jobId} backup ${b.status.backupId}\\n$`));
+    // By job id: answered from the history record the backup wrote (and its --wait completed).
+    expect(byJob.stdout).toMatch(new RegExp(`^rds rm-sample1: succeeded 100%, job ${b.jobId}, backup ${b.status.backupId}, finished `));
     const asJson = json(await cli(['status', b.jobId, '--json'], env));
-    expect(asJson).toMatchObject({ target: { product: 'rds', DBInstanceId: 'rm-sample1' }, status: { state: 'succeeded', jobId: b.jobId } });
+    expect(asJson).toMatchObject({ product: 'rds', instanceId: 'rm-sample1', state: 'succeeded', jobId: b.jobId, key: expect.stringMatching(/^fcdb_/) });
+    // And by the key it printed.
+    expect((await cli(['status', asJson.key], env)).stdout).toMatch(/^rds rm-sample1: succeeded/);
     expect(cloud.jobs()).toHaveLength(1);
   });
 

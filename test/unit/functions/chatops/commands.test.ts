@@ -5,7 +5,9 @@ import { parseCommand } from '../../../../functions/chatops/commands';
 import { BackupError } from '../../../../shared/errors';
 
 describe('chat command parsing', () => {
-  it('parses backup, status and help (also empty text and a DingTalk @mention)', () => {
+  it('parses backup, status, report and help (also empty text and a DingTalk @mention)', () => {
+    expect(parseCommand('report')).toEqual({ name: 'report' });
+    expect(() => parseCommand('report now')).toThrow(/report takes no arguments/);
     expect(parseCommand('backup rds rm-abc123 Physical')).toEqual({ name: 'backup', target: { product: 'rds', DBInstanceId: 'rm-abc123', BackupMethod: 'Physical' } });
     expect(parseCommand('  backup   polardb pc-abc123 ')).toEqual({ name: 'backup', target: { product: 'polardb', DBClusterId: 'pc-abc123' } });
     expect(parseCommand('@backupbot backup mongodb dds-abc123 Snapshot')).toMatchObject({ name: 'backup', target: { product: 'mongodb', BackupMethod: 'Snapshot' } });
@@ -22,7 +24,7 @@ describe('chat command parsing', () => {
     ['backup polardb pc-abc123 Physical', /PolarDB backups take no method/],
     ['backup rds rm-abc123 Physical extra', /too many arguments/],
     ['status', /takes one instance id or job id/],
-    ['restore rds rm-1', /command: "restore" — must be backup, status or help/],
+    ['restore rds rm-1', /command: "restore" — must be backup, status, report or help/],
   ])('%s → a usage error naming field, value and rule', (text, message) => {
     const e = (() => {
       try {
@@ -41,7 +43,7 @@ describe('chat command parsing', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'grapheme', maxLength: 200 }), (text) => {
         try {
-          expect(['help', 'backup', 'status']).toContain(parseCommand(text).name);
+          expect(['help', 'backup', 'status', 'report']).toContain(parseCommand(text).name);
         } catch (e) {
           expect(e).toBeInstanceOf(BackupError);
           expect((e as BackupError).category).toBe('validation');
