@@ -79,11 +79,15 @@ export function beforeCreate(deps: RetentionDeps): NonNullable<EngineDeps['befor
     logSummary(deps, planned, results);
     if (skipRoom) return;
     if (p.blocked) throw noRoom(caller, instanceId, describeHolders(p.blocked), p.blocked.holders);
-    const refused = new Set(results.filter((r) => r.outcome === 'failed' && r.kind === 'room').map((r) => r.backupId));
-    if (refused.size > 0) await roomAgain(target, caller, planned, results, refused, deps);
-    if (!deps.enabled && deletions.some((d) => d.kind === 'room')) {
+    // Checked first: with deletion off nothing was deleted, so there is no refused deletion to try another for. A
+    // full set of slots that only a (policy) deletion would have freed is as full as one that needs a room deletion.
+    const slots = caller.catalog.retention.manualSlots?.count;
+    const full = slots !== undefined && planned.held.filter((h) => h.state !== 'failed').length >= slots;
+    if (!deps.enabled && (deletions.some((d) => d.kind === 'room') || (full && deletions.length > 0))) {
       throw noRoom(caller, instanceId, 'making room needs a deletion and RETENTION_DELETE=off', []);
     }
+    const refused = new Set(results.filter((r) => r.outcome === 'failed' && r.kind === 'room').map((r) => r.backupId));
+    if (refused.size > 0) await roomAgain(target, caller, planned, results, refused, deps);
   };
 }
 

@@ -20,6 +20,8 @@ export interface SweepDeps {
   batchSize?: number;
   /** A job still not final after this long is recorded as failed (the cloud lost it). */
   maxJobAgeMs?: number;
+  /** Called once per success this sweep recorded: retention deletes what the policy no longer keeps. */
+  afterSuccess?: (r: HistoryRecord) => Promise<unknown>;
   now?: () => number;
 }
 
@@ -96,6 +98,11 @@ export async function visit(id: string, d: SweepDeps, stats: SweepStats = emptyS
     ...(ended.error ? { code: ended.error.code } : {}),
   });
   await performDuties(ended, d.duties);
+  if (ended.state === 'succeeded' && d.afterSuccess) {
+    await d.afterSuccess(ended).catch((e: unknown) =>
+      d.engine.logger.warn('retention after a success failed; the next success retries it', { key: r.id, code: toBackupError(e).code }),
+    );
+  }
 }
 
 async function finalDuties(id: string, d: SweepDeps): Promise<void> {

@@ -1,5 +1,7 @@
 // The tracking pieces assembled for one invocation: who the worker is, where alerts go, the store they share.
+import { callerFor } from '../backup/engine';
 import type { Invocation } from '../fc/invocation';
+import { afterSuccess } from '../retention/enforce';
 import type { FcContext } from '../fc/events';
 import { dispatchToWorker } from '../fc/worker-dispatch';
 import { indexFor } from '../history/for-store';
@@ -29,4 +31,5 @@ export const sweepFor = (inv: Invocation, context: FcContext): SweepDeps => ({
   duties: dutiesFor(inv),
   redispatch: redispatchFor(inv, context),
   concurrency: inv.config.trackerConcurrency,
+  afterSuccess: (r) => afterSuccess(r.target, callerFor(r.target, { ...inv.deps, contextRegion: r.region ?? inv.deps.contextRegion }), inv.retention),
 });
