@@ -367,6 +367,8 @@ async function chat(args: string[]): Promise<number> {
       senderId: user,
       senderNick: userName,
       senderStaffId: user,
+      senderCorpId: 'dinglocal',
+      chatbotCorpId: 'dinglocal',
       chatbotUserId: 'local-robot',
       sessionWebhook: values['reply-url'] ?? `${receiver}/dingtalk/session/${randomUUID()}`,
       sessionWebhookExpiredTime: Date.now() + 90 * 60_000,

@@ -26,6 +26,12 @@ export interface Config {
   fanoutRatePerSec: number;
   /** The backup-worker function's name; fan-out and chatops need it. */
   workerFunction: string | undefined;
+  /** CHATOPS_ACL as written (JSON); functions/chatops/acl.ts reads it and says what is wrong with it. */
+  chatopsAcl: string | undefined;
+  /** DINGTALK_CORP_ID: when set, a DingTalk message must carry this chatbotCorpId. */
+  dingtalkCorpId: string | undefined;
+  /** CHAT_REPLY_LOCAL_RECEIVER: the local stack's loopback receiver, the only reply address besides Slack's and DingTalk's. */
+  chatReplyLocalReceiver: string | undefined;
   /** First poll period when waiting on a job (grows ×1.5 up to 15 s). */
   pollMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -127,6 +133,9 @@ export function loadConfig(env: Env): Config {
     fanoutThreshold: int(env, 'FANOUT_THRESHOLD', 20, 0, 100_000, issues),
     fanoutRatePerSec: int(env, 'FANOUT_RATE_PER_SEC', 50, 1, 10_000, issues),
     workerFunction: env.WORKER_FUNCTION || undefined,
+    chatopsAcl: env.CHATOPS_ACL,
+    dingtalkCorpId: env.DINGTALK_CORP_ID?.trim() || undefined,
+    chatReplyLocalReceiver: env.CHAT_REPLY_LOCAL_RECEIVER?.trim() || undefined,
     pollMs: int(env, 'STATUS_POLL_MS', 2_000, 10, 60_000, issues),
     logLevel: level as Config['logLevel'],
     logFormat: format as LogFormat | undefined,

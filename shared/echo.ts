@@ -41,6 +41,7 @@ export function preview(value: unknown, maxChars = 80): { text: string; complete
 /** What an error's details may carry of an input value: the value itself when it is small, else its preview text. */
 export function echoValue(value: unknown, maxChars = 200): unknown {
   if (value === null || value === undefined || typeof value === 'number' || typeof value === 'boolean') return value;
+  if (typeof value === 'string') return value.length <= maxChars ? value : `${value.slice(0, maxChars - 3)}...`;
   const p = preview(value, maxChars);
   return p.complete ? value : p.text;
 }

@@ -2,6 +2,7 @@
 // the history records it as outstanding and the tracker (functions/backup-tracker) records its end and posts the
 // result where the request came from, so tracking costs the same for a 1-minute job and a 10-hour one.
 import { requestBackup } from '../../shared/backup/engine';
+import { checkReplyUrl } from '../../shared/chat/reply-url';
 import { toBackupError, validationError } from '../../shared/errors';
 import { eventJson, type FcContext } from '../../shared/fc/events';
 import { startInvocation } from '../../shared/fc/invocation';
@@ -18,7 +19,7 @@ export async function handler(event: unknown, context: FcContext): Promise<Recor
   const inv = startInvocation(context);
   let work: WorkerEvent;
   try {
-    work = parseWorkerEvent(event);
+    work = parseWorkerEvent(event, inv.config.chatReplyLocalReceiver);
   } catch (e) {
     const err = toBackupError(e);
     inv.logger.error('worker event refused', { code: err.code, message: err.message });
@@ -59,7 +60,7 @@ function originOf(w: WorkerEvent): Origin {
   };
 }
 
-function parseWorkerEvent(event: unknown): WorkerEvent {
+function parseWorkerEvent(event: unknown, localReceiver: string | undefined): WorkerEvent {
   const e = eventJson(event) as Partial<WorkerEvent> | null;
   if (!e || typeof e !== 'object') throw validationError([{ field: 'event', value: e, rule: 'must be a worker event object' }], 'worker event');
   if (typeof e.key !== 'string' || !/^[A-Za-z_][A-Za-z0-9_-]{0,127}$/.test(e.key)) {
@@ -67,8 +68,10 @@ function parseWorkerEvent(event: unknown): WorkerEvent {
   }
   const target = parseTarget(e.target, 'target');
   const replyTo = e.replyTo;
-  if (replyTo !== undefined && !(replyTo && (replyTo.platform === 'slack' || replyTo.platform === 'dingtalk') && /^https?:\/\//.test(replyTo.url))) {
-    throw validationError([{ field: 'replyTo', value: replyTo, rule: 'must be {"platform":"slack"|"dingtalk","url":"https://..."}' }], 'worker event');
+  // Checked again here, not only at ingress: whatever put this event in the queue, a result is posted only to the
+  // platforms' own hosts (shared/chat/reply-url.ts; the tracker's postChatReply checks once more).
+  if (replyTo !== undefined && !(replyTo && (replyTo.platform === 'slack' || replyTo.platform === 'dingtalk') && checkReplyUrl(replyTo.platform, replyTo.url, localReceiver).ok)) {
+    throw validationError([{ field: 'replyTo', value: replyTo, rule: 'must be {"platform":"slack"|"dingtalk","url":"https://hooks.slack.com/… or https://oapi.dingtalk.com/robot/sendBySession…"}' }], 'worker event');
   }
   if (e.trigger !== undefined && !TRIGGERS.includes(e.trigger)) throw validationError([{ field: 'trigger', value: e.trigger, rule: `must be one of ${TRIGGERS.join(', ')}` }], 'worker event');
   return {

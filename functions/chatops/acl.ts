@@ -1,12 +1,19 @@
-// Who may run which command. Deny by default: no CHATOPS_ACL, an empty one or an unreadable one allows nothing
-// but `help`.
-//   CHATOPS_ACL='[{"users":["U024BE7LH","zhangsan"],"channels":["C0123"],"commands":["backup","status"]}]'
-// A rule matches a user by id or name ("*" for anyone), optionally only in the listed channels.
+// Who may run which command, by platform ids only. Deny by default: no CHATOPS_ACL, an empty one or an unreadable one
+// allows nothing but `help`. Display names (Slack's user_name, DingTalk's senderNick) are set by the user and never
+// match; Slack and DingTalk ids live in different namespaces, so every id names its platform and workspace:
+//   "slack:<team_id or enterprise_id>/<user_id>"   "dingtalk:<corp id>/<senderStaffId>"   ("<workspace>/*": anyone there)
+//   CHATOPS_ACL='[{"users":["slack:T0123ABCD/U024BE7LH"],"commands":["backup","status"],
+//                  "channels":["slack:C0123"],"instances":["rm-orders-*"],"tags":{"app":"orders"}}]'
+// `channels`, `instances` (ids, or prefixes ending in "*") and `tags` are optional; `instances` and `tags` limit
+// `backup` (which databases the rule covers); `status` only reads and is limited by users and channels.
+import type { ChatPlatform } from '../../shared/chat/reply';
 
 export interface AclRule {
   users: string[];
-  channels?: string[];
   commands: string[];
+  channels?: string[];
+  instances?: string[];
+  tags?: Record<string, string>;
 }
 
 export interface Acl {
@@ -16,12 +23,26 @@ export interface Acl {
 }
 
 export interface Caller {
+  platform: ChatPlatform;
+  /** Slack: team_id, and enterprise_id on Enterprise Grid; DingTalk: the corp id. */
+  workspaces: string[];
   userId: string;
-  userName?: string;
   channelId?: string;
 }
 
+/** What the rule is asked about for `backup`: the database, and whether it carries some tags (a cloud lookup). */
+export interface AclSubject {
+  instanceId: string;
+  hasTags: (tags: Record<string, string>) => Promise<boolean>;
+}
+
+export const aclExample = '[{"users":["slack:T0123ABCD/U024BE7LH","dingtalk:<corpId>/<staffId>"],"commands":["backup","status"],"instances":["rm-orders-*"]}]';
+const userFormat = /^(slack|dingtalk):[^\s/]{1,128}\/(\*|[^\s/*]{1,128})$/;
+const channelFormat = /^(slack|dingtalk):\S{1,256}$/;
+const ruleKeys = new Set(['users', 'commands', 'channels', 'instances', 'tags']);
+
 const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
+const refuse = (problem: string): Acl => ({ rules: [], problem: `${problem}. Write rules like ${aclExample}` });
 
 export function parseAcl(raw: string | undefined): Acl {
   if (!raw || raw.trim() === '') return { rules: [], problem: 'CHATOPS_ACL is not set' };
@@ -29,23 +50,51 @@ export function parseAcl(raw: string | undefined): Acl {
   try {
     value = JSON.parse(raw);
   } catch {
-    return { rules: [], problem: 'CHATOPS_ACL is not valid JSON' };
+    return refuse('CHATOPS_ACL is not valid JSON');
   }
-  if (!Array.isArray(value)) return { rules: [], problem: 'CHATOPS_ACL must be a JSON array of rules' };
-  const bad = value.findIndex(
-    (r) => r === null || typeof r !== 'object' || !isStringList(r.users) || !isStringList(r.commands) || (r.channels !== undefined && !isStringList(r.channels)),
-  );
-  if (bad >= 0) return { rules: [], problem: `CHATOPS_ACL[${bad}] must be {"users":[...],"commands":[...],"channels"?:[...]}` };
+  if (!Array.isArray(value)) return refuse('CHATOPS_ACL must be a JSON array of rules');
+  for (const [i, r] of value.entries()) {
+    const at = `CHATOPS_ACL[${i}]`;
+    if (r === null || typeof r !== 'object' || Array.isArray(r)) return refuse(`${at} must be an object`);
+    const extra = Object.keys(r).find((k) => !ruleKeys.has(k));
+    if (extra !== undefined) return refuse(`${at}.${extra} is not a rule field (users, commands, channels, instances, tags)`);
+    if (!isStringList(r.users) || r.users.length === 0) return refuse(`${at}.users must be a non-empty list of ids`);
+    const bad = r.users.find((u: string) => !userFormat.test(u));
+    if (bad !== undefined) {
+      return refuse(`${at}.users: ${JSON.stringify(bad.slice(0, 64))} is not an id qualified by platform and workspace ("slack:<team_id>/<user_id>" or "dingtalk:<corpId>/<staffId>"); names and bare ids are no longer accepted`);
+    }
+    if (!isStringList(r.commands) || r.commands.length === 0) return refuse(`${at}.commands must be a non-empty list such as ["backup","status"]`);
+    if (r.channels !== undefined && !(isStringList(r.channels) && r.channels.every((c: string) => channelFormat.test(c)))) {
+      return refuse(`${at}.channels must list channels qualified by platform ("slack:C0123", "dingtalk:<conversationId>")`);
+    }
+    if (r.instances !== undefined && !(isStringList(r.instances) && r.instances.every((p: string) => /^[A-Za-z0-9_-]{1,64}\*?$/.test(p)))) {
+      return refuse(`${at}.instances must list instance ids, or prefixes ending in "*"`);
+    }
+    if (r.tags !== undefined && !(r.tags !== null && typeof r.tags === 'object' && !Array.isArray(r.tags) && Object.keys(r.tags).length > 0 && Object.values(r.tags).every((v) => typeof v === 'string'))) {
+      return refuse(`${at}.tags must map tag keys to string values, e.g. {"app":"orders"}`);
+    }
+  }
   return { rules: value as AclRule[] };
 }
 
-export function allows(acl: Acl, caller: Caller, command: string): boolean {
+/** The caller's ids as rules write them: one per workspace the platform says the user belongs to. */
+const idsOf = (c: Caller): string[] => c.workspaces.filter((w) => w !== '').flatMap((w) => [`${c.platform}:${w}/${c.userId}`, `${c.platform}:${w}/*`]);
+
+const instanceMatches = (patterns: string[], id: string) => patterns.some((p) => (p.endsWith('*') ? id.startsWith(p.slice(0, -1)) : id === p));
+
+export async function allows(acl: Acl, caller: Caller, command: string, subject?: AclSubject): Promise<boolean> {
   if (command === 'help') return true;
-  const matches = (list: string[], ...values: (string | undefined)[]) => list.includes('*') || values.some((v) => v !== undefined && list.includes(v));
-  return acl.rules.some(
-    (r) =>
-      matches(r.commands, command) &&
-      matches(r.users, caller.userId, caller.userName) &&
-      (r.channels === undefined || matches(r.channels, caller.channelId)),
-  );
+  const ids = idsOf(caller);
+  const channel = caller.channelId ? `${caller.platform}:${caller.channelId}` : undefined;
+  for (const r of acl.rules) {
+    if (!r.commands.includes(command) && !r.commands.includes('*')) continue;
+    if (!r.users.some((u) => ids.includes(u))) continue;
+    if (r.channels !== undefined && (channel === undefined || !r.channels.includes(channel))) continue;
+    if (command === 'backup' && subject) {
+      if (r.instances !== undefined && !instanceMatches(r.instances, subject.instanceId)) continue;
+      if (r.tags !== undefined && !(await subject.hasTags(r.tags))) continue;
+    }
+    return true;
+  }
+  return false;
 }

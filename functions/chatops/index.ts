@@ -3,8 +3,10 @@
 // backup-worker, keyed by the platform's own request id, so a platform retry takes no second backup.
 import * as z from 'zod/mini';
 import { chatMessage, type ChatPlatform, type ReplyTo } from '../../shared/chat/reply';
+import { checkReplyUrl } from '../../shared/chat/reply-url';
+import { quoteUserText } from '../../shared/chat/user-text';
 import { earlier } from '../../shared/deadline';
-import { toBackupError } from '../../shared/errors';
+import { BackupError, toBackupError, validationError } from '../../shared/errors';
 import { httpApp } from '../../shared/http/app';
 import { idempotencyKey } from '../../shared/idempotency/key';
 import { startInvocation } from '../../shared/fc/invocation';
@@ -20,9 +22,12 @@ import { subjectOf } from '../../shared/history/history';
 import { coverage } from '../../shared/report/covered';
 import { reportText } from '../../shared/report/render';
 import { buildReport } from '../../shared/report/report';
+import { dingtalkSignHeader, dingtalkTimestampHeader, dingtalkToleranceMs } from '../../shared/http/signatures/dingtalk';
+import { refuseReplays } from '../../shared/http/middleware/replay-guard';
+import { resolveTargets } from '../../shared/backup/discovery';
 import { instanceIdOf } from '../../shared/backup/targets';
 import { dispatchToWorker } from '../../shared/fc/worker-dispatch';
-import { allows, parseAcl } from './acl';
+import { allows, parseAcl, type Caller } from './acl';
 import { parseCommand, usage } from './commands';
 
 interface ChatRequest {
@@ -30,19 +35,22 @@ interface ChatRequest {
   text: string;
   /** The platform's id of this request: Slack's trigger_id, DingTalk's msgId. */
   requestId: string;
-  userId: string;
+  caller: Caller;
+  /** The display name the user chose: shown (quoted), never matched. */
   userName?: string;
-  channelId?: string;
   replyTo: ReplyTo;
 }
 
-const url = z.string().check(z.regex(/^https?:\/\/\S+$/, { error: 'must be an http(s) URL' }));
+// The reply address is checked against the platform's own host after validation (it needs the configuration).
+const url = z.string().check(z.maxLength(2048));
 const text = (max: number) => z.string().check(z.maxLength(max));
 const id = (max: number) => z.string().check(z.minLength(1), z.maxLength(max));
 
 // Slack sends many more fields; only these are ours to rely on.
 const slackForm = z.looseObject({
   text: z.optional(text(2000)),
+  team_id: id(64),
+  enterprise_id: z.optional(text(64)),
   user_id: id(64),
   user_name: z.optional(text(128)),
   channel_id: z.optional(text(64)),
@@ -56,6 +64,8 @@ const dingtalkMessage = z.looseObject({
   senderStaffId: z.optional(text(128)),
   senderId: z.optional(text(256)),
   senderNick: z.optional(text(128)),
+  senderCorpId: z.optional(text(128)),
+  chatbotCorpId: z.optional(text(128)),
   conversationId: z.optional(text(256)),
   sessionWebhook: url,
 });
@@ -69,14 +79,35 @@ async function handleCommand(chat: ChatRequest, context: FcContext, logger: Logg
   }
   if (command.name === 'help') return usage;
 
-  const acl = parseAcl(process.env.CHATOPS_ACL);
-  const caller = { userId: chat.userId, userName: chat.userName, channelId: chat.channelId };
-  if (!allows(acl, caller, command.name)) {
-    logger.warn('chatops command denied', { platform: chat.platform, command: command.name, ...caller, ...(acl.problem ? { aclProblem: acl.problem } : {}) });
-    return `Sorry, ${chat.userName ?? chat.userId} is not allowed to run "${command.name}"${chat.channelId ? ' here' : ''}. Ask an administrator to add you to CHATOPS_ACL.`;
+  const inv = startInvocation(context);
+  const acl = parseAcl(inv.config.chatopsAcl);
+  const { caller } = chat;
+  const subject =
+    command.name === 'backup'
+      ? {
+          instanceId: instanceIdOf(command.target),
+          // A rule limited by tags: the instance must be among those the product lists with these tags.
+          hasTags: async (tags: Record<string, string>) => {
+            const target = command.target;
+            const found = await resolveTargets([{ product: target.product, tags, ...(target.RegionId ? { RegionId: target.RegionId } : {}) }], inv.deps, { maxTargets: 100_000 });
+            return found.some((t) => instanceIdOf(t) === instanceIdOf(target));
+          },
+        }
+      : undefined;
+  const who = chat.userName ? `${quoteUserText(chat.userName)} (${caller.userId})` : caller.userId;
+  let allowed: boolean;
+  try {
+    allowed = await allows(acl, caller, command.name, subject);
+  } catch (e) {
+    const err = toBackupError(e);
+    logger.error('chatops ACL check failed', { platform: chat.platform, command: command.name, userId: caller.userId, code: err.code, message: err.message });
+    return `Could not check whether ${who} may run "${command.name}": ${err.message}`;
+  }
+  if (!allowed) {
+    logger.warn('chatops command denied', { command: command.name, ...caller, ...(acl.problem ? { aclProblem: acl.problem } : {}) });
+    return `Sorry, ${who} is not allowed to run "${command.name}"${command.name === 'backup' ? ` on ${instanceIdOf(command.target)}` : ''}${caller.channelId ? ' here' : ''}. Ask an administrator to add you to CHATOPS_ACL.`;
   }
 
-  const inv = startInvocation(context);
   try {
     if (command.name === 'report') {
       const { covered, warnings } = await coverage(inv.config.backupTargets, inv.deps, 'BACKUP_TARGETS');
@@ -86,7 +117,6 @@ async function handleCommand(chat: ChatRequest, context: FcContext, logger: Logg
       return (await findStatus(command.ref, inv.history, inv.deps)).map(statusLine).join('\n');
     }
     const key = idempotencyKey('chat', [chat.platform, chat.requestId], command.target);
-    const who = chat.userName ?? chat.userId;
     // Slack wants an answer within 3 s: retries of the (idempotent) invoke fit in 2.5 s, then a clear message.
     const budget = earlier(inv.deps.deadline, Date.now() + 2_500);
     // Recorded before the hand-over: a task FC loses is found by the tracker and dispatched again.
@@ -94,7 +124,7 @@ async function handleCommand(chat: ChatRequest, context: FcContext, logger: Logg
       logger.warn('dispatch not recorded; the worker records the backup itself', { key, code: toBackupError(e).code }),
     );
     await dispatchToWorker({ context, functionName: inv.config.workerFunction, env: inv.deps.env, credentials: inv.deps.credentials, timeoutMs: 1_000, deadline: budget }, { key, target: command.target, replyTo: chat.replyTo, requestedBy: who });
-    logger.info('chatops backup dispatched', { platform: chat.platform, key, product: command.target.product, instanceId: instanceIdOf(command.target), userId: chat.userId });
+    logger.info('chatops backup dispatched', { platform: chat.platform, key, product: command.target.product, instanceId: instanceIdOf(command.target), userId: caller.userId });
     return `Backup of ${command.target.product} ${instanceIdOf(command.target)} requested by ${who}. I'll post the result here when it finishes.`;
   } catch (e) {
     const err = toBackupError(e);
@@ -102,7 +132,7 @@ async function handleCommand(chat: ChatRequest, context: FcContext, logger: Logg
       platform: chat.platform,
       command: command.name,
       ...(command.name === 'backup' ? { product: command.target.product, instanceId: instanceIdOf(command.target) } : command.name === 'status' ? { ref: command.ref } : {}),
-      userId: chat.userId,
+      userId: caller.userId,
       code: err.code,
       retryable: err.retryable,
       message: err.message,
@@ -114,6 +144,13 @@ async function handleCommand(chat: ChatRequest, context: FcContext, logger: Logg
         : ' Nothing was started; try the same command again in a minute.';
     return `Could not run "${command.name}": ${err.message}${next}`;
   }
+}
+
+/** The reply address must be the platform's own (reply-url.ts): a forged body must not pick where the worker posts. */
+function replyToOf(platform: ChatPlatform, raw: string, field: string, context: FcContext): ReplyTo {
+  const check = checkReplyUrl(platform, raw, startInvocation(context).config.chatReplyLocalReceiver);
+  if (!check.ok) throw validationError([{ field, value: raw, rule: check.rule }], `${platform} request`);
+  return { platform, url: raw };
 }
 
 const reply = (platform: ChatPlatform, text: string, toAll: boolean) => jsonResponse(200, chatMessage(platform, text, toAll));
@@ -132,10 +169,9 @@ export const handler = httpApp({
           platform: 'slack',
           text: f.text ?? '',
           requestId: f.trigger_id,
-          userId: f.user_id,
+          caller: { platform: 'slack', workspaces: [f.team_id, ...(f.enterprise_id ? [f.enterprise_id] : [])], userId: f.user_id, channelId: f.channel_id },
           userName: f.user_name,
-          channelId: f.channel_id,
-          replyTo: { platform: 'slack', url: f.response_url },
+          replyTo: replyToOf('slack', f.response_url, 'response_url', context),
         };
         const text = await handleCommand(chat, context, logger);
         return reply('slack', text, text.startsWith('Backup of'));
@@ -144,19 +180,33 @@ export const handler = httpApp({
     {
       method: 'POST',
       path: '/dingtalk',
-      auth: verifySignature({ name: 'dingtalk', secretEnv: 'DINGTALK_APP_SECRET', secret: () => process.env.DINGTALK_APP_SECRET, verify: dingtalkRequestVerifier }),
+      auth: [
+        verifySignature({ name: 'dingtalk', secretEnv: 'DINGTALK_APP_SECRET', secret: () => process.env.DINGTALK_APP_SECRET, verify: dingtalkRequestVerifier }),
+        // The sign covers only the timestamp: each (timestamp, sign) is accepted once, for as long as it is fresh.
+        refuseReplays({
+          name: 'dingtalk',
+          idOf: (req) => `${req.headers[dingtalkTimestampHeader]}:${req.headers[dingtalkSignHeader]}`,
+          windowMs: 2 * dingtalkToleranceMs + 1000,
+          store: (r) => startInvocation(r.context).deps.store,
+        }),
+      ],
       body: { allowed: ['application/json'] },
       use: [validate({ schema: dingtalkMessage, what: 'DingTalk message' })],
       handler: async (req: HttpRequest, { context, logger }) => {
         const m = req.body as z.infer<typeof dingtalkMessage>;
+        const corp = startInvocation(context).config.dingtalkCorpId;
+        // The body is unsigned (docs/dingtalk-robot.md); where the deployment names its corp, the robot's must match.
+        if (corp !== undefined && m.chatbotCorpId !== corp) {
+          logger.warn('dingtalk message refused: chatbotCorpId is not DINGTALK_CORP_ID', { chatbotCorpId: m.chatbotCorpId ?? null });
+          throw new BackupError({ code: 'Forbidden', category: 'permission', message: 'This DingTalk robot does not belong to the organisation this function serves.' });
+        }
         const chat: ChatRequest = {
           platform: 'dingtalk',
           text: m.text.content,
           requestId: m.msgId,
-          userId: m.senderStaffId ?? m.senderId ?? 'unknown',
+          caller: { platform: 'dingtalk', workspaces: [m.senderCorpId ?? m.chatbotCorpId ?? ''], userId: m.senderStaffId ?? '', channelId: m.conversationId },
           userName: m.senderNick,
-          channelId: m.conversationId,
-          replyTo: { platform: 'dingtalk', url: m.sessionWebhook },
+          replyTo: replyToOf('dingtalk', m.sessionWebhook, 'sessionWebhook', context),
         };
         return reply('dingtalk', await handleCommand(chat, context, logger), true);
       },

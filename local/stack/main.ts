@@ -81,7 +81,10 @@ async function main(): Promise<void> {
     DEPLOY_HOOK_SECRET: local.deploySecret,
     SLACK_SIGNING_SECRET: local.slackSecret,
     DINGTALK_APP_SECRET: local.dingtalkSecret,
-    CHATOPS_ACL: process.env.CHATOPS_ACL ?? JSON.stringify([{ users: ['U0LOCAL', 'local-user'], commands: ['backup', 'status'] }]),
+    // The ids `fc-db-backup chat` sends by default (workspace T0LOCAL / corp dinglocal, user U0LOCAL).
+    CHATOPS_ACL: process.env.CHATOPS_ACL ?? JSON.stringify([{ users: ['slack:T0LOCAL/U0LOCAL', 'dingtalk:dinglocal/U0LOCAL'], commands: ['backup', 'status'] }]),
+    // Results go to the receiver on loopback: the one reply address allowed besides Slack's and DingTalk's hosts.
+    CHAT_REPLY_LOCAL_RECEIVER: receiver.url,
     ALIBABA_CLOUD_REGION: 'cn-hangzhou',
     // Alerts go to the receiver, which checks the DingTalk signature and prints them.
     NOTIFY_DINGTALK_WEBHOOK_URL: `${receiver.url}/notify/dingtalk?access_token=local`,
@@ -156,7 +159,7 @@ async function main(): Promise<void> {
 
   local cloud      ${cloud.url}   (RDS, PolarDB, MongoDB, FC invoke; AccessKey ${local.accessKeyId} / ${local.accessKeySecret})
   deploy-hook      ${g}/deploy-hook/backups
-  chatops          ${g}/chatops/slack   ${g}/chatops/dingtalk   (CHATOPS_ACL allows U0LOCAL / local-user)
+  chatops          ${g}/chatops/slack   ${g}/chatops/dingtalk   (CHATOPS_ACL allows slack:T0LOCAL/U0LOCAL, dingtalk:dinglocal/U0LOCAL)
   chat receiver    ${receiver.url}   (prints what would be posted to Slack/DingTalk)
   timers           ${timers.map((t) => `${t.functionName}/${t.triggerName} "${t.cron}" next ${parseCron(t.cron).next(new Date()).toISOString()}`).join('; ') || 'none'}
   sample instances rm-sample1, rm-sample2 (rds, tagged backup=nightly), pc-sample1 (polardb), dds-sample1 (mongodb)

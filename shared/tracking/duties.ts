@@ -14,6 +14,8 @@ export interface DutyDeps {
   history: History;
   notifier: NotifierDeps;
   logger: Logger;
+  /** CHAT_REPLY_LOCAL_RECEIVER: the local stack's loopback receiver, allowed besides Slack's and DingTalk's hosts. */
+  chatReplyLocalReceiver?: string;
 }
 
 // Slack's response_url takes follow-ups for 30 minutes; a reply older than that can only fail.
@@ -41,7 +43,7 @@ async function replyOnce(r: HistoryRecord, d: DutyDeps): Promise<boolean> {
   }
   if (c.kind === 'replay') return true;
   try {
-    await postChatReply(to, resultText(r));
+    await postChatReply(to, resultText(r), { localReceiver: d.chatReplyLocalReceiver });
   } catch (raw) {
     const e = toBackupError(raw);
     await release(c.record, guard).catch(() => undefined);

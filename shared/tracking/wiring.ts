@@ -16,7 +16,7 @@ export function notifierFor(inv: Invocation): NotifierDeps {
   return { store: inv.deps.store, channels: configuredChannels(inv.config), logger: inv.logger, deadline: inv.deps.deadline, ttlMs: inv.config.historyRetentionMs };
 }
 
-export const dutiesFor = (inv: Invocation): DutyDeps => ({ history: inv.history, notifier: notifierFor(inv), logger: inv.logger });
+export const dutiesFor = (inv: Invocation): DutyDeps => ({ history: inv.history, notifier: notifierFor(inv), logger: inv.logger, chatReplyLocalReceiver: inv.config.chatReplyLocalReceiver });
 
 export const outboxFor = (inv: Invocation): Outbox => new Outbox(inv.deps.store, indexFor(inv.deps.store), inv.config.historyRetentionMs);
 

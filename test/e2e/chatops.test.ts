@@ -6,8 +6,8 @@ import { captureStdout } from '../helpers/fc';
 import { secrets, startStack, type Stack } from '../helpers/stack';
 
 const acl = [
-  { users: ['U-ops'], commands: ['backup', 'status'] },
-  { users: ['ding-ops'], channels: ['cid-ops'], commands: ['backup', 'status'] },
+  { users: ['slack:T1/U-ops'], commands: ['backup', 'status'] },
+  { users: ['dingtalk:dingcorp/ding-ops'], channels: ['dingtalk:cid-ops'], commands: ['backup', 'status'] },
 ];
 
 let stack: Stack;
@@ -51,6 +51,8 @@ function dingMessage(content: string, over: Record<string, unknown> = {}) {
     text: { content },
     msgId: `msg${randomUUID()}`,
     senderStaffId: 'ding-ops',
+    senderCorpId: 'dingcorp',
+    chatbotCorpId: 'dingcorp',
     senderNick: 'Ding Ops',
     conversationId: 'cid-ops',
     sessionWebhook: `${stack.receiver.url}/dingtalk/session/${randomUUID()}`,
@@ -75,7 +77,7 @@ describe('Slack', () => {
     const r = await slack(body);
     expect(r.status).toBe(200);
     expect(r.ms).toBeLessThan(3000);
-    expect(r.body).toMatchObject({ response_type: 'in_channel', text: expect.stringContaining('Backup of rds rm-sample1 requested by ops') });
+    expect(r.body).toMatchObject({ response_type: 'in_channel', text: expect.stringContaining('Backup of rds rm-sample1 requested by "ops" (U-ops)') });
     await stack.cloud.fcIdle();
     // The worker only requests the backup; the tracker records its end and posts the result.
     await stack.tracked();
@@ -110,7 +112,7 @@ describe('Slack', () => {
   it('a denied user gets a clear message, the denial is logged, and nothing is called', async () => {
     const { result, lines } = await captureStdout(() => slack(slackForm('backup rds rm-sample1', { user_id: 'U-intruder', user_name: 'mallory' })));
     expect(result?.status).toBe(200);
-    expect(result?.body.text).toMatch(/mallory is not allowed to run "backup"/);
+    expect(result?.body.text).toMatch(/"mallory" \(U-intruder\) is not allowed to run "backup" on rm-sample1/);
     expect(lines.some((l) => l.includes('chatops command denied') && l.includes('U-intruder'))).toBe(true);
     await stack.cloud.fcIdle();
     expect(stack.cloud.requests).toHaveLength(0);
@@ -184,8 +186,8 @@ describe('DingTalk', () => {
     expect(stack.cloud.requests).toHaveLength(0);
   });
 
-  it('a timestamp outside the hour window, or another secret → 401', async () => {
-    expect((await dingtalk(dingMessage('help'), { nowMs: Date.now() - 3_700_000 })).status).toBe(401);
+  it('a timestamp outside the 5-minute window, or another secret → 401', async () => {
+    expect((await dingtalk(dingMessage('help'), { nowMs: Date.now() - 310_000 })).status).toBe(401);
     expect((await dingtalk(dingMessage('help'), { secret: 'nope' })).status).toBe(401);
   });
 

@@ -263,7 +263,7 @@ describe('cli against the local cloud', () => {
 
 describe('cli deploy-gate and chat against the bundles behind the gateway', () => {
   let stack: Stack;
-  const acl = [{ users: ['U0LOCAL', 'local-user'], commands: ['backup', 'status'] }];
+  const acl = [{ users: ['slack:T0LOCAL/U0LOCAL', 'dingtalk:dinglocal/U0LOCAL'], commands: ['backup', 'status'] }];
   beforeAll(async () => {
     stack = await startStack({ jobDurationMs: 300 }, { CHATOPS_ACL: JSON.stringify(acl), LOG_LEVEL: 'error' });
   });
@@ -344,7 +344,7 @@ describe('cli deploy-gate and chat against the bundles behind the gateway', () =
     const chatEnv = { SLACK_SIGNING_SECRET: secrets.slack, LOCAL_RECEIVER_URL: stack.receiver.url };
     const r = await cli(['chat', 'slack', 'backup mongodb dds-sample1 Snapshot', '--url', `${stack.gateway}/chatops`], chatEnv);
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout).toBe("Backup of mongodb dds-sample1 requested by local-user. I'll post the result here when it finishes.\n");
+    expect(r.stdout).toBe(`Backup of mongodb dds-sample1 requested by "local-user" (U0LOCAL). I'll post the result here when it finishes.\n`);
     await stack.cloud.fcIdle();
     // The worker only requests the backup; the tracker records its end and posts the result.
     await stack.tracked();
@@ -363,9 +363,9 @@ describe('cli deploy-gate and chat against the bundles behind the gateway', () =
     const chatEnv = { DINGTALK_APP_SECRET: secrets.dingtalk, LOCAL_RECEIVER_URL: stack.receiver.url };
     const denied = await cli(['chat', 'dingtalk', 'backup rds rm-sample1', '--url', `${stack.gateway}/chatops`, '--user', 'mallory', '--channel', 'cid-x'], chatEnv);
     expect(denied.code).toBe(0);
-    expect(denied.stdout).toMatch(/mallory is not allowed to run "backup"/);
+    expect(denied.stdout).toMatch(/"mallory" \(mallory\) is not allowed to run "backup"/);
     const ok = await cli(['chat', 'dingtalk', 'backup rds rm-sample1', '--url', `${stack.gateway}/chatops`], chatEnv);
-    expect(ok.stdout).toMatch(/^Backup of rds rm-sample1 requested by local-user/);
+    expect(ok.stdout).toMatch(/^Backup of rds rm-sample1 requested by "local-user" \(U0LOCAL\)/);
     await stack.cloud.fcIdle();
     await stack.tracked();
     expect(stack.receiver.posted.map((p) => p.path)).toEqual([expect.stringMatching(/^\/dingtalk\/session\//)]);

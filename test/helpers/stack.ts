@@ -44,6 +44,7 @@ export async function startStack(o: LocalCloudOptions = {}, env: Record<string, 
     NOTIFY_DINGTALK_WEBHOOK_URL: `${receiver.url}/notify/dingtalk?access_token=test-token`,
     NOTIFY_DINGTALK_SECRET: notifySecret,
     NOTIFY_SLACK_WEBHOOK_URL: `${receiver.url}/notify/slack`,
+    CHAT_REPLY_LOCAL_RECEIVER: receiver.url,
     ...env,
   });
   // The tracker's 1-minute timer, run on demand (sweep, tracked) so tests decide when outcomes are recorded.

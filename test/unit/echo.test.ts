@@ -42,6 +42,7 @@ describe('echoValue', () => {
     expect(echoValue([1, 2])).toEqual([1, 2]);
     expect(echoValue(42)).toBe(42);
     expect(echoValue('bad id!')).toBe('bad id!');
+    expect(echoValue('z'.repeat(500))).toBe(`${'z'.repeat(197)}...`);
     const big = echoValue({ tags: 'y'.repeat(5000) });
     expect(typeof big).toBe('string');
     expect((big as string).length).toBe(200);

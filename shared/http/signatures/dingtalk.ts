@@ -1,11 +1,14 @@
 // DingTalk outgoing robot: headers `timestamp` (epoch ms) and `sign` = base64(HMAC-SHA256(key = app secret,
-// timestamp + "\n" + app secret)); DingTalk refuses a timestamp more than 1 hour from now, and so do we.
-// The sign does not cover the body (DingTalk's design): it proves the sender knows the secret, not what it sent.
+// timestamp + "\n" + app secret)). DingTalk's receive-message protocol calls a timestamp more than 1 hour from now
+// illegal (docs/dingtalk-robot.md); that is the outer limit, not a requirement: the timestamp is the moment DingTalk
+// sends, so we accept 5 minutes either way, as Slack does.
+// The sign does not cover the body (DingTalk's design): it proves the sender knows the secret and when it signed,
+// not what it sent. The replay guard makes each (timestamp, sign) usable once.
 import { digestsEqual, epochMs, hmacSha256, isMissing, refused, verified, type Clock, type VerifyResult } from './result';
 
 export const dingtalkTimestampHeader = 'timestamp';
 export const dingtalkSignHeader = 'sign';
-const oneHourMs = 3_600_000;
+export const dingtalkToleranceMs = 300_000;
 // 32 bytes in standard base64 is exactly 43 characters and one "=".
 const base64Digest = /^[A-Za-z0-9+/]{43}=$/;
 
@@ -20,7 +23,7 @@ export interface DingtalkVerifyInput {
   toleranceMs?: number;
 }
 
-export function verifyDingtalkSignature({ timestamp, sign, secret, now, toleranceMs = oneHourMs }: DingtalkVerifyInput): VerifyResult {
+export function verifyDingtalkSignature({ timestamp, sign, secret, now, toleranceMs = dingtalkToleranceMs }: DingtalkVerifyInput): VerifyResult {
   if (!secret) return refused('unconfigured');
   if (isMissing(timestamp) || isMissing(sign)) return refused('missing');
   const ts = timestamp.trim();

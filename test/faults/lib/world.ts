@@ -114,7 +114,7 @@ export function useWorld(o: WorldOptions): World {
       {
         IDEMPOTENCY_STORE: REDIS_URL,
         IDEMPOTENCY_KEY_PREFIX: prefix,
-        CHATOPS_ACL: JSON.stringify([{ users: ['U-ops'], commands: ['backup', 'status'] }]),
+        CHATOPS_ACL: JSON.stringify([{ users: ['slack:T1/U-ops'], commands: ['backup', 'status'] }]),
         // Above the stack's 2 s: the machine may be loaded, and only the scenarios about it should meet a read timeout.
         CLOUD_READ_TIMEOUT_MS: '5000',
         ...(o.env as Record<string, string>),

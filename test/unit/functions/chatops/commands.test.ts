@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { allows, parseAcl } from '../../../../functions/chatops/acl';
 import { parseCommand } from '../../../../functions/chatops/commands';
 import { BackupError } from '../../../../shared/errors';
 
@@ -51,27 +50,5 @@ describe('chat command parsing', () => {
       }),
       { numRuns: 2000 },
     );
-  });
-});
-
-describe('chat ACL', () => {
-  const acl = parseAcl(JSON.stringify([{ users: ['U1', 'alice'], channels: ['C1'], commands: ['backup', 'status'] }, { users: ['*'], commands: ['status'] }]));
-
-  it('denies by default: unset, empty, invalid JSON or a malformed rule allow nothing but help', () => {
-    for (const raw of [undefined, '', '[]', 'not json', '{"users":[]}', '[{"users":"U1","commands":["backup"]}]']) {
-      const a = parseAcl(raw);
-      expect(allows(a, { userId: 'U1', channelId: 'C1' }, 'backup')).toBe(false);
-      expect(allows(a, { userId: 'U1' }, 'status')).toBe(false);
-      expect(allows(a, { userId: 'U1' }, 'help')).toBe(true);
-    }
-    expect(parseAcl('not json').problem).toMatch(/not valid JSON/);
-  });
-
-  it('matches users by id or name, channels when listed, and commands', () => {
-    expect(allows(acl, { userId: 'U1', channelId: 'C1' }, 'backup')).toBe(true);
-    expect(allows(acl, { userId: 'U9', userName: 'alice', channelId: 'C1' }, 'backup')).toBe(true);
-    expect(allows(acl, { userId: 'U1', channelId: 'C2' }, 'backup')).toBe(false);
-    expect(allows(acl, { userId: 'U2', channelId: 'C1' }, 'backup')).toBe(false);
-    expect(allows(acl, { userId: 'U2' }, 'status')).toBe(true);
   });
 });
