@@ -135,7 +135,7 @@ describe('the local stack (node dist/local-stack.js)', () => {
   it('the chat examples: the reply printed, the result posted to the receiver and printed by the stack', async () => {
     const slack = await runExample(/ chat slack /);
     expect(slack.code, slack.stdout + slack.stderr).toBe(0);
-    expect(slack.stdout).toBe("Backup of mongodb dds-sample1 requested by local-user. I'll post the result here when it finishes.\n");
+    expect(slack.stdout).toBe(`Backup of mongodb dds-sample1 requested by "local-user" (U0LOCAL). I'll post the result here when it finishes.\n`);
     const line = await until('the receiver to print the result', 15_000, () =>
       output.split('\n').find((l) => /^\[chat \/slack\/response\/\S+\] /.test(l) && l.includes('dds-sample1')),
     );
