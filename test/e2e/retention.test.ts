@@ -1,0 +1,92 @@
+// Retention through the real bundles: the scheduled-backup timer fired night after night, the backup-tracker
+// sweeping after each (it records each success and runs retention), the local cloud enforcing PolarDB's 3 manual
+// backups at a time, and a manual backup someone made in the console that the tool must never touch.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { fcContext, loadHandler } from '../../local/fc-runtime';
+import type { Target } from '../../shared/backup/targets';
+import { callCloud } from '../../shared/cloud/client';
+import { products } from '../../shared/cloud/products/registry';
+import { startStack, type Stack } from '../helpers/stack';
+import { stsCredentials } from '../helpers/fc';
+import { until } from '../helpers/wait';
+
+let stack: Stack;
+const timer = () => loadHandler('scheduled-backup');
+let firing = 0;
+
+beforeAll(async () => {
+  stack = await startStack({ jobDurationMs: 150 }, { LOG_LEVEL: 'error' });
+});
+afterAll(() => stack.close());
+beforeEach(() => stack.cloud.reset());
+
+type Run = { ok: boolean; dryRun?: boolean; results?: { outcome: string; jobId?: string; error?: { code: string } }[]; calls?: { retention?: Record<string, unknown> }[] };
+
+async function fire(ts: Target[], extra: Record<string, unknown> = {}): Promise<Run> {
+  firing++;
+  const triggerTime = new Date(Date.UTC(2026, 6, 1 + firing, 18, 0, 0)).toISOString();
+  const event = Buffer.from(JSON.stringify({ triggerTime, triggerName: 'nightly', payload: JSON.stringify({ targets: ts, ...extra }) }));
+  return (await timer()(event, fcContext('scheduled-backup', { credentials: stsCredentials, timeoutSec: 60 }))) as Run;
+}
+
+/** A manual backup made in the console: CreateBackup by someone else, so the tool's history has never seen it. */
+async function consoleBackup(clusterId: string): Promise<string> {
+  const body = await callCloud({
+    catalog: products.polardb,
+    endpoint: { protocol: 'http', host: new URL(stack.cloud.url).host },
+    credentials: { accessKeyId: 'LTAI-local-test', accessKeySecret: 'local-secret' },
+    action: 'CreateBackup',
+    query: { RegionId: 'cn-hangzhou', DBClusterId: clusterId },
+    timeouts: { connectMs: 1_000, readMs: 2_000 },
+  });
+  await until('the console backup finished', 5_000, () => stack.cloud.jobs('polardb', clusterId).every((j) => j.state === 'succeeded'));
+  return String(body.BackupJobId);
+}
+
+const manual = (id: string) => stack.cloud.jobs('polardb', id).filter((j) => j.mode === 'Manual' && !j.deleted && j.state !== 'failed');
+
+describe('PolarDB with keep: 2 and a console-made manual backup', () => {
+  it('7 nightly firings: no firing refused, the console backup untouched, never more than 3 manual backups, 2 of ours at the end, never fewer than 1 good one', async () => {
+    const target: Target = { product: 'polardb', DBClusterId: 'pc-sample1', keep: 2 };
+    const consoleId = await consoleBackup('pc-sample1');
+    const ours: string[] = [];
+    for (let night = 1; night <= 7; night++) {
+      const run = await fire([target]);
+      expect(run.ok, JSON.stringify(run.results)).toBe(true);
+      expect(run.results?.[0]?.outcome).toBe('created');
+      ours.push(run.results?.[0]?.jobId as string);
+      expect(manual('pc-sample1').length).toBeLessThanOrEqual(3);
+      // The tracker records the night's success and runs retention after it.
+      await stack.tracked();
+      const held = manual('pc-sample1');
+      expect(held.length).toBeLessThanOrEqual(3);
+      expect(held.map((j) => j.id)).toContain(consoleId);
+      expect(held.filter((j) => j.state === 'succeeded').length).toBeGreaterThanOrEqual(1);
+    }
+    expect(stack.cloud.requests.filter((r) => r.action === 'CreateBackup' && r.status !== 200)).toEqual([]);
+    expect(manual('pc-sample1').map((j) => j.id)).toEqual([consoleId, ...ours.slice(-2)]);
+    // Only ever this tool's own backups were deleted, oldest first.
+    const deleted = stack.cloud.requests.filter((r) => r.action === 'DeleteBackup' && r.status === 200).map((r) => r.query.BackupId);
+    expect(deleted).toEqual(ours.slice(0, 5));
+  });
+
+  it('dryRun lists the deletion it would make, and makes none (nor any backup)', async () => {
+    const target: Target = { product: 'polardb', DBClusterId: 'pc-sample1' };
+    await consoleBackup('pc-sample1');
+    const a = (await fire([target])).results?.[0]?.jobId;
+    await stack.tracked();
+    const b = (await fire([target])).results?.[0]?.jobId;
+    await stack.tracked();
+    const requestsBefore = stack.cloud.requests.length;
+    const planned = await fire([target], { dryRun: true });
+    expect(planned.dryRun).toBe(true);
+    expect(planned.calls?.[0]?.retention).toMatchObject({
+      keep: 2,
+      deletions: [{ backupId: a, reason: 'makes room: the cloud holds at most 3 manual backups at a time' }],
+      kept: [b],
+    });
+    const during = stack.cloud.requests.slice(requestsBefore).map((r) => r.action);
+    expect(during.filter((x) => x !== 'DescribeBackups' && x !== 'DescribeBackupTasks')).toEqual([]);
+    expect(manual('pc-sample1')).toHaveLength(3);
+  });
+});
