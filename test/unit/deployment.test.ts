@@ -70,16 +70,81 @@ describe('s.yaml', () => {
     expect(props('backup-tracker').environmentVariables.WORKER_FUNCTION).toBe(props('backup-worker').functionName);
   });
 
-  it('the RAM policy names exactly the actions the code can call, nothing missing, nothing extra', () => {
-    const role = Object.values(doc.resources).find((r) => r.component === 'ram') as unknown as { props: { policies: { statement: { Action: string[] }[] }[] } };
-    const granted = new Set(role.props.policies.flatMap((p) => p.statement.flatMap((s) => s.Action)));
+  // What each function is for, and so may do (product actions are granted for every product). A change that makes a
+  // function call something new must change this table, s.yaml and the README together.
+  const expectedRoles: Record<string, { product: string[]; invokes: string[] }> = {
+    'scheduled-backup': { product: ['CreateBackup', 'DescribeBackupTasks', 'DescribeBackups', 'list'], invokes: ['fc-db-backup-worker'] },
+    'deploy-hook': { product: ['CreateBackup', 'DescribeBackupTasks', 'DescribeBackups', 'list'], invokes: [] },
+    chatops: { product: ['DescribeBackupTasks', 'DescribeBackups', 'list'], invokes: ['fc-db-backup-worker'] },
+    'backup-worker': { product: ['CreateBackup', 'DescribeBackupTasks', 'DescribeBackups'], invokes: [] },
+    'backup-tracker': { product: ['DescribeBackupTasks', 'DescribeBackups', 'list', 'DeleteBackup'], invokes: ['fc-db-backup-worker', 'fc-db-backup-tracker'] },
+  };
+  const ramOf = (roleArn: string) => {
+    const name = String(render(roleArn)).split(':role/')[1];
+    const role = Object.values(doc.resources).find((r) => r.component === 'ram' && render(r.props.name) === name);
+    if (!role) throw new Error(`no ram resource named ${name}`);
+    const statements = (role.props.policies as { statement: { Action: string[]; Resource: string | string[] }[] }[]).flatMap((p) => p.statement);
+    const actions = statements.flatMap((st) => st.Action);
+    const invokes = statements.filter((st) => st.Action.includes('fc:InvokeFunction')).flatMap((st) => [st.Resource].flat().map((r) => String(render(r)).replace(/^.*:functions\//, '').replace(/\*$/, '')));
+    return { actions, invokes };
+  };
+  const grantsFor = (spec: { product: string[]; invokes: string[] }) =>
+    Object.values(products).flatMap((c) => spec.product.map((a) => `${c.ramService}:${a === 'list' ? c.listAction : a}`)).concat(spec.invokes.length ? ['fc:InvokeFunction'] : []);
 
+  it.each(Object.keys(expectedRoles))('%s has its own role with exactly what it calls', (name) => {
+    const fn = fc3.find(([n]) => n === name)?.[1];
+    expect(fn, name).toBeDefined();
+    const { actions, invokes } = ramOf(fn?.props.role as string);
+    const spec = expectedRoles[name] as { product: string[]; invokes: string[] };
+    expect([...actions].sort()).toEqual(grantsFor(spec).sort());
+    expect([...invokes].sort()).toEqual([...spec.invokes].sort());
+  });
+
+  it('no two functions share a role; chatops creates and deletes nothing', () => {
+    const roles = fc3.map(([, r]) => r.props.role as string);
+    expect(new Set(roles).size).toBe(roles.length);
+    expect(Object.keys(expectedRoles).sort()).toEqual(fc3.map(([n]) => n).sort());
+    const chat = ramOf(fc3.find(([n]) => n === 'chatops')?.[1].props.role as string).actions;
+    expect(chat.filter((a) => /:(CreateBackup|DeleteBackup)$/.test(a))).toEqual([]);
+  });
+
+  // The source files reachable from a function's entry (its imports, followed), so a grant can be checked against
+  // what that function's code can reach at all.
+  const reachable = (entry: string): string => {
+    const seen = new Set<string>();
+    const todo = [join(root, entry)];
+    while (todo.length > 0) {
+      const file = todo.pop() as string;
+      if (seen.has(file)) continue;
+      seen.add(file);
+      for (const m of readFileSync(file, 'utf8').matchAll(/from '(\.[^']+)'/g)) {
+        const next = join(file, '..', `${m[1]}.ts`);
+        if (!seen.has(next)) todo.push(next);
+      }
+    }
+    return [...seen].map((f) => readFileSync(f, 'utf8')).join('\n');
+  };
+  const actionsIn = (source: string) => new Set([...source.matchAll(/\.(?:once|read)\(\s*'([A-Za-z]+)'/g)].map((m) => m[1] as string));
+
+  it.each(Object.keys(expectedRoles))("%s is granted nothing its code cannot reach", (name) => {
+    const source = reachable(`functions/${name}/index.ts`);
+    const spec = expectedRoles[name] as { product: string[]; invokes: string[] };
+    const can = actionsIn(source);
+    for (const a of spec.product) {
+      if (a === 'list') expect(source, `${name} lists instances`).toMatch(/listAction/);
+      else expect(can, `${name} calls ${a}`).toContain(a);
+    }
+    if (spec.invokes.length > 0) expect(source, `${name} invokes a function`).toMatch(/worker-dispatch/);
+  });
+
+  it('together, the roles name exactly the actions the code can call, nothing missing, nothing extra', () => {
+    const granted = new Set(fc3.flatMap(([, r]) => ramOf(r.props.role as string).actions));
     // Every action name passed to the engine's one cloud caller, for every product the catalog serves...
     const source = ['shared', 'functions', 'cli']
       .flatMap((dir) => readdirSync(join(root, dir), { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && e.name.endsWith('.ts')).map((e) => join(e.parentPath, e.name)))
       .map((f) => readFileSync(f, 'utf8'))
       .join('\n');
-    const productActions = new Set([...source.matchAll(/\.(?:once|read)\(\s*'([A-Za-z]+)'/g)].map((m) => m[1] as string));
+    const productActions = actionsIn(source);
     expect(productActions).toEqual(new Set(['CreateBackup', 'DescribeBackupTasks', 'DescribeBackups', 'DeleteBackup']));
     const called = new Set(
       Object.values(products).flatMap((c) => [...productActions, c.listAction].map((a) => `${c.ramService}:${a}`)),
