@@ -8,7 +8,7 @@ const paint = (on: boolean, code: number, s: string) => (on ? `\x1b[${code}m${s}
 const age = (d: DatabaseReport) => (d.ageMs === null ? '—' : formatDuration(d.ageMs));
 
 export function reportTable(r: Report, colour = false): string {
-  const head = ['', 'PRODUCT', 'INSTANCE', 'LAST GOOD (UTC)', 'AGE', 'SIZE', 'IN A ROW', 'LAST FAILURE'];
+  const head = ['', 'PRODUCT', 'INSTANCE', 'LAST GOOD (UTC)', 'AGE', 'SIZE', 'IN A ROW', 'KEPT', 'DELETED', 'NEXT DELETION', 'LAST FAILURE'];
   const rows = r.databases.map((d) => [
     d.ok ? 'OK' : 'NO',
     d.product,
@@ -17,6 +17,7 @@ export function reportTable(r: Report, colour = false): string {
     age(d),
     d.sizeBytes === null ? '—' : formatBytes(d.sizeBytes),
     String(d.consecutiveSuccesses),
+    ...retentionCells(d),
     d.lastFailure ? `${d.lastFailure.at.replace('T', ' ').slice(0, 16)} ${d.lastFailure.code}${d.running ? ' (running now)' : ''}` : d.running ? 'running now' : '—',
   ]);
   const widths = head.map((h, c) => Math.max(h.length, ...rows.map((row) => (row[c] ?? '').length)));
@@ -32,7 +33,7 @@ export function reportTable(r: Report, colour = false): string {
   const out = [line(head, () => 1)];
   for (const [i, row] of rows.entries()) {
     const d = r.databases[i] as DatabaseReport;
-    out.push(line(row, (c) => (c === 0 ? (d.ok ? 32 : 31) : c === 7 && d.lastFailure ? 33 : undefined)));
+    out.push(line(row, (c) => (c === 0 ? (d.ok ? 32 : 31) : c === head.length - 1 && d.lastFailure ? 33 : undefined)));
   }
   const bad = r.databases.filter((d) => !d.ok).length;
   out.push('');
@@ -43,6 +44,15 @@ export function reportTable(r: Report, colour = false): string {
   );
   for (const w of r.warnings) out.push(paint(colour, 33, `warning: ${w}`));
   return out.join('\n');
+}
+
+/** KEPT (this tool's good backups kept, and the policy), DELETED (by retention, in the history), NEXT DELETION. */
+function retentionCells(d: DatabaseReport): string[] {
+  const r = d.retention;
+  if (!r) return ['—', '—', '—'];
+  const policy = [r.policy.keep !== undefined ? `keep ${r.policy.keep}` : '', r.policy.keepDays !== undefined ? `${r.policy.keepDays} d` : ''].filter(Boolean).join(', ');
+  const next = r.nextDeletion === undefined ? 'never' : /^\d{4}-/.test(r.nextDeletion) ? r.nextDeletion.replace('T', ' ').slice(0, 16) : r.nextDeletion;
+  return [`${r.retained.length}${policy ? ` (${policy})` : ''}`, String(r.deleted.length), next];
 }
 
 /** Chat answer: the verdict, then the databases to act on (at most 20), then warnings. */

@@ -5,6 +5,7 @@ import { mapLimit } from '../backup/batch';
 import type { ProductName } from '../cloud/products/catalog';
 import type { History } from '../history/history';
 import { databaseId, type HistoryRecord } from '../history/record';
+import { retentionSummary, type RetentionSummary } from '../retention/summary';
 
 export interface DatabaseReport {
   product: ProductName;
@@ -21,6 +22,8 @@ export interface DatabaseReport {
   running: boolean;
   /** Why it is listed: it has records, it is a configured target, or both. */
   listedBy: 'history' | 'targets' | 'both';
+  /** This tool's backups still kept, those retention deleted, and when the next deletion is due (null: no history). */
+  retention: RetentionSummary | null;
 }
 
 export interface Report {
@@ -62,6 +65,7 @@ export function summarise(product: ProductName, instanceId: string, records: rea
     consecutiveSuccesses: consecutive,
     lastFailure: failure ? { code: failure.error?.code ?? failure.state, message: failure.error?.message ?? failure.state, at: failure.endedAt ?? failure.requestedAt } : null,
     running: records.some((r) => r.state === 'running' || r.state === 'dispatched'),
+    retention: retentionSummary(records, now) ?? null,
   };
 }
 

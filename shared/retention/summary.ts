@@ -16,7 +16,7 @@ export interface RetentionSummary {
 }
 
 /** `records`: one database's history, newest first; the newest record's target carries the policy in force. */
-export function summarise(records: readonly HistoryRecord[], now: number): RetentionSummary | undefined {
+export function retentionSummary(records: readonly HistoryRecord[], now: number): RetentionSummary | undefined {
   const newest = records[0];
   if (!newest) return undefined;
   const policy = policyOf(newest.target);

@@ -6,6 +6,7 @@ import { fcContext, loadHandler } from '../../local/fc-runtime';
 import type { Target } from '../../shared/backup/targets';
 import { callCloud } from '../../shared/cloud/client';
 import { products } from '../../shared/cloud/products/registry';
+import { cli } from '../helpers/cli';
 import { startStack, type Stack } from '../helpers/stack';
 import { stsCredentials } from '../helpers/fc';
 import { until } from '../helpers/wait';
@@ -68,6 +69,26 @@ describe('PolarDB with keep: 2 and a console-made manual backup', () => {
     // Only ever this tool's own backups were deleted, oldest first.
     const deleted = stack.cloud.requests.filter((r) => r.action === 'DeleteBackup' && r.status === 200).map((r) => r.query.BackupId);
     expect(deleted).toEqual(ours.slice(0, 5));
+
+    // The report shows what is kept, every deletion with its reason, and when the next one falls due.
+    const env = {
+      ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAI-local-test',
+      ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'local-secret',
+      ALIBABA_CLOUD_REGION: 'cn-hangzhou',
+      POLARDB_ENDPOINT: stack.cloud.url,
+      IDEMPOTENCY_STORE: process.env.IDEMPOTENCY_STORE as string,
+      LOG_LEVEL: 'error',
+    };
+    const json = JSON.parse((await cli(['report', '--json'], env)).stdout) as { databases: { instanceId: string; retention: Record<string, any> }[] };
+    const polar = json.databases.find((d) => d.instanceId === 'pc-sample1')?.retention;
+    expect(polar?.policy).toEqual({ keep: 2 });
+    expect(polar?.retained.map((r: { backupId: string }) => r.backupId)).toEqual(ours.slice(-2).reverse());
+    expect(polar?.deleted.map((r: { backupId: string }) => r.backupId).sort()).toEqual(ours.slice(0, 5).sort());
+    expect(polar?.deleted.every((r: { reason: string }) => /^makes room: the cloud holds at most 3 manual backups at a time$|^beyond keep 2/.test(r.reason))).toBe(true);
+    expect(polar?.nextDeletion).toBe('after the next good backup');
+    const table = (await cli(['report'], env)).stdout;
+    expect(table).toMatch(/KEPT\s+DELETED\s+NEXT DELETION/);
+    expect(table).toMatch(/pc-sample1 .* 2 \(keep 2\)\s+5\s+after the next good backup/);
   });
 
   it('dryRun lists the deletion it would make, and makes none (nor any backup)', async () => {

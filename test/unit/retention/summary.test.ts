@@ -1,7 +1,7 @@
 // What the report shows of retention, from a database's history records alone.
 import { describe, expect, it } from 'vitest';
 import type { HistoryRecord } from '../../../shared/history/record';
-import { summarise } from '../../../shared/retention/summary';
+import { retentionSummary as summarise } from '../../../shared/retention/summary';
 import type { Target } from '../../../shared/backup/targets';
 
 const DAY = 86_400_000;
