@@ -20,6 +20,10 @@ export interface Config {
   concurrency: number;
   /** Blast-radius guard: a run that would touch more databases is refused before any backup. */
   maxTargetsPerRun: number;
+  /** Distinct tag selectors one request may hold: each costs list calls. */
+  maxSelectorsPerRequest: number;
+  /** Ad-hoc backups (chat, deploy gate) per database per clock hour, across all instances (shared/ratelimit). */
+  adhocBackupsPerHour: number;
   /** Above this many targets the timer hands each target to backup-worker instead of calling the cloud itself. */
   fanoutThreshold: number;
   /** Worker invocations started per second during fan-out (each makes one CreateBackup: mind the API rate limits). */
@@ -130,6 +134,8 @@ export function loadConfig(env: Env): Config {
     backupTargets,
     concurrency: int(env, 'BACKUP_CONCURRENCY', 10, 1, 200, issues),
     maxTargetsPerRun: int(env, 'MAX_TARGETS_PER_RUN', 500, 1, 100_000, issues),
+    maxSelectorsPerRequest: int(env, 'MAX_SELECTORS_PER_REQUEST', 20, 1, 1_000, issues),
+    adhocBackupsPerHour: int(env, 'ADHOC_BACKUPS_PER_HOUR', 2, 1, 100, issues),
     fanoutThreshold: int(env, 'FANOUT_THRESHOLD', 20, 0, 100_000, issues),
     fanoutRatePerSec: int(env, 'FANOUT_RATE_PER_SEC', 50, 1, 10_000, issues),
     workerFunction: env.WORKER_FUNCTION || undefined,

@@ -24,6 +24,7 @@ import { reportText } from '../../shared/report/render';
 import { buildReport } from '../../shared/report/report';
 import { dingtalkSignHeader, dingtalkTimestampHeader, dingtalkToleranceMs } from '../../shared/http/signatures/dingtalk';
 import { refuseReplays } from '../../shared/http/middleware/replay-guard';
+import { takeAdhocSlot } from '../../shared/ratelimit/adhoc-limit';
 import { resolveTargets } from '../../shared/backup/discovery';
 import { instanceIdOf } from '../../shared/backup/targets';
 import { dispatchToWorker } from '../../shared/fc/worker-dispatch';
@@ -117,6 +118,8 @@ async function handleCommand(chat: ChatRequest, context: FcContext, logger: Logg
       return (await findStatus(command.ref, inv.history, inv.deps)).map(statusLine).join('\n');
     }
     const key = idempotencyKey('chat', [chat.platform, chat.requestId], command.target);
+    // An ad-hoc backup: within ADHOC_BACKUPS_PER_HOUR for this database (a platform retry of the same request reuses its slot).
+    await takeAdhocSlot(inv.deps.store, { product: command.target.product, instanceId: instanceIdOf(command.target) }, key, inv.config.adhocBackupsPerHour);
     // Slack wants an answer within 3 s: retries of the (idempotent) invoke fit in 2.5 s, then a clear message.
     const budget = earlier(inv.deps.deadline, Date.now() + 2_500);
     // Recorded before the hand-over: a task FC loses is found by the tracker and dispatched again.
@@ -137,7 +140,8 @@ async function handleCommand(chat: ChatRequest, context: FcContext, logger: Logg
       retryable: err.retryable,
       message: err.message,
     });
-    const next = !err.retryable
+    // A quota says itself when to come back (the ad-hoc limit names the hour).
+    const next = !err.retryable || err.category === 'quota'
       ? ''
       : err.ambiguous
         ? ` It may still have been queued: check with "status ${command.name === 'backup' ? instanceIdOf(command.target) : command.name === 'status' ? command.ref : ''}" before asking again.`

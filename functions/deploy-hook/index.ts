@@ -18,6 +18,7 @@ import { validate } from '../../shared/http/middleware/validator';
 import { verifySignature } from '../../shared/http/middleware/signature-verifier';
 import type { HttpRequest } from '../../shared/http/request';
 import { refuseReplays } from '../../shared/http/middleware/replay-guard';
+import { returnAdhocSlots, takeAdhocSlot } from '../../shared/ratelimit/adhoc-limit';
 import { deployRequestVerifier } from '../../shared/http/signatures/http-adapters';
 import { deployToleranceSec } from '../../shared/http/signatures/deploy-request';
 import { githubSignatureHeader } from '../../shared/http/signatures/github';
@@ -115,18 +116,32 @@ async function manifestFor(id: string, body: DeployRequest, items: unknown[], in
   const c = await claim(id, payloadHash({ targets: body.targets, dryRun: body.dryRun ?? false }), guard);
   if (c.kind === 'replay') return c.record.result as unknown as Manifest;
   // A refused or failed resolution frees the deployId at once, so the corrected re-run is not told "in progress".
-  const targets = await resolveTargets(items as never, inv.deps, runLimit(inv.config.maxTargetsPerRun, body.maxTargets, 'maxTargets')).catch(async (e: unknown) => {
+  const freeDeployId = async (e: unknown): Promise<never> => {
     await release(c.record, guard).catch(() => undefined);
     throw e;
-  });
+  };
+  const targets = await resolveTargets(items as never, inv.deps, { ...runLimit(inv.config.maxTargetsPerRun, body.maxTargets, 'maxTargets'), maxSelectors: inv.config.maxSelectorsPerRequest }).catch(freeDeployId);
+  const manifestItems = targets.map((target) => ({ target, key: idempotencyKey('deploy', [body.deployId], target) }));
+  // A new deployId is an ad-hoc backup of each database: within ADHOC_BACKUPS_PER_HOUR, or none of them (a dry run takes nothing).
+  if (!body.dryRun) await takeSlots(manifestItems, inv).catch(freeDeployId);
   const manifest: Manifest = {
     deployId: body.deployId,
     reason: body.reason,
     createdAt: new Date().toISOString(),
-    items: targets.map((target) => ({ target, key: idempotencyKey('deploy', [body.deployId], target) })),
+    items: manifestItems,
   };
   await complete(c.record, manifest as unknown as Record<string, unknown>, guard);
   return manifest;
+}
+
+async function takeSlots(items: Manifest['items'], inv: Invocation): Promise<void> {
+  const taken: string[] = [];
+  try {
+    for (const { target, key } of items) taken.push(await takeAdhocSlot(inv.deps.store, { product: target.product, instanceId: instanceIdOf(target) }, key, inv.config.adhocBackupsPerHour));
+  } catch (e) {
+    await returnAdhocSlots(inv.deps.store, taken);
+    throw e;
+  }
 }
 
 async function readBackups(id: string, inv: Invocation, context: FcContext) {

@@ -6,6 +6,7 @@ import { BackupError, validationError, type FieldIssue } from '../errors';
 import { catalogOf, productNames } from '../cloud/products/registry';
 import type { ProductName } from '../cloud/products/catalog';
 import { targetIssues, type Target } from './targets';
+import { canonicalJson } from '../idempotency/key';
 
 export interface TagSelector {
   product: ProductName;
@@ -48,6 +49,8 @@ export interface ResolveOptions {
   pageSize?: number;
   /** Told how many instances each selector matched: zero usually means a renamed tag (warned, alerted). */
   onSelector?: (selector: TagSelector, matched: number) => void;
+  /** Distinct selectors one request may hold (MAX_SELECTORS_PER_REQUEST, for requests from outside): each costs list calls. Default: no cap (the operator's own BACKUP_TARGETS). */
+  maxSelectors?: number;
 }
 
 /** The run's limit: MAX_TARGETS_PER_RUN, or the request's own `field` when it asks for less. */
@@ -57,6 +60,26 @@ export function runLimit(configured: number, requested: number | undefined, fiel
 
 /** Targets stay as they are; selectors become one target per instance found. Throws before any backup when over the limit. */
 export async function resolveTargets(items: readonly (Target | TagSelector)[], deps: EngineDeps, o: ResolveOptions): Promise<Target[]> {
+  // The same selector twice is one list, not two: 1,200 copies must not make 1,200 list calls. Then a cap, checked
+  // before the first call.
+  const selectorKeys = new Set<string>();
+  items = items.filter((item) => {
+    if (!isSelector(item)) return true;
+    const k = canonicalJson(item);
+    if (selectorKeys.has(k)) return false;
+    selectorKeys.add(k);
+    return true;
+  });
+  const maxSelectors = o.maxSelectors ?? Number.POSITIVE_INFINITY;
+  if (selectorKeys.size > maxSelectors) {
+    throw new BackupError({
+      code: 'TooManySelectors',
+      category: 'validation',
+      httpStatus: 422,
+      message: `The request holds ${selectorKeys.size} different tag selectors, more than the limit of ${maxSelectors} (MAX_SELECTORS_PER_REQUEST); nothing was listed or backed up. Combine them, or split the request.`,
+      details: { limit: maxSelectors, found: selectorKeys.size },
+    });
+  }
   const out: Target[] = [];
   const seen = new Set<string>();
   const add = (t: Target) => {
