@@ -1,7 +1,7 @@
-// The two moments retention acts. Before tonight's CreateBackup: delete what the policy no longer keeps and, where
-// the cloud holds only so many manual backups (PolarDB: 3), make room — or refuse, naming what holds the slots.
-// After a backup succeeded (the tracker): delete what the policy no longer keeps. A failed deletion never blocks
-// a backup: it is logged, and the next run plans it again.
+// The two moments retention acts. Before a CreateBackup, where the cloud holds only so many manual backups
+// (PolarDB: 3): make room — or refuse, naming what holds the slots. After a backup succeeded (the tracker): delete
+// what the policy no longer keeps. A failed deletion never blocks a backup: it is logged, and the next pass plans
+// it again.
 import type { EngineDeps, ProductCaller } from '../backup/engine';
 import { instanceIdOf, type Target } from '../backup/targets';
 import { catalogOf } from '../cloud/products/registry';
@@ -29,26 +29,34 @@ const deletesByPolicy = (p: RetentionPolicy) => p.keep !== undefined || p.keepDa
 const acts = (target: Target, caller: ProductCaller) => deletesByPolicy(policyOf(target)) || caller.catalog.retention.manualSlots !== undefined;
 
 /** Read-only: what retention would delete now for this target (the dry run lists it). */
-export async function planFor(target: Target, caller: ProductCaller, deps: RetentionDeps, makeRoom = true): Promise<RetentionPlan> {
-  const policy = policyOf(target);
+export async function planFor(target: Target, caller: ProductCaller, deps: RetentionDeps, makeRoom = true, policy = policyOf(target)): Promise<RetentionPlan> {
   const instanceId = instanceIdOf(target);
   const now = (deps.now ?? Date.now)();
   const held = await inventory(caller, instanceId, deps.history, now);
   return { product: target.product, instanceId, policy, held, plan: plan(held, policy, catalogOf(target.product).retention, now, makeRoom) };
 }
 
-/** The dry run's answer: what would be kept and deleted now, or why it cannot be known. */
+/**
+ * The dry run's answer: the deletions a run would make before its CreateBackup (room), then those the tracker would
+ * make after it succeeds (policy), what would be kept, or why it cannot be known.
+ */
 export async function wouldDelete(target: Target, caller: ProductCaller, deps: RetentionDeps): Promise<Record<string, unknown>> {
   // Nothing to decide means nothing to read: a dry run without retention stays without cloud calls.
   if (!acts(target, caller)) return { deletions: [], note: 'no keep or keepDays: this tool deletes nothing here' };
   try {
-    const { policy, plan: p } = await planFor(target, caller, deps);
+    const { policy, held } = await planFor(target, caller, deps, false);
+    const rules = caller.catalog.retention;
+    const now = (deps.now ?? Date.now)();
+    const room = rules.manualSlots ? plan(held, {}, rules, now, true) : undefined;
+    const freed = new Set(room?.deletions.map((d) => d.backupId));
+    const after = plan(held.filter((h) => !freed.has(h.backupId)), policy, rules, now, false);
+    const listed = (ds: Plan['deletions'], when: string) => ds.map(({ backupId, startedAt, reason }) => ({ backupId, startedAt, reason, when }));
     return {
       ...policy,
-      deletions: p.deletions.map(({ backupId, startedAt, reason }) => ({ backupId, startedAt, reason })),
-      kept: p.kept.map((h) => h.backupId),
-      ...(p.nextDeletion ? { nextDeletion: p.nextDeletion } : {}),
-      ...(p.blocked ? { refused: describeHolders(p.blocked) } : {}),
+      deletions: [...listed(room?.deletions ?? [], 'before this CreateBackup'), ...listed(after.deletions, 'after the next good backup is recorded (the tracker)')],
+      kept: after.kept.map((h) => h.backupId),
+      ...(after.nextDeletion ? { nextDeletion: after.nextDeletion } : {}),
+      ...(room?.blocked ? { refused: describeHolders(room.blocked) } : {}),
       ...(deps.enabled ? {} : { note: 'RETENTION_DELETE=off: nothing would be deleted' }),
     };
   } catch (raw) {
@@ -56,37 +64,32 @@ export async function wouldDelete(target: Target, caller: ProductCaller, deps: R
   }
 }
 
-/** The engine's hook, called once before the first CreateBackup of a request (never on a replay or an adoption). */
+/**
+ * The engine's hook, called once before the first CreateBackup of a request (never on a replay or an adoption). It
+ * only makes room, where the cloud holds so many manual backups (PolarDB); deleting what the policy no longer keeps
+ * is the tracker's, after a success. So a function that creates backups needs only the slot products' DeleteBackup.
+ */
 export function beforeCreate(deps: RetentionDeps): NonNullable<EngineDeps['beforeCreate']> {
   return async (target, caller, attempt) => {
-    if (!acts(target, caller)) return;
+    if (caller.catalog.retention.manualSlots === undefined) return;
     let planned: RetentionPlan;
     try {
-      planned = await planFor(target, caller, deps);
+      planned = await planFor(target, caller, deps, true, {});
     } catch (raw) {
       // Not knowing what exists never stops a backup: the cloud itself refuses one that does not fit.
       deps.logger.warn('retention: could not list the backups; backing up without retention', { product: target.product, instanceId: instanceIdOf(target), code: toBackupError(raw).code });
       return;
     }
+    const { plan: p, instanceId } = planned;
+    if (p.deletions.length === 0 && !p.blocked) return;
     // A takeover after a crash: an attempt since the claim may have taken tonight's slot already (the ClientToken
     // then replays it), so nothing is deleted to make room for it twice.
-    const startedSince = (s?: string) => s !== undefined && Date.parse(s) >= attempt.since.getTime();
-    const { plan: p, instanceId } = planned;
-    const roomNeeded = p.deletions.some((d) => d.kind === 'room') || p.blocked !== undefined;
-    const skipRoom = attempt.takeover && roomNeeded && planned.held.some((h) => startedSince(h.startedAt));
-    const deletions = p.blocked || skipRoom ? p.deletions.filter((d) => d.kind === 'policy') : p.deletions;
-    const results = await carryOut(caller, instanceId, deletions, deps);
-    logSummary(deps, planned, results);
-    if (skipRoom) return;
+    if (attempt.takeover && planned.held.some((h) => h.startedAt !== undefined && Date.parse(h.startedAt) >= attempt.since.getTime())) return;
     if (p.blocked) throw noRoom(caller, instanceId, describeHolders(p.blocked), p.blocked.holders);
-    // Checked first: with deletion off nothing was deleted, so there is no refused deletion to try another for. A
-    // full set of slots that only a (policy) deletion would have freed is as full as one that needs a room deletion.
-    const slots = caller.catalog.retention.manualSlots?.count;
-    const full = slots !== undefined && planned.held.filter((h) => h.state !== 'failed').length >= slots;
-    if (!deps.enabled && (deletions.some((d) => d.kind === 'room') || (full && deletions.length > 0))) {
-      throw noRoom(caller, instanceId, 'making room needs a deletion and RETENTION_DELETE=off', []);
-    }
-    const refused = new Set(results.filter((r) => r.outcome === 'failed' && r.kind === 'room').map((r) => r.backupId));
+    const results = await carryOut(caller, instanceId, p.deletions, deps);
+    logSummary(deps, planned, results);
+    if (!deps.enabled) throw noRoom(caller, instanceId, 'making room needs a deletion and RETENTION_DELETE=off', []);
+    const refused = new Set(results.filter((r) => r.outcome === 'failed').map((r) => r.backupId));
     if (refused.size > 0) await roomAgain(target, caller, planned, results, refused, deps);
   };
 }
@@ -99,7 +102,7 @@ async function roomAgain(target: Target, caller: ProductCaller, planned: Retenti
   const gone = new Set(done.filter((r) => r.outcome === 'deleted' || r.outcome === 'already-gone').map((r) => r.backupId));
   const held = planned.held.filter((h) => !gone.has(h.backupId)).map((h) => (refused.has(h.backupId) ? { ...h, refused: true } : h));
   const again = plan(held, planned.policy, caller.catalog.retention, (deps.now ?? Date.now)(), true);
-  const instead = again.deletions.filter((d) => d.kind === 'room');
+  const instead = again.deletions;
   if (instead.length > 0) logSummary(deps, planned, await carryOut(caller, planned.instanceId, instead, deps));
   else deps.logger.warn('retention: no other backup may be deleted to make room; CreateBackup goes ahead and the cloud decides', { product: target.product, instanceId: planned.instanceId });
 }

@@ -103,7 +103,7 @@ describe('PolarDB with keep: 2 and a console-made manual backup', () => {
     expect(planned.dryRun).toBe(true);
     expect(planned.calls?.[0]?.retention).toMatchObject({
       keep: 2,
-      deletions: [{ backupId: a, reason: 'makes room: the cloud holds at most 3 manual backups at a time' }],
+      deletions: [{ backupId: a, reason: 'makes room: the cloud holds at most 3 manual backups at a time', when: 'before this CreateBackup' }],
       kept: [b],
     });
     const during = stack.cloud.requests.slice(requestsBefore).map((r) => r.action);

@@ -125,19 +125,22 @@ describe('deletions that fail', () => {
     expect(record?.retired?.reason).toMatch(/^already gone \(beyond keep 1/);
   });
 
-  it('refused by the cloud: logged and left for the next run, and tonight’s backup is taken all the same', async () => {
+  it('refused by the cloud: logged and left for the next pass, and tonight’s backup is taken all the same', async () => {
     const target: Target = { product: 'polardb', DBClusterId: 'pc-sample1', keep: 1 };
     const store = { IDEMPOTENCY_STORE: `file:${join(dir, 'refused')}` };
     const first = await night(target, 1, store);
-    cloud.inject({ action: 'DeleteBackup', kind: 'status', status: 403, code: 'IncorrectBackupSetState', times: 2 });
+    cloud.inject({ action: 'DeleteBackup', kind: 'status', status: 403, code: 'IncorrectBackupSetState' });
     const second = await night(target, 2, store);
     expect(second.deletions).toMatchObject([{ backupId: first.outcome.jobId, outcome: 'failed', error: { code: 'IncorrectBackupSetState' } }]);
     expect(lines.find((l) => l.msg === 'retention: deletion failed; the backup stays and a later run tries again')).toMatchObject({ backupId: first.outcome.jobId });
-    // Night 3: the hook before CreateBackup retries the deletion the last run could not make (the fault's second
-    // refusal), still takes the backup, and the tracker's pass after it succeeds deletes what is beyond keep.
+    // Night 3: a slot is still free, so the backup is taken; the pass after its success deletes both old ones.
     const third = await night(target, 3, store);
     expect(third.outcome.outcome).toBe('created');
-    expect(cloud.requests.filter((r) => r.action === 'DeleteBackup').map((r) => r.code ?? r.status)).toEqual(['IncorrectBackupSetState', 'IncorrectBackupSetState', 200, 200]);
+    expect(third.deletions.map((d) => [d.backupId, d.outcome])).toEqual([
+      [second.outcome.jobId, 'deleted'],
+      [first.outcome.jobId, 'deleted'],
+    ]);
+    expect(cloud.requests.filter((r) => r.action === 'DeleteBackup').map((r) => r.code ?? r.status)).toEqual(['IncorrectBackupSetState', 200, 200]);
     expect(manual('pc-sample1').map((j) => j.id)).toEqual([third.outcome.jobId]);
   });
 });
@@ -169,10 +172,9 @@ describe('RDS and MongoDB', () => {
     expect(first?.backupId).not.toBe(first?.id);
     cloud.backdate('rds', first?.backupId as string, 8 * 86_400_000);
     const third = await night(target, 3, store);
-    // The hook before night 3's CreateBackup already deleted the old one; the pass after its success keeps the
-    // second (beyond keep, but younger than 7 days).
+    // The pass after night 3's success deletes the old one and keeps the second (beyond keep, but younger than 7 days).
     expect(cloud.requests.filter((r) => r.action === 'DeleteBackup').map((r) => r.query.BackupId)).toEqual([first?.backupId]);
-    expect(third.deletions).toEqual([]);
+    expect(third.deletions.map((d) => [d.backupId, d.outcome])).toEqual([[first?.backupId, 'deleted']]);
     expect(cloud.jobs('rds').filter((j) => !j.deleted)).toHaveLength(2);
   });
 
