@@ -6,10 +6,11 @@ import type { EngineDeps, ProductCaller } from '../backup/engine';
 import { instanceIdOf, type Target } from '../backup/targets';
 import { catalogOf } from '../cloud/products/registry';
 import { BackupError, toBackupError } from '../errors';
+import type { HistoryRecord } from '../history/record';
 import { carryOut, type DeletionDeps, type DeletionResult } from './deletion';
 import { inventory } from './inventory';
 import { describeHolders, plan, type Held, type Plan } from './plan';
-import { policyOf, type RetentionPolicy } from './policy';
+import { policyInForce, policyOf, type RetentionPolicy } from './policy';
 
 export interface RetentionDeps extends DeletionDeps {
   now?: () => number;
@@ -29,10 +30,19 @@ const deletesByPolicy = (p: RetentionPolicy) => p.keep !== undefined || p.keepDa
 const acts = (target: Target, caller: ProductCaller) => deletesByPolicy(policyOf(target)) || caller.catalog.retention.manualSlots !== undefined;
 
 /** Read-only: what retention would delete now for this target (the dry run lists it). */
-export async function planFor(target: Target, caller: ProductCaller, deps: RetentionDeps, makeRoom = true, policy = policyOf(target)): Promise<RetentionPlan> {
+export async function planFor(
+  target: Target,
+  caller: ProductCaller,
+  deps: RetentionDeps,
+  makeRoom = true,
+  only?: RetentionPolicy,
+  known?: readonly HistoryRecord[],
+): Promise<RetentionPlan> {
   const instanceId = instanceIdOf(target);
   const now = (deps.now ?? Date.now)();
-  const held = await inventory(caller, instanceId, deps.history, now);
+  const records = known ?? (await deps.history.forDatabase(target.product, instanceId));
+  const held = await inventory(caller, instanceId, records, now);
+  const policy = only ?? policyInForce(target, records);
   return { product: target.product, instanceId, policy, held, plan: plan(held, policy, catalogOf(target.product).retention, now, makeRoom) };
 }
 
@@ -109,8 +119,11 @@ async function roomAgain(target: Target, caller: ProductCaller, planned: Retenti
 
 /** After tonight's backup succeeded: delete this tool's backups beyond the policy (no room to make). */
 export async function afterSuccess(target: Target, caller: ProductCaller, deps: RetentionDeps): Promise<DeletionResult[]> {
-  if (!deletesByPolicy(policyOf(target))) return [];
-  const planned = await planFor(target, caller, deps, false);
+  // The history first: with no policy in force there is nothing to list in the cloud.
+  const records = await deps.history.forDatabase(target.product, instanceIdOf(target));
+  const policy = policyInForce(target, records);
+  if (!deletesByPolicy(policy)) return [];
+  const planned = await planFor(target, caller, deps, false, policy, records);
   const results = await carryOut(caller, planned.instanceId, planned.plan.deletions, deps);
   logSummary(deps, planned, results);
   return results;

@@ -1,7 +1,6 @@
 // What the cloud holds for one database (its manual backup sets and running manual jobs), each marked as this
 // tool's or not by id through the history. Only ids the history recorded count as ours; the rest is never touched.
 import type { ProductCaller } from '../backup/engine';
-import type { History } from '../history/history';
 import type { HistoryRecord } from '../history/record';
 import type { Held } from './plan';
 
@@ -11,9 +10,9 @@ const MAX_PAGES = 20;
 /** Listed from this far back: a slot held by an old console backup still counts, whatever the history keeps. */
 const LIST_BACK_MS = 3650 * 86_400_000;
 
-export async function inventory(caller: ProductCaller, instanceId: string, history: History, now: number): Promise<Held[]> {
+/** `records`: the database's history, whose ids say which backups are this tool's. */
+export async function inventory(caller: ProductCaller, instanceId: string, records: readonly HistoryRecord[], now: number): Promise<Held[]> {
   const { catalog } = caller;
-  const records = await history.forDatabase(catalog.name, instanceId);
   // Like with like: a backup set id against recorded backup set ids, a job id against recorded job ids (RDS job
   // ids and backup set ids are separate number spaces, so a console backup's set id may equal one of our job ids).
   const byBackupId = new Map<string, HistoryRecord>();

@@ -1,6 +1,7 @@
 // How many of this tool's backups of a database to keep, and for how long, from the target and its product.
 import { catalogOf } from '../cloud/products/registry';
 import type { Target } from '../backup/targets';
+import type { HistoryRecord } from '../history/record';
 
 export interface RetentionPolicy {
   keep?: number;
@@ -19,4 +20,17 @@ export function policyOf(target: Target): RetentionPolicy {
     ...(keep !== undefined ? { keep } : {}),
     ...(t.keepDays !== undefined && !rules.keepDaysByCloud ? { keepDays: t.keepDays } : {}),
   };
+}
+
+const explicit = (t: Target) => (t as { keep?: number }).keep !== undefined || (t as { keepDays?: number }).keepDays !== undefined;
+
+/**
+ * The policy in force for a database: the target's own when it sets keep or keepDays, else the one last set on any
+ * of the database's requests (`records`, newest first), else the product's default. So a chat or deploy-gate
+ * backup, which sets none, never overrides the timer's `keep: 3` with PolarDB's default of 2.
+ */
+export function policyInForce(target: Target, records: readonly HistoryRecord[]): RetentionPolicy {
+  if (explicit(target)) return policyOf(target);
+  const last = records.find((r) => explicit(r.target));
+  return policyOf(last?.target ?? target);
 }

@@ -3,7 +3,7 @@
 import { catalogOf } from '../cloud/products/registry';
 import type { HistoryRecord } from '../history/record';
 import { plan, type Held } from './plan';
-import { policyOf, type RetentionPolicy } from './policy';
+import { policyInForce, type RetentionPolicy } from './policy';
 
 export interface RetentionSummary {
   policy: RetentionPolicy;
@@ -15,11 +15,11 @@ export interface RetentionSummary {
   nextDeletion?: string;
 }
 
-/** `records`: one database's history, newest first; the newest record's target carries the policy in force. */
+/** `records`: one database's history, newest first. */
 export function retentionSummary(records: readonly HistoryRecord[], now: number): RetentionSummary | undefined {
   const newest = records[0];
   if (!newest) return undefined;
-  const policy = policyOf(newest.target);
+  const policy = policyInForce(newest.target, records);
   const good = records.filter((r) => r.state === 'succeeded' && (r.backupId ?? r.jobId) !== undefined);
   const held: Held[] = good
     .filter((r) => !r.retired)

@@ -145,6 +145,17 @@ describe('deletions that fail', () => {
   });
 });
 
+describe('the policy in force', () => {
+  it('a backup whose target sets no keep (chat, deploy gate) follows the keep last set for the database, not PolarDB’s default', async () => {
+    const store = { IDEMPOTENCY_STORE: `file:${join(dir, 'in-force')}` };
+    await night({ product: 'polardb', DBClusterId: 'pc-sample1', keep: 3 }, 1, store);
+    await night({ product: 'polardb', DBClusterId: 'pc-sample1', keep: 3 }, 2, store);
+    const chat = await night({ product: 'polardb', DBClusterId: 'pc-sample1' }, 3, store);
+    expect(chat.deletions).toEqual([]);
+    expect(manual('pc-sample1')).toHaveLength(3);
+  });
+});
+
 describe('making room when a deletion is refused', () => {
   it('PolarDB keep 3, all 3 slots ours: the oldest’s deletion refused, the next oldest is freed instead (never the newest), and the backup is taken', async () => {
     const target: Target = { product: 'polardb', DBClusterId: 'pc-sample1', keep: 3 };

@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { products } from '../../../shared/cloud/products/registry';
 import { describeHolders, plan, type Held } from '../../../shared/retention/plan';
-import { policyOf } from '../../../shared/retention/policy';
+import { policyInForce, policyOf } from '../../../shared/retention/policy';
+import type { HistoryRecord } from '../../../shared/history/record';
 
 const DAY = 86_400_000;
 const now = Date.parse('2026-06-30T18:00:00Z');
@@ -20,6 +21,14 @@ describe('policy', () => {
     expect(policyOf({ product: 'rds', DBInstanceId: 'rm-1' })).toEqual({});
     expect(policyOf({ product: 'mongodb', DBInstanceId: 'dds-1' })).toEqual({});
     expect(policyOf({ product: 'mongodb', DBInstanceId: 'dds-1', keep: 4, keepDays: 30 })).toEqual({ keep: 4 });
+  });
+
+  it('in force: the target’s own, else the last one set on the database’s requests, else the product default', () => {
+    const recs = (...keeps: (number | undefined)[]) => keeps.map((keep) => ({ target: { product: 'rds', DBInstanceId: 'rm-1', ...(keep ? { keep } : {}) } }) as unknown as HistoryRecord);
+    expect(policyInForce({ product: 'rds', DBInstanceId: 'rm-1', keep: 9 }, recs(5))).toEqual({ keep: 9 });
+    expect(policyInForce({ product: 'rds', DBInstanceId: 'rm-1' }, recs(undefined, 5, 7))).toEqual({ keep: 5 });
+    expect(policyInForce({ product: 'rds', DBInstanceId: 'rm-1' }, recs(undefined))).toEqual({});
+    expect(policyInForce({ product: 'polardb', DBClusterId: 'pc-1' }, [])).toEqual({ keep: 2 });
   });
 });
 
