@@ -110,7 +110,7 @@ export function beforeCreate(deps: RetentionDeps): NonNullable<EngineDeps['befor
  */
 async function roomAgain(target: Target, caller: ProductCaller, planned: RetentionPlan, done: DeletionResult[], refused: Set<string>, deps: RetentionDeps): Promise<void> {
   const gone = new Set(done.filter((r) => r.outcome === 'deleted' || r.outcome === 'already-gone').map((r) => r.backupId));
-  const held = planned.held.filter((h) => !gone.has(h.backupId)).map((h) => (refused.has(h.backupId) ? { ...h, refused: true } : h));
+  const held = planned.held.filter((h) => !gone.has(h.backupId)).map((h) => (refused.has(h.backupId) ? { ...h, undeletable: true } : h));
   const again = plan(held, planned.policy, caller.catalog.retention, (deps.now ?? Date.now)(), true);
   const instead = again.deletions;
   if (instead.length > 0) logSummary(deps, planned, await carryOut(caller, planned.instanceId, instead, deps));

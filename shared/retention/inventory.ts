@@ -32,7 +32,16 @@ export async function inventory(caller: ProductCaller, instanceId: string, recor
     for (const b of sets) {
       if (!b.manual || !b.backupId) continue;
       const r = owner(b.backupId, b.jobId);
-      held.push({ backupId: b.backupId, jobId: b.jobId, state: b.state, startedAt: b.startedAt, ours: r !== undefined, recordId: r?.id, requestedAt: r?.requestedAt });
+      held.push({
+        backupId: b.backupId,
+        jobId: b.jobId,
+        state: b.state,
+        startedAt: b.startedAt,
+        ours: r !== undefined,
+        recordId: r?.id,
+        requestedAt: r?.requestedAt,
+        ...(b.deletable === false ? { undeletable: true } : {}),
+      });
     }
     if (sets.length < PAGE_SIZE) break;
   }

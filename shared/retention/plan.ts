@@ -15,8 +15,8 @@ export interface Held {
   recordId?: string;
   /** When this tool asked for it (ms precision): orders two of ours the cloud lists in the same second. */
   requestedAt?: string;
-  /** Its deletion was refused in this run: choose another. */
-  refused?: boolean;
+  /** The cloud will not delete it now (RDS StoreStatus other than Enabled, or refused earlier in this run). */
+  undeletable?: boolean;
 }
 
 export interface Deletion {
@@ -52,12 +52,12 @@ export function plan(held: readonly Held[], policy: RetentionPolicy, rules: Rete
   const protectedIds = new Set([good[0]?.backupId, oursGood[0]?.backupId]);
   const deletions: Deletion[] = [];
   const dueTimes: number[] = [];
-  const deletable = (h: Held) => !protectedIds.has(h.backupId) && !h.refused && now - startOf(h) >= rules.minDeleteAgeMs;
+  const deletable = (h: Held) => !protectedIds.has(h.backupId) && !h.undeletable && now - startOf(h) >= rules.minDeleteAgeMs;
 
   if (policy.keep !== undefined || policy.keepDays !== undefined) {
     oursGood.forEach((h, i) => {
       const beyondKeep = policy.keep === undefined || i >= policy.keep;
-      if (!beyondKeep || protectedIds.has(h.backupId)) return;
+      if (!beyondKeep || protectedIds.has(h.backupId) || h.undeletable) return;
       const dueAt = Math.max(policy.keepDays === undefined ? 0 : startOf(h) + policy.keepDays * DAY_MS, startOf(h) + rules.minDeleteAgeMs);
       if (Number.isNaN(dueAt)) return;
       if (dueAt > now) dueTimes.push(dueAt);
@@ -110,6 +110,6 @@ function nextDeletion(policy: RetentionPolicy, dueTimes: number[]): string | und
 /** "3 of 3 held: 11 (this tool's, started …), 12 (not in this tool's history, …), 13 (running job)" */
 export function describeHolders(blocked: NonNullable<Plan['blocked']>): string {
   const one = (h: Held) =>
-    `${h.backupId} (${h.state === 'running' ? 'running job' : h.ours ? `this tool's${h.refused ? ', its deletion refused' : ''}` : "not in this tool's history"}${h.startedAt ? `, started ${h.startedAt}` : ''})`;
+    `${h.backupId} (${h.state === 'running' ? 'running job' : h.ours ? `this tool's${h.undeletable ? ', not deletable now' : ''}` : "not in this tool's history"}${h.startedAt ? `, started ${h.startedAt}` : ''})`;
   return `${blocked.holders.length} of ${blocked.slots} held: ${blocked.holders.map(one).join(', ')}`;
 }

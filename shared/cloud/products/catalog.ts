@@ -28,6 +28,8 @@ export interface BackupView {
   startedAt?: string;
   finishedAt?: string;
   sizeBytes?: number;
+  /** False when the cloud says the set cannot be deleted now (RDS: StoreStatus other than Enabled). */
+  deletable?: boolean;
   method?: string;
   /** The databases in the set, where the API reports them (RDS and MongoDB BackupDBNames). */
   dbNames?: string[];

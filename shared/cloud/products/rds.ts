@@ -137,5 +137,7 @@ function toBackupView(b: Record<string, unknown>): BackupView {
     sizeBytes: num(b.BackupSize),
     method: str(b.BackupMethod),
     dbNames: names(b.BackupDBNames),
+    // DeleteBackup takes only sets whose StoreStatus is Enabled.
+    ...(str(b.StoreStatus) !== undefined && str(b.StoreStatus) !== 'Enabled' ? { deletable: false } : {}),
   };
 }

@@ -95,6 +95,12 @@ describe('keep and keepDays', () => {
     expect(p.nextDeletion).toBe(new Date(Date.parse(at(3)) + 7 * DAY).toISOString());
   });
 
+  it('a set the cloud will not delete now (RDS StoreStatus not Enabled) is neither sent for deletion nor chosen to make room', () => {
+    expect(ids(plan([{ ...ours('a', 20), undeletable: true }, ours('b', 10), ours('c', 1)], { keep: 1 }, rds, now, false))).toEqual(['b']);
+    const p = plan([{ ...ours('a', 3), undeletable: true }, ours('b', 2), ours('c', 1)], {}, polar, now, true);
+    expect(ids(p)).toEqual(['b']);
+  });
+
   it('failed backups and backups of unknown origin are never counted as kept nor deleted', () => {
     const p = plan([ours('a', 3, 'failed'), theirs('x', 2), ours('b', 1)], { keep: 1 }, polar, now, false);
     expect(p.deletions).toEqual([]);
