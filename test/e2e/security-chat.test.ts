@@ -10,6 +10,7 @@ import { secrets, startStack, type Stack } from '../helpers/stack';
 
 const acl = [
   { users: ['slack:T1/U-ops'], commands: ['backup', 'status'] },
+  { users: ['slack:T1/U-payments'], commands: ['backup'], tags: { team: 'payments' } },
   { users: ['dingtalk:dingcorp/manager01'], channels: ['dingtalk:cid-ops'], commands: ['backup', 'status'] },
 ];
 
@@ -183,6 +184,16 @@ describe('point 3: the ACL trusts ids, not names', () => {
     const noCorp = await dingtalk(dingBody({ senderCorpId: 'dingother', chatbotCorpId: 'dingother' }), dingtalkHeaders(secrets.dingtalk));
     expect(noCorp.body.text.content).toMatch(/is not allowed/);
     expect(stack.cloud.requests).toHaveLength(0);
+  });
+
+  it('a rule limited by tags allows the instances carrying them (looked up in the cloud) and no other', async () => {
+    // In the local cloud only rm-sample1 carries team=payments; rm-sample2 does not.
+    const tagged = await slack(slackBody({ user_id: 'U-payments', text: 'backup rds rm-sample1' }));
+    expect(tagged.body.text).toMatch(/Backup of rds rm-sample1 requested/);
+    const untagged = await slack(slackBody({ user_id: 'U-payments', text: 'backup rds rm-sample2' }));
+    expect(untagged.body.text).toMatch(/is not allowed to run "backup" on rm-sample2/);
+    await stack.cloud.fcIdle();
+    expect(stack.cloud.requests.filter((r) => r.action === 'CreateBackup').map((r) => r.query.DBInstanceId)).toEqual(['rm-sample1']);
   });
 
   it('an old-format CHATOPS_ACL (names, bare ids) denies everything and the log shows how to write the new one', async () => {
