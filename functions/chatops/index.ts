@@ -9,7 +9,7 @@ import { earlier } from '../../shared/deadline';
 import { BackupError, toBackupError, validationError } from '../../shared/errors';
 import { httpApp } from '../../shared/http/app';
 import { idempotencyKey } from '../../shared/idempotency/key';
-import { startInvocation } from '../../shared/fc/invocation';
+import { startInvocation, type Invocation } from '../../shared/fc/invocation';
 import type { Logger } from '../../shared/logger';
 import { jsonResponse } from '../../shared/http/middleware/response';
 import { validate } from '../../shared/http/middleware/validator';
@@ -71,7 +71,7 @@ const dingtalkMessage = z.looseObject({
   sessionWebhook: url,
 });
 
-async function handleCommand(chat: ChatRequest, context: FcContext, logger: Logger): Promise<string> {
+async function handleCommand(chat: ChatRequest, inv: Invocation, context: FcContext, logger: Logger): Promise<string> {
   let command;
   try {
     command = parseCommand(chat.text);
@@ -80,7 +80,6 @@ async function handleCommand(chat: ChatRequest, context: FcContext, logger: Logg
   }
   if (command.name === 'help') return usage;
 
-  const inv = startInvocation(context);
   const acl = parseAcl(inv.config.chatopsAcl);
   const { caller } = chat;
   const subject =
@@ -151,8 +150,8 @@ async function handleCommand(chat: ChatRequest, context: FcContext, logger: Logg
 }
 
 /** The reply address must be the platform's own (reply-url.ts): a forged body must not pick where the worker posts. */
-function replyToOf(platform: ChatPlatform, raw: string, field: string, context: FcContext): ReplyTo {
-  const check = checkReplyUrl(platform, raw, startInvocation(context).config.chatReplyLocalReceiver);
+function replyToOf(platform: ChatPlatform, raw: string, field: string, inv: Invocation): ReplyTo {
+  const check = checkReplyUrl(platform, raw, inv.config.chatReplyLocalReceiver);
   if (!check.ok) throw validationError([{ field, value: raw, rule: check.rule }], `${platform} request`);
   return { platform, url: raw };
 }
@@ -169,15 +168,16 @@ export const handler = httpApp({
       use: [validate({ schema: slackForm, what: 'Slack command' })],
       handler: async (req: HttpRequest, { context, logger }) => {
         const f = req.body as z.infer<typeof slackForm>;
+        const inv = startInvocation(context);
         const chat: ChatRequest = {
           platform: 'slack',
           text: f.text ?? '',
           requestId: f.trigger_id,
           caller: { platform: 'slack', workspaces: [f.team_id, ...(f.enterprise_id ? [f.enterprise_id] : [])], userId: f.user_id, channelId: f.channel_id },
           userName: f.user_name,
-          replyTo: replyToOf('slack', f.response_url, 'response_url', context),
+          replyTo: replyToOf('slack', f.response_url, 'response_url', inv),
         };
-        const text = await handleCommand(chat, context, logger);
+        const text = await handleCommand(chat, inv, context, logger);
         return reply('slack', text, text.startsWith('Backup of'));
       },
     },
@@ -198,7 +198,8 @@ export const handler = httpApp({
       use: [validate({ schema: dingtalkMessage, what: 'DingTalk message' })],
       handler: async (req: HttpRequest, { context, logger }) => {
         const m = req.body as z.infer<typeof dingtalkMessage>;
-        const corp = startInvocation(context).config.dingtalkCorpId;
+        const inv = startInvocation(context);
+        const corp = inv.config.dingtalkCorpId;
         // The body is unsigned (docs/dingtalk-robot.md); where the deployment names its corp, the robot's must match.
         if (corp !== undefined && m.chatbotCorpId !== corp) {
           logger.warn('dingtalk message refused: chatbotCorpId is not DINGTALK_CORP_ID', { chatbotCorpId: m.chatbotCorpId ?? null });
@@ -210,9 +211,9 @@ export const handler = httpApp({
           requestId: m.msgId,
           caller: { platform: 'dingtalk', workspaces: [m.senderCorpId ?? m.chatbotCorpId ?? ''], userId: m.senderStaffId ?? '', channelId: m.conversationId },
           userName: m.senderNick,
-          replyTo: replyToOf('dingtalk', m.sessionWebhook, 'sessionWebhook', context),
+          replyTo: replyToOf('dingtalk', m.sessionWebhook, 'sessionWebhook', inv),
         };
-        return reply('dingtalk', await handleCommand(chat, context, logger), true);
+        return reply('dingtalk', await handleCommand(chat, inv, context, logger), true);
       },
     },
   ],
