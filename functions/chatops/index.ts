@@ -189,7 +189,7 @@ export const handler = httpApp({
         // The sign covers only the timestamp: each (timestamp, sign) is accepted once, for as long as it is fresh.
         refuseReplays({
           name: 'dingtalk',
-          idOf: (req) => `${req.headers[dingtalkTimestampHeader]}:${req.headers[dingtalkSignHeader]}`,
+          idOf: (req) => `${req.headers[dingtalkTimestampHeader]?.trim()}:${req.headers[dingtalkSignHeader]?.trim()}`,
           windowMs: 2 * dingtalkToleranceMs + 1000,
           store: (r) => startInvocation(r.context).deps.store,
         }),

@@ -200,7 +200,8 @@ export const handler = httpApp({
       auth: [
         verifySignature({ name: 'deploy gate', secretEnv: 'DEPLOY_HOOK_SECRET', secret, verify: deployRequestVerifier }),
         // A timestamp may be up to the tolerance ahead and is accepted until the tolerance after it: remember that long.
-        refuseReplays({ name: 'deploy', idOf: (req) => req.headers[githubSignatureHeader], windowMs: 2 * deployToleranceSec * 1000 + 1000, store: (r) => startInvocation(r.context).deps.store }),
+        // Keyed as the verifier reads it (trimmed, hex in any case), so a re-cased copy is the same delivery.
+        refuseReplays({ name: 'deploy', idOf: (req) => req.headers[githubSignatureHeader]?.trim().toLowerCase(), windowMs: 2 * deployToleranceSec * 1000 + 1000, store: (r) => startInvocation(r.context).deps.store }),
       ],
       body: { allowed: ['application/json'] },
       use: [validate({ schema: deployRequest, querySchema: noQuery, what: 'deploy request' })],

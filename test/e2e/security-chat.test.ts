@@ -78,6 +78,15 @@ describe('point 1: DingTalk identity fields are unsigned', () => {
     expect(stack.receiver.posted.map((p) => p.path)).not.toContain('/dingtalk/session/attacker');
   });
 
+  it('the same pair with spaces around it is the same pair: 401 replayed', async () => {
+    const captured = dingtalkHeaders(secrets.dingtalk);
+    expect((await dingtalk(dingBody({ text: { content: 'help' } }), captured)).status).toBe(200);
+    const padded = { timestamp: ` ${captured.timestamp} `, sign: ` ${captured.sign} ` };
+    const r = await dingtalk(dingBody(), padded);
+    expect(r.status).toBe(401);
+    expect(r.body.error.details.reason).toBe('replayed');
+  });
+
   it('three forged msgIds on one pair cannot fill PolarDB\'s 3 manual slots: only one request is ever accepted', async () => {
     const captured = dingtalkHeaders(secrets.dingtalk);
     const answers = [];

@@ -35,6 +35,19 @@ describe('point 4: a captured deploy request is not a key', () => {
     expect(creates()).toBe(1);
   });
 
+  it('replayed with the hex signature upper-cased or padded with spaces (still a valid signature) → 401 replayed', async () => {
+    const body = bodyFor('replay-recased');
+    const captured = deployHeaders('POST', '/backups', body, secrets.deploy);
+    expect((await send('/backups', body, captured)).status).toBe(202);
+    const sig = captured['x-hub-signature-256'] as string;
+    for (const variant of [`sha256=${sig.slice(7).toUpperCase()}`, ` ${sig} `]) {
+      const r = await send('/backups', body, { ...captured, 'x-hub-signature-256': variant });
+      expect(r.status).toBe(401);
+      expect(r.body.error?.details?.reason).toBe('replayed');
+    }
+    expect(creates()).toBe(1);
+  });
+
   it('replayed after 5 minutes → 401 stale, before anything is parsed or called', async () => {
     const body = bodyFor('replay-stale');
     const old = deployHeaders('POST', '/backups', body, secrets.deploy, Date.now() - 301_000);
