@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { runColdStart, type Probe } from './cold-start';
 import { runFleet } from './fleet';
 import { runOverhead } from './overhead';
+import { runRetention } from './retention';
 
 const root = process.env.BENCH_ROOT ?? process.cwd();
 const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -39,7 +40,7 @@ async function main(): Promise<void> {
   const log = (s: string) => process.stderr.write(`[bench] ${s}\n`);
   const probes: Probe[] = process.env.BENCH_PROBES ? (JSON.parse(readFileSync(process.env.BENCH_PROBES, 'utf8')) as Probe[]) : [];
 
-  log('1/3 per-backup overhead…');
+  log('1/4 per-backup overhead…');
   const overhead = await runOverhead({
     iterations: quick ? 300 : 2000,
     warmup: quick ? 50 : 200,
@@ -50,10 +51,10 @@ async function main(): Promise<void> {
     keyPrefix: `fcdb-bench:${runId}:overhead:`,
   });
 
-  log('2/3 cold start…');
+  log('2/4 cold start…');
   const cold = await runColdStart({ root, runs: quick ? 5 : 15, probes });
 
-  log('3/3 fleet…');
+  log('3/4 fleet…');
   const fleet = await runFleet({
     distDir: join(root, 'dist'),
     targets: 1000,
@@ -63,6 +64,9 @@ async function main(): Promise<void> {
     redisUrl,
     keyPrefix: `fcdb-bench:${runId}:fleet:`,
   });
+
+  log('4/4 retention before a PolarDB backup…');
+  const retention = await runRetention({ iterations: quick ? 20 : 100, latencyMs: 20 });
 
   const seconds = ((Date.now() - started) / 1000).toFixed(0);
   const doc = [
@@ -84,9 +88,13 @@ async function main(): Promise<void> {
     '',
     fleet.markdown,
     '',
+    '## 4. Retention: the PolarDB slot check before CreateBackup',
+    '',
+    retention.markdown,
+    '',
     '## Findings',
     '',
-    ...[...overhead.findings, ...cold.findings, ...fleet.findings].map((f) => `- ${f}`),
+    ...[...overhead.findings, ...cold.findings, ...fleet.findings, ...retention.findings].map((f) => `- ${f}`),
     '',
   ].join('\n');
   process.stdout.write(`${doc}\n`);

@@ -26,26 +26,30 @@ export async function inventory(caller: ProductCaller, instanceId: string, recor
 
   const held: Held[] = [];
   const window = { since: new Date(now - LIST_BACK_MS), until: new Date(now + 60_000) };
-  for (let page = 1; page <= MAX_PAGES; page++) {
-    const body = await caller.read('DescribeBackups', { ...catalog.backupsQuery(instanceId, { window }), PageSize: String(PAGE_SIZE), PageNumber: String(page) });
-    const sets = catalog.parseBackups(body);
-    for (const b of sets) {
-      if (!b.manual || !b.backupId) continue;
-      const r = owner(b.backupId, b.jobId);
-      held.push({
-        backupId: b.backupId,
-        jobId: b.jobId,
-        state: b.state,
-        startedAt: b.startedAt,
-        ours: r !== undefined,
-        recordId: r?.id,
-        requestedAt: r?.requestedAt,
-        ...(b.deletable === false ? { undeletable: true } : {}),
-      });
+  const listPages = async () => {
+    for (let page = 1; page <= MAX_PAGES; page++) {
+      const body = await caller.read('DescribeBackups', { ...catalog.backupsQuery(instanceId, { window }), PageSize: String(PAGE_SIZE), PageNumber: String(page) });
+      const sets = catalog.parseBackups(body);
+      for (const b of sets) {
+        if (!b.manual || !b.backupId) continue;
+        const r = owner(b.backupId, b.jobId);
+        held.push({
+          backupId: b.backupId,
+          jobId: b.jobId,
+          state: b.state,
+          startedAt: b.startedAt,
+          ours: r !== undefined,
+          recordId: r?.id,
+          requestedAt: r?.requestedAt,
+          ...(b.deletable === false ? { undeletable: true } : {}),
+        });
+      }
+      if (sets.length < PAGE_SIZE) return;
     }
-    if (sets.length < PAGE_SIZE) break;
-  }
-  const tasks = catalog.parseTasks(await caller.read('DescribeBackupTasks', catalog.tasksQuery(instanceId)));
+  };
+  // The two lists at once: the sets and the running jobs do not depend on each other.
+  const [, taskBody] = await Promise.all([listPages(), caller.read('DescribeBackupTasks', catalog.tasksQuery(instanceId))]);
+  const tasks = catalog.parseTasks(taskBody);
   for (const j of tasks) {
     if (!j.manual || (j.state !== 'queued' && j.state !== 'running')) continue;
     if (held.some((h) => h.jobId === j.jobId)) continue;
