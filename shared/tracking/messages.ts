@@ -40,6 +40,9 @@ export function actionFor(r: HistoryRecord): string {
     return `The API gives no reason for a failed job: open the ${catalogOf(r.product).title} console's backup list and event log for ${r.instanceId} (storage space, instance state, a locked table), then take a backup by hand: fc-db-backup backup ${r.product} ${r.instanceId}.`;
   }
   if (r.state === 'lost') return `The backup-worker task failed for good ${r.redispatches} time(s) after being dispatched again: read backup-worker's logs, then take a backup by hand: fc-db-backup backup ${r.product} ${r.instanceId}.`;
+  if (code === 'NoBackupSlot') {
+    return `In the ${catalogOf(r.product).title} console, delete one of the manual backups of ${r.instanceId} named above that you no longer need (or let a running job finish); the next run then takes its backup.`;
+  }
   if (/Forbidden|NoPermission|RAM/i.test(code)) return "Grant the function's RAM role the action named in the message (see s.yaml), then run again.";
   if (/NotFound/i.test(code)) return 'Check the instance id and RegionId of the target; remove the target if the instance was released.';
   if (/Exceed|Quota|Times/i.test(code)) return `${catalogOf(r.product).limits.quota}.`;

@@ -110,4 +110,21 @@ describe('PolarDB with keep: 2 and a console-made manual backup', () => {
     expect(during.filter((x) => x !== 'DescribeBackups' && x !== 'DescribeBackupTasks')).toEqual([]);
     expect(manual('pc-sample1')).toHaveLength(3);
   });
+
+  it('all 3 slots held by backups this tool did not make: the firing is refused before CreateBackup, and the alert names each holder', async () => {
+    stack.receiver.notified.length = 0;
+    const ids = [await consoleBackup('pc-sample1'), await consoleBackup('pc-sample1'), await consoleBackup('pc-sample1')];
+    const run = await fire([{ product: 'polardb', DBClusterId: 'pc-sample1' }]);
+    expect(run.results?.[0]).toMatchObject({ outcome: 'failed', error: { code: 'NoBackupSlot' } });
+    await stack.tracked();
+    const alerts = stack.receiver.notified.map((n) => JSON.stringify(n.body));
+    expect(alerts.length).toBeGreaterThan(0);
+    for (const alert of alerts) {
+      for (const id of ids) expect(alert).toContain(`${id} (not in this tool's history`);
+      expect(alert).toContain('3 manual backups per cluster at a time');
+      expect(alert).toContain('console, delete one of the manual backups of pc-sample1 named above');
+    }
+    expect(stack.cloud.requests.filter((r) => r.action === 'CreateBackup')).toHaveLength(3);
+    expect(stack.cloud.requests.filter((r) => r.action === 'DeleteBackup')).toEqual([]);
+  });
 });
