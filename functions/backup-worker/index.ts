@@ -3,7 +3,7 @@
 // result where the request came from, so tracking costs the same for a 1-minute job and a 10-hour one.
 import { requestBackup } from '../../shared/backup/engine';
 import { checkReplyUrl } from '../../shared/chat/reply-url';
-import { toBackupError, validationError } from '../../shared/errors';
+import { BackupError, toBackupError, validationError } from '../../shared/errors';
 import { eventJson, type FcContext } from '../../shared/fc/events';
 import { startInvocation } from '../../shared/fc/invocation';
 import { parseTarget } from '../../shared/backup/targets';
@@ -27,12 +27,23 @@ export async function handler(event: unknown, context: FcContext): Promise<Recor
   }
   const log = inv.logger.child({ key: work.key, product: work.target.product, ...(work.redispatch ? { redispatch: work.redispatch } : {}) });
   const subject = subjectOf(work.key, work.target, originOf(work));
-  const deps = { ...inv.deps, onJob: (o: { jobId?: string; backupId?: string; region: string; requestedAt: string }) => inv.history.requested(subject, o) };
+  let unrecorded: unknown;
+  const onJob = async (o: { jobId?: string; backupId?: string; region: string; requestedAt: string }) => {
+    try {
+      return await inv.history.requested(subject, o);
+    } catch (e) {
+      unrecorded = e;
+      throw e;
+    }
+  };
 
   try {
-    const outcome = await requestBackup(work.target, work.key, deps);
+    const outcome = await requestBackup(work.target, work.key, { ...inv.deps, onJob });
     // A replay (FC delivered the task again) finds its record already there; this only repairs a missing one.
     if (outcome.outcome === 'replayed') await inv.history.requested(subject, outcome);
+    // Taken but not recorded (the store failed): FC's retry replays or reconciles it and records it then, so the
+    // tracker can follow it and post its result.
+    if (unrecorded) throw new BackupError({ code: 'HistoryUnavailable', category: 'transient', message: 'The backup was requested but could not be recorded for tracking; FC retries the task to record it.', cause: unrecorded });
     log.info('backup requested', { jobId: outcome.jobId, backupId: outcome.backupId, outcome: outcome.outcome });
     return { ok: true, key: work.key, jobId: outcome.jobId, outcome: outcome.outcome };
   } catch (e) {

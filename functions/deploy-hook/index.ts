@@ -99,6 +99,9 @@ async function createBackups(req: HttpRequest, inv: Invocation, context: FcConte
   await Promise.all(
     results.map((r) => (!r.ok && !r.error.retryable ? inv.history.refused(subjectOf(r.key, r.target, origin), r.error).catch(() => undefined) : undefined)),
   );
+  // A replayed outcome whose first delivery could not record it (the store failed then) is recorded now.
+  const recorder = inv.history.recorder(origin);
+  await Promise.all(results.map((r) => (r.ok && r.outcome.outcome === 'replayed' ? recorder(r.outcome, r.target).catch(() => undefined) : undefined)));
   const until = earlier(inv.deps.deadline, Date.now() + waitSec * 1000);
   const records = await follow(manifest.items.map((i) => i.key), sweepFor(inv, context), until, inv.config.pollMs);
   const jobs = results.map((r, i): JobReport => {

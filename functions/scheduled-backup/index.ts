@@ -2,7 +2,7 @@
 // Small fleets are backed up here; large ones are fanned out to backup-worker, one async invocation per target.
 import { backupAll, mapLimit, type TargetResult } from '../../shared/backup/batch';
 import { subjectOf } from '../../shared/history/history';
-import { parseTargetsOrSelectors, resolveTargets, runLimit } from '../../shared/backup/discovery';
+import { partitionTargetsOrSelectors, resolveTargets, runLimit, type RefusedEntry } from '../../shared/backup/discovery';
 import { planBackup } from '../../shared/backup/dry-run';
 import { callerFor } from '../../shared/backup/engine';
 import { BackupError, toBackupError, validationError } from '../../shared/errors';
@@ -13,6 +13,11 @@ import { createPacer } from '../../shared/fc/pacer';
 import { instanceIdOf, type Target } from '../../shared/backup/targets';
 import { dispatchToWorker } from '../../shared/fc/worker-dispatch';
 import { wouldDelete } from '../../shared/retention/enforce';
+import type { Alert } from '../../shared/notifications/alert';
+import { notify } from '../../shared/notifications/notifier';
+import { zeroMatchWarning } from '../../shared/report/covered';
+import { recoverOnRedelivery } from '../../shared/tracking/redispatch';
+import { notifierFor, outboxFor, redispatchFor } from '../../shared/tracking/wiring';
 
 interface TimerPayload {
   targets?: unknown;
@@ -52,8 +57,19 @@ async function run(event: unknown, context: FcContext, inv: Invocation): Promise
   const timer = parseTimerEvent(event);
   const payload = parsePayload(timer.payload);
   const source = payload.targets !== undefined ? 'payload.targets' : 'BACKUP_TARGETS';
-  const items = parseTargetsOrSelectors(payload.targets ?? inv.config.backupTargets, source);
-  const targets = await resolveTargets(items, inv.deps, runLimit(inv.config.maxTargetsPerRun, payload.maxTargets, 'payload.maxTargets'));
+  // Each entry is validated on its own: a bad one is refused and named, the valid ones still run tonight.
+  const { valid, refused } = partitionTargetsOrSelectors(payload.targets ?? inv.config.backupTargets, source);
+  // Nothing valid at all is bad input, answered with every problem named (FC would only redeliver it).
+  if (valid.length === 0) throw validationError(refused.flatMap((r) => r.issues), 'targets');
+  const runKey = idempotencyKey('timer-run', [inv.functionName, timer.triggerName, timer.triggerTime], null);
+  const warnings: string[] = [];
+  const targets = await resolveTargets(valid, inv.deps, {
+    ...runLimit(inv.config.maxTargetsPerRun, payload.maxTargets, 'payload.maxTargets'),
+    onSelector: (selector, matched) => {
+      if (matched === 0) warnings.push(zeroMatchWarning(selector));
+    },
+  });
+  if (targets.length === 0 && refused.length === 0 && warnings.length === 0) warnings.push(`this run resolved to zero databases (${source})`);
   // Same firing (FC's retry or a redelivery) → same keys; the next firing → new keys.
   const keyOf = (t: Target) => idempotencyKey('timer', [inv.functionName, timer.triggerName, timer.triggerTime], t);
 
@@ -66,25 +82,71 @@ async function run(event: unknown, context: FcContext, inv: Invocation): Promise
       return { ...call, retention: await wouldDelete(t, callerFor(t, inv.deps), inv.retention) };
     });
     inv.logger.info('dry run: no backup requested', { targets: calls.length });
-    return { ok: true, dryRun: true, calls };
+    return { ok: true, dryRun: true, calls, ...(refused.length ? { refused: refused.map(refusedEntry) } : {}), ...(warnings.length ? { warnings } : {}) };
   }
 
-  if (targets.length > inv.config.fanoutThreshold && inv.config.workerFunction) return fanOut(targets, keyOf, context, inv);
+  await raiseRunAlerts(runKey, refused, warnings, source, inv);
+  if (targets.length > inv.config.fanoutThreshold && inv.config.workerFunction) return fanOut(targets, keyOf, context, inv, { refused, warnings });
 
-  const results = await backupAll(targets.map((t) => ({ target: t, key: keyOf(t) })), { ...inv.deps, onJob: inv.history.recorder(TIMER) }, inv.config.concurrency);
+  // A target already refused for good in this firing (a redelivery) is not asked again: its refusal stands.
+  const items = targets.map((t) => ({ target: t, key: keyOf(t) }));
+  const settled = await Promise.all(items.map(async (i) => ((await inv.history.get(i.key).catch(() => undefined))?.state === 'not-requested' ? i.key : undefined)));
+  const recorder = inv.history.recorder(TIMER);
+  const unrecorded = new Set<string>();
+  const onJob: typeof recorder = (o, t) => recorder(o, t).catch((e: unknown) => (unrecorded.add(o.key), Promise.reject(e)));
+  const results = await backupAll(items.filter((i) => !settled.includes(i.key)), { ...inv.deps, onJob }, inv.config.concurrency);
   await recordFailures(results, inv);
-  const failedRetryably = results.flatMap((r) => (!r.ok && r.error.retryable ? [{ key: r.key, code: r.error.code }] : []));
+  // A replayed outcome whose first delivery could not record it (the store failed then) is recorded now.
+  await Promise.all(results.map((r) => (r.ok && r.outcome.outcome === 'replayed' ? recorder(r.outcome, r.target).catch(() => undefined) : undefined)));
+  const failed = [
+    ...results.filter((r) => !r.ok).map((r) => ({ key: r.key, code: r.ok ? undefined : r.error.code, retryable: !r.ok && r.error.retryable })),
+    // Taken but not recorded for tracking (the store failed): the redelivery replays it and records it.
+    ...[...unrecorded].map((key) => ({ key, code: 'HistoryUnavailable', retryable: true })),
+  ];
   const summary = {
-    ok: results.every((r) => r.ok),
+    ok: failed.length === 0 && refused.length === 0 && settled.every((k) => k === undefined) && warnings.length === 0,
     triggerTime: timer.triggerTime,
     results: results.map((r) =>
       r.ok
         ? { product: r.target.product, instanceId: instanceIdOf(r.target), key: r.key, outcome: r.outcome.outcome, jobId: r.outcome.jobId }
         : { product: r.target.product, instanceId: instanceIdOf(r.target), key: r.key, outcome: 'failed', error: r.error.toJSON() },
     ),
+    ...(refused.length ? { refused: refused.map(refusedEntry) } : {}),
+    ...(warnings.length ? { warnings } : {}),
   };
-  if (failedRetryably.length > 0) throw retryLater(failedRetryably, results.length);
+  const alreadyRefused = settled.filter((k): k is string => k !== undefined).map((key) => ({ key, code: 'NotRequested', retryable: false }));
+  const invalid = refused.map((r) => ({ key: `${source}[${r.index}]`, code: 'ValidationError', retryable: false }));
+  // Any target that failed after its retries (or was refused as invalid) fails the invocation, so FC's metrics and
+  // its async failure destination see the night went wrong; a redelivery redoes only what failed retryably.
+  const all = [...failed, ...alreadyRefused, ...invalid];
+  if (all.length > 0) throw targetsFailed(all, items.length + refused.length, summary);
   return summary;
+}
+
+const refusedEntry = (r: RefusedEntry) => ({ index: r.index, outcome: 'refused', error: { code: 'ValidationError', message: r.issues.map((i) => `${i.field}: ${JSON.stringify(i.value)} — ${i.rule}`).join('; ') } });
+
+/** Entries refused as invalid and selectors that matched nothing: logged, and alerted once per firing. */
+async function raiseRunAlerts(runKey: string, refused: RefusedEntry[], warnings: string[], source: string, inv: Invocation): Promise<void> {
+  const at = new Date().toISOString();
+  const alerts: Alert[] = [
+    ...refused.map((r): Alert => {
+      const e = refusedEntry(r).error;
+      inv.logger.error('target refused: not a valid target; the others run', { index: r.index, source, message: e.message });
+      return { id: `refused:${runKey}:${r.index}`, kind: 'not-requested', title: `Backup target ${source}[${r.index}] refused: not a valid target`, code: e.code, message: e.message, action: `Fix ${source}[${r.index}] (the other targets ran).`, at };
+    }),
+    ...warnings.map((w, i): Alert => {
+      inv.logger.warn('selector matched no database', { source, warning: w });
+      return { id: `zero-match:${runKey}:${i}`, kind: 'zero-match', title: 'A backup selector matched no database', code: 'ZeroMatch', message: w, action: `Check the tags on the instances and the selector in ${source}: a tag was probably renamed or removed, so those databases were not backed up.`, at };
+    }),
+  ];
+  if (alerts.length === 0) return;
+  const outbox = outboxFor(inv);
+  const notifier = notifierFor(inv);
+  // Kept in the outbox first: what this invocation cannot deliver now, the tracker delivers.
+  for (const a of alerts) {
+    await outbox.put(a).catch((e: unknown) => inv.logger.error('alert not queued', { alert: a.id, code: toBackupError(e).code }));
+    if (await notify(a, notifier)) await outbox.done(a.id).catch(() => undefined);
+  }
 }
 
 const TIMER = { trigger: 'timer' } as const;
@@ -106,7 +168,7 @@ async function recordFailures(results: TargetResult[], inv: Invocation): Promise
 }
 
 /** One async worker invocation per target, paced; the task id (from the key) lets FC drop duplicates. */
-async function fanOut(targets: Target[], keyOf: (t: Target) => string, context: FcContext, inv: Invocation): Promise<Record<string, unknown>> {
+async function fanOut(targets: Target[], keyOf: (t: Target) => string, context: FcContext, inv: Invocation, run: { refused: RefusedEntry[]; warnings: string[] }): Promise<Record<string, unknown>> {
   const pace = createPacer(inv.config.fanoutRatePerSec);
   const dispatch = { context, functionName: inv.config.workerFunction, env: inv.deps.env, credentials: inv.deps.credentials, deadline: inv.deps.deadline };
   const results = await mapLimit(targets, inv.config.concurrency, async (target) => {
@@ -114,8 +176,12 @@ async function fanOut(targets: Target[], keyOf: (t: Target) => string, context: 
     const key = keyOf(target);
     try {
       // Recorded before the hand-over: a task FC loses for good is found by the tracker and dispatched again.
-      await inv.history.expect(subjectOf(key, target, TIMER));
-      return { key, ...(await dispatchToWorker(dispatch, { key, target, trigger: 'timer' })), error: undefined };
+      const record = await inv.history.expect(subjectOf(key, target, TIMER));
+      const sent = await dispatchToWorker(dispatch, { key, target, trigger: 'timer' });
+      // FC still has the task id (409): done only if its worker got somewhere. A task FC gave up on is sent again
+      // under a new task id; the key keeps it to one backup.
+      if (sent.duplicate) await recoverOnRedelivery(record, redispatchFor(inv, context));
+      return { key, ...sent, error: undefined };
     } catch (e) {
       const error = toBackupError(e);
       inv.logger.error('fan-out dispatch failed', { key, product: target.product, instanceId: instanceIdOf(target), code: error.code });
@@ -123,17 +189,32 @@ async function fanOut(targets: Target[], keyOf: (t: Target) => string, context: 
     }
   });
   const failed = results.filter((r) => r.error);
-  const summary = { ok: failed.length === 0, fannedOut: true, dispatched: results.length - failed.length, duplicates: results.filter((r) => r.duplicate).length, failed: failed.length };
+  const summary = {
+    ok: failed.length === 0 && run.refused.length === 0 && run.warnings.length === 0,
+    fannedOut: true,
+    dispatched: results.length - failed.length,
+    duplicates: results.filter((r) => r.duplicate).length,
+    failed: failed.length,
+    ...(run.refused.length ? { refused: run.refused.map(refusedEntry) } : {}),
+    ...(run.warnings.length ? { warnings: run.warnings } : {}),
+  };
   inv.logger.info('fan-out done', summary);
   // Redelivering the whole event is safe: dispatched targets come back as duplicates of their task ids.
-  if (failed.some((r) => r.error?.retryable)) throw retryLater(failed.map((r) => ({ key: r.key, code: r.error?.code })), results.length);
+  const invalid = run.refused.map((r) => ({ key: `target ${r.index}`, code: 'ValidationError', retryable: false }));
+  if (failed.length + invalid.length > 0) {
+    throw targetsFailed([...failed.map((r) => ({ key: r.key, code: r.error?.code, retryable: r.error?.retryable ?? false })), ...invalid], results.length + invalid.length, summary);
+  }
   return summary;
 }
 
-const retryLater = (failed: { key: string; code?: string }[], total: number) =>
-  new BackupError({
-    code: 'TargetsFailedRetryably',
+const targetsFailed = (failed: { key: string; code?: string; retryable: boolean }[], total: number, summary: Record<string, unknown>) => {
+  const retryably = failed.filter((f) => f.retryable).length;
+  return new BackupError({
+    code: retryably > 0 ? 'TargetsFailedRetryably' : 'TargetsFailed',
     category: 'transient',
-    message: `${failed.length} of ${total} targets failed retryably; FC will redeliver the event and finish them (the others replay from their records).`,
-    details: { failed },
+    message:
+      `${failed.length} of ${total} targets failed` +
+      (retryably > 0 ? ` (${retryably} retryably: FC redelivers the event and finishes them; the others replay from their records).` : ' for good (recorded and alerted; a redelivery does not ask again).'),
+    details: { failed, summary },
   });
+};

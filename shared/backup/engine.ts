@@ -50,7 +50,7 @@ export interface EngineDeps {
   beforeCreate?: (target: Target, caller: ProductCaller, attempt: { since: Date; takeover: boolean }) => Promise<void>;
   /**
    * Called once the job id is known, before the outcome is saved: the history records the job as outstanding.
-   * If it throws, the outcome is left ambiguous, so the redelivery adopts the same job and records it then.
+   * A failure is logged, not thrown: the backup exists, and a replay or reconciliation records it again.
    */
   onJob?: (outcome: BackupOutcome, target: Target) => Promise<unknown>;
 }
@@ -175,9 +175,6 @@ async function work(
   let job: { jobId?: string; backupId?: string; outcome: Outcome };
   try {
     job = await obtainJob(target, key, caller, c.takeover, lease, deps);
-    await deps.onJob?.({ ...base, ...job }, target).catch((e: unknown) => {
-      throw new BackupError({ ...describe(toBackupError(e)), ambiguous: true, message: `Backup requested but not recorded: ${toBackupError(e).message}` });
-    });
   } catch (raw) {
     const e = toBackupError(raw);
     await lease.stop();
@@ -190,6 +187,11 @@ async function work(
     throw e;
   }
   const outcome: BackupOutcome = { ...base, ...job };
+  // Recorded for the tracker before the save; if the store fails here the save fails too, and the delivery that
+  // reconciles or replays this job records it then.
+  await deps.onJob?.(outcome, target).catch((e: unknown) =>
+    deps.logger.error('backup requested but not recorded in the history yet', { key, jobId: job.jobId, code: toBackupError(e).code }),
+  );
   await lease.stop();
   // The save is fenced by its own compare-and-set on our owner id: if another invocation took the claim over, it
   // fails, and that holder reconciles and adopts this job (created while we held the lease).

@@ -56,3 +56,16 @@ export async function recoverDispatch(r: HistoryRecord, d: RedispatchDeps, o: { 
   await d.history.reschedule(r, now + d.history.lostAfterMs, true);
   return 'redispatched';
 }
+
+/**
+ * The timer's redelivery met a 409 for this task id: FC has (or had) the task. Done if its worker recorded a job
+ * or is working; if FC gave up on it (no record, no live claim, past its first attempt), it is sent again now.
+ */
+export async function recoverOnRedelivery(r: HistoryRecord, d: RedispatchDeps): Promise<Recovery | 'done'> {
+  if (r.state !== 'dispatched' && r.state !== 'lost') return 'done';
+  if (r.state === 'lost') {
+    await d.dispatch(workerEventOf(r, r.redispatches + 1));
+    return 'redispatched';
+  }
+  return recoverDispatch(r, d);
+}

@@ -175,16 +175,23 @@ describe('timer basics', () => {
     expect(created(targets.polardb as Target)).toBe(1);
   });
 
-  it('one target failing does not stop the others; a non-retryable failure is reported, not thrown', async () => {
+  it('one target failing does not stop the others; the invocation fails (FC sees it) and names each target', async () => {
     const missing: Target = { product: 'rds', DBInstanceId: 'rm-does-not-exist' };
-    const { result, lines } = await captureStdout(() => handler(timerEvent([missing, targets.rds as Target]), fcContext()));
-    const r = result as { ok: boolean; results: { instanceId: string; outcome: string; error?: { code: string; category: string } }[] };
+    const event = timerEvent([missing, targets.rds as Target]);
+    const { error, lines } = await captureStdout(() => handler(event, fcContext()));
+    expect(error).toMatchObject({ code: 'TargetsFailed', retryable: true });
+    const r = (error as { details: { summary: { ok: boolean; results: { instanceId: string; outcome: string; error?: { code: string; category: string } }[] } } }).details.summary;
     expect(r.ok).toBe(false);
     expect(r.results[0]).toMatchObject({ instanceId: 'rm-does-not-exist', outcome: 'failed', error: { code: 'InvalidDBInstanceName.NotFound', category: 'not-found' } });
     expect(r.results[1]).toMatchObject({ instanceId: 'rm-e2e1', outcome: 'created' });
     const perTarget = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.key !== undefined && l.outcome !== undefined);
     expect(perTarget).toHaveLength(2);
     for (const l of perTarget) expect(l).toMatchObject({ requestId: expect.any(String), product: 'rds', durationMs: expect.any(Number) });
+    // FC's redelivery does not ask the cloud again for the refused target, and takes no second backup of the other.
+    const before = cloud.requests.filter((q) => q.action === 'CreateBackup').length;
+    await expect(handler(event, fcContext())).rejects.toMatchObject({ code: 'TargetsFailed' });
+    expect(cloud.requests.filter((q) => q.action === 'CreateBackup').length).toBe(before);
+    expect(created(targets.rds as Target)).toBe(1);
   });
 
   it('throws (so FC redelivers) when a target failed retryably, and the redelivery completes it', async () => {
@@ -229,7 +236,9 @@ describe('timer basics', () => {
       const polar: Target = { product: 'polardb', DBClusterId: 'pc-quota' };
       const run = async (t: Target) => {
         await new Promise((r) => setTimeout(r, 5));
-        return (await handler(timerEvent([t]), fcContext())) as { ok: boolean; results: { error?: { code: string; category: string; message: string } }[] };
+        // A refused target fails the invocation; its summary says why.
+        type Summary = { ok: boolean; results: { error?: { code: string; category: string; message: string } }[] };
+        return (await handler(timerEvent([t]), fcContext()).catch((e: { details: { summary: Summary } }) => e.details.summary)) as Summary;
       };
       for (let i = 0; i < 20; i++) expect((await run(rds)).ok).toBe(true);
       const over = await run(rds);
@@ -273,6 +282,21 @@ describe('timer basics', () => {
     expect(fields).toEqual(expect.arrayContaining(['payload.targets[0].BackupStrategy', 'payload.targets[0].DBName', 'payload.targets[1].BackupRetentionPeriod', 'payload.targets[2].product']));
     expect(r.error.message).toContain('payload.targets[1].BackupRetentionPeriod: 3 — must be 7 to 730 days, or -1 to keep forever');
     expect(cloud.requests.length).toBe(before);
+  });
+
+  it('one invalid target no longer cancels the night: the valid ones are backed up, the bad one refused and named', async () => {
+    type Refusal = { code: string; details: { summary: { results: { instanceId: string; outcome: string }[]; refused: { index: number; error: { message: string } }[] } } };
+    const err = (await handler(timerEvent([targets.polardb as Target, { product: 'mongodb', DBInstanceId: 'dds-x1', BackupRetentionPeriod: 3 }]), fcContext()).catch((e: unknown) => e)) as Refusal;
+    expect(err.code).toBe('TargetsFailed');
+    expect(err.details.summary.results).toEqual([expect.objectContaining({ instanceId: 'pc-e2e1', outcome: 'created' })]);
+    expect(err.details.summary.refused).toEqual([{ index: 1, outcome: 'refused', error: { code: 'ValidationError', message: expect.stringContaining('payload.targets[1].BackupRetentionPeriod: 3 — must be 7 to 730 days') } }]);
+    expect(created(targets.polardb as Target)).toBe(1);
+  });
+
+  it('a selector that matches nothing is a warning in the result and the log, and the run is not ok', async () => {
+    const { result, lines } = await captureStdout(() => handler(timerEvent([{ product: 'rds', tags: { backup: 'renamed' } }]), fcContext()));
+    expect(result).toMatchObject({ ok: false, warnings: [expect.stringMatching(/selector \{"backup":"renamed"\} on rds matched no database/)] });
+    expect(lines.some((l) => l.includes('selector matched no database'))).toBe(true);
   });
 
   it('dry run lists the calls it would make and calls nothing', async () => {
