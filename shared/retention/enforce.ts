@@ -98,7 +98,12 @@ export function beforeCreate(deps: RetentionDeps): NonNullable<EngineDeps['befor
     if (p.blocked) throw noRoom(caller, instanceId, describeHolders(p.blocked), p.blocked.holders);
     const results = await carryOut(caller, instanceId, p.deletions, deps);
     logSummary(deps, planned, results);
-    if (!deps.enabled) throw noRoom(caller, instanceId, 'making room needs a deletion and RETENTION_DELETE=off', []);
+    if (!deps.enabled) {
+      const holders = planned.held.filter((h) => h.state !== 'failed');
+      const slots = caller.catalog.retention.manualSlots.count;
+      const ids = p.deletions.map((d) => d.backupId).join(', ');
+      throw noRoom(caller, instanceId, `${describeHolders({ slots, holders })}; making room means deleting ${ids}, and RETENTION_DELETE=off`, holders);
+    }
     const refused = new Set(results.filter((r) => r.outcome === 'failed').map((r) => r.backupId));
     if (refused.size > 0) await roomAgain(target, caller, planned, results, refused, deps);
   };
