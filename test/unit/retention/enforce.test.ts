@@ -244,7 +244,7 @@ describe('RETENTION_DELETE=off and slots held by others', () => {
     );
     expect(refusal?.code).toBe('NoBackupSlot');
     expect(refusal?.category).toBe('quota');
-    expect(refusal?.message).toMatch(/PolarDB keeps at most 3 manual backups per cluster at a time: 3 of 3 held: .*making room means deleting \d+, and RETENTION_DELETE=off/);
+    expect(refusal?.message).toMatch(/PolarDB keeps at most 3 manual backups per cluster at a time.*: 3 of 3 held: .*making room means deleting \d+, and RETENTION_DELETE=off/);
     expect(refusal?.details.holders).toHaveLength(3);
     expect(cloud.requests.filter((r) => r.action === 'DeleteBackup')).toEqual([]);
     expect(lines.filter((l) => l.msg === 'retention: would delete (RETENTION_DELETE=off)').length).toBeGreaterThan(0);
