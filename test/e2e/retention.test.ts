@@ -114,8 +114,13 @@ describe('PolarDB with keep: 2 and a console-made manual backup', () => {
   it('all 3 slots held by backups this tool did not make: the firing is refused before CreateBackup, and the alert names each holder', async () => {
     stack.receiver.notified.length = 0;
     const ids = [await consoleBackup('pc-sample1'), await consoleBackup('pc-sample1'), await consoleBackup('pc-sample1')];
-    const run = await fire([{ product: 'polardb', DBClusterId: 'pc-sample1' }]);
-    expect(run.results?.[0]).toMatchObject({ outcome: 'failed', error: { code: 'NoBackupSlot' } });
+    // The invocation fails (a target failed for good), naming the code; the refusal is recorded and alerted once.
+    const refusal = await fire([{ product: 'polardb', DBClusterId: 'pc-sample1' }]).then(
+      () => undefined,
+      (e: unknown) => e as { code: string; details: { failed: { code: string; retryable: boolean }[] } },
+    );
+    expect(refusal?.code).toBe('TargetsFailed');
+    expect(refusal?.details.failed).toMatchObject([{ code: 'NoBackupSlot', retryable: false }]);
     await stack.tracked();
     const alerts = stack.receiver.notified.map((n) => JSON.stringify(n.body));
     expect(alerts.length).toBeGreaterThan(0);
