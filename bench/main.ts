@@ -10,6 +10,7 @@ import { runColdStart, type Probe } from './cold-start';
 import { runFleet } from './fleet';
 import { runOverhead } from './overhead';
 import { runRetention } from './retention';
+import { runTracking } from './tracking';
 
 const root = process.env.BENCH_ROOT ?? process.cwd();
 const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -38,9 +39,24 @@ function revision(): string {
 async function main(): Promise<void> {
   const started = Date.now();
   const log = (s: string) => process.stderr.write(`[bench] ${s}\n`);
+  const tracking = () =>
+    runTracking({
+      distDir: join(root, 'dist'),
+      databases: 1000,
+      jobSeconds: quick ? 6 : 60,
+      sample: 20,
+      latencyMs: 20,
+      redisUrl,
+      keyPrefix: `fcdb-bench:${runId}:tracking:`,
+    });
+  // BENCH_ONLY=tracking: that section alone, printed (results.md untouched).
+  if (process.env.BENCH_ONLY === 'tracking') {
+    process.stdout.write(`${(await tracking()).markdown}\n`);
+    return;
+  }
   const probes: Probe[] = process.env.BENCH_PROBES ? (JSON.parse(readFileSync(process.env.BENCH_PROBES, 'utf8')) as Probe[]) : [];
 
-  log('1/4 per-backup overhead…');
+  log('1/5 per-backup overhead…');
   const overhead = await runOverhead({
     iterations: quick ? 300 : 2000,
     warmup: quick ? 50 : 200,
@@ -51,10 +67,10 @@ async function main(): Promise<void> {
     keyPrefix: `fcdb-bench:${runId}:overhead:`,
   });
 
-  log('2/4 cold start…');
+  log('2/5 cold start…');
   const cold = await runColdStart({ root, runs: quick ? 5 : 15, probes });
 
-  log('3/4 fleet…');
+  log('3/5 fleet…');
   const fleet = await runFleet({
     distDir: join(root, 'dist'),
     targets: 1000,
@@ -65,8 +81,11 @@ async function main(): Promise<void> {
     keyPrefix: `fcdb-bench:${runId}:fleet:`,
   });
 
-  log('4/4 retention before a PolarDB backup…');
+  log('4/5 retention before a PolarDB backup…');
   const retention = await runRetention({ iterations: quick ? 20 : 100, latencyMs: 20 });
+
+  log('5/5 tracking cost…');
+  const track = await tracking();
 
   const seconds = ((Date.now() - started) / 1000).toFixed(0);
   const doc = [
@@ -92,9 +111,13 @@ async function main(): Promise<void> {
     '',
     retention.markdown,
     '',
+    `## 5. Tracking cost: function-seconds per backup followed to its end, vs. one waiting worker per job`,
+    '',
+    track.markdown,
+    '',
     '## Findings',
     '',
-    ...[...overhead.findings, ...cold.findings, ...fleet.findings, ...retention.findings].map((f) => `- ${f}`),
+    ...[...overhead.findings, ...cold.findings, ...fleet.findings, ...retention.findings, ...track.findings].map((f) => `- ${f}`),
     '',
   ].join('\n');
   process.stdout.write(`${doc}\n`);
