@@ -82,7 +82,7 @@ function parseWorkerEvent(event: unknown, localReceiver: string | undefined): Wo
   // Checked again here, not only at ingress: whatever put this event in the queue, a result is posted only to the
   // platforms' own hosts (shared/chat/reply-url.ts; the tracker's postChatReply checks once more).
   if (replyTo !== undefined && !(replyTo && (replyTo.platform === 'slack' || replyTo.platform === 'dingtalk') && checkReplyUrl(replyTo.platform, replyTo.url, localReceiver).ok)) {
-    throw validationError([{ field: 'replyTo', value: replyTo, rule: 'must be {"platform":"slack"|"dingtalk","url":"https://hooks.slack.com/… or https://oapi.dingtalk.com/robot/sendBySession…"}' }], 'worker event');
+    throw validationError([{ field: 'replyTo', value: replyTo, rule: 'must be {"platform":"slack"|"dingtalk","url":"https://hooks.slack.com/commands/… or https://oapi.dingtalk.com/robot/sendBySession…"}' }], 'worker event');
   }
   if (e.trigger !== undefined && !TRIGGERS.includes(e.trigger)) throw validationError([{ field: 'trigger', value: e.trigger, rule: `must be one of ${TRIGGERS.join(', ')}` }], 'worker event');
   return {

@@ -5,7 +5,8 @@
 // stack's receiver, which must be on a loopback address (CHAT_REPLY_LOCAL_RECEIVER), so it cannot reach a network.
 /** Slack: https://api.slack.com/interactivity/handling#message_responses; DingTalk: docs/dingtalk-robot.md. */
 const platformReplyUrls = {
-  slack: { host: 'hooks.slack.com', pathPrefix: '/' },
+  // A slash command's response_url: https://hooks.slack.com/commands/<team>/<id>/<token>.
+  slack: { host: 'hooks.slack.com', pathPrefix: '/commands/' },
   dingtalk: { host: 'oapi.dingtalk.com', pathPrefix: '/robot/sendBySession' },
 } as const;
 
@@ -16,7 +17,7 @@ const isLoopback = (host: string) => host === 'localhost' || host === '[::1]' ||
 /** `localReceiver` is the configured CHAT_REPLY_LOCAL_RECEIVER origin, if any (never set in a deployment). */
 export function checkReplyUrl(platform: keyof typeof platformReplyUrls, raw: unknown, localReceiver?: string): ReplyUrlCheck {
   const allowed: { host: string; pathPrefix: string } = platformReplyUrls[platform];
-  const rule = `must be an https://${allowed.host}${allowed.pathPrefix === '/' ? '/' : allowed.pathPrefix}… address`;
+  const rule = `must be an https://${allowed.host}${allowed.pathPrefix}… address`;
   if (typeof raw !== 'string' || raw.length > 2048) return { ok: false, rule };
   let url: URL;
   try {

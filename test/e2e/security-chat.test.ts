@@ -124,11 +124,12 @@ describe('point 2: the reply URL is not an SSRF', () => {
     ['a look-alike host', 'https://hooks.slack.com.attacker.example/commands/x'],
     ['credentials in the URL', 'https://user:pw@hooks.slack.com/commands/x'],
     ['another port', 'https://hooks.slack.com:8443/commands/x'],
+    ['an incoming-webhook path on the right host', 'https://hooks.slack.com/services/T1/B1/x'],
     ['a loopback port that is not the local receiver', 'http://127.0.0.1:1/x'],
   ])('Slack response_url to %s → 400 at ingress, nothing dispatched', async (_name, url) => {
     const r = await slack(slackBody({ response_url: url }));
     expect(r.status).toBe(400);
-    expect(r.body.error.message).toMatch(/response_url: .* — must be an https:\/\/hooks\.slack\.com\/… address/);
+    expect(r.body.error.message).toMatch(/response_url: .* — must be an https:\/\/hooks\.slack\.com\/commands\/… address/);
     await stack.cloud.fcIdle();
     expect(stack.cloud.requests).toHaveLength(0);
   });
