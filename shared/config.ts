@@ -11,6 +11,8 @@ export interface Config {
   historyRetentionMs: number;
   /** How long a claim holds without renewal (its holder renews it every third). */
   leaseMs: number;
+  /** How late the list APIs may show a job just created. */
+  listLagMs: number;
   connectTimeoutMs: number;
   readTimeoutMs: number;
   /** undefined → derived from the function timeout (see deadline.ts). */
@@ -76,12 +78,12 @@ export function logFormatFor(stream: { isTTY?: boolean }, env: Env = process.env
 
 type Env = Record<string, string | undefined>;
 
-function int(env: Env, name: string, def: number, min: number, max: number, issues: FieldIssue[]): number {
+function int(env: Env, name: string, def: number, min: number, max: number, issues: FieldIssue[], why = ''): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return def;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min || n > max) {
-    issues.push({ field: name, value: raw, rule: `must be a whole number from ${min} to ${max}` });
+    issues.push({ field: name, value: raw, rule: `must be a whole number from ${min} to ${max}${why}` });
     return def;
   }
   return n;
@@ -125,9 +127,13 @@ export function loadConfig(env: Env): Config {
   const config: Config = {
     idempotencyStore: env.IDEMPOTENCY_STORE || undefined,
     idempotencyKeyPrefix: env.IDEMPOTENCY_KEY_PREFIX || 'fcdb:idem:',
-    recordTtlMs: int(env, 'IDEMPOTENCY_TTL_SECONDS', 604_800, 60, 31_536_000, issues) * 1000,
+    // A record must outlive every redelivery of its event: FC retries an async event for up to its
+    // maxAsyncEventAgeInSeconds (86,400 in s.yaml), and a record gone before that means a second backup.
+    recordTtlMs:
+      int(env, 'IDEMPOTENCY_TTL_SECONDS', 604_800, 86_400, 31_536_000, issues, " (at least FC's maxAsyncEventAgeInSeconds, 86400 in s.yaml: a record that expires before FC's last redelivery of its event lets that redelivery take a second backup)") * 1000,
     historyRetentionMs: int(env, 'HISTORY_RETENTION_DAYS', 40, 35, 3650, issues) * 86_400_000,
     leaseMs: int(env, 'IDEMPOTENCY_LEASE_MS', 30_000, 300, 600_000, issues),
+    listLagMs: int(env, 'CLOUD_LIST_LAG_MS', 5_000, 0, 300_000, issues),
     connectTimeoutMs: int(env, 'CLOUD_CONNECT_TIMEOUT_MS', 5_000, 100, 60_000, issues),
     readTimeoutMs: int(env, 'CLOUD_READ_TIMEOUT_MS', 10_000, 100, 300_000, issues),
     deadlineSafetyMs: safety,

@@ -17,6 +17,8 @@ export interface Fault {
   ms?: number;
   /** How many matching requests it affects; default 1. */
   times?: number;
+  /** Lets this many matching requests through untouched first (a read that works, then the ones that fail). */
+  skip?: number;
 }
 
 export interface RequestLog {

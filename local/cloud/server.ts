@@ -109,7 +109,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     failNextJob: false,
   };
   let latencyMs = opts.latencyMs ?? 0;
-  let faults: (Fault & { left: number })[] = [];
+  let faults: (Fault & { left: number; skipLeft: number })[] = [];
   const requests: RequestLog[] = [];
   const sockets = new Set<Socket>();
 
@@ -139,7 +139,11 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
         (f.kind !== 'job-fails' || action === 'CreateBackup'),
     );
     if (i < 0) return undefined;
-    const f = faults[i] as Fault & { left: number };
+    const f = faults[i] as Fault & { left: number; skipLeft: number };
+    if (f.skipLeft > 0) {
+      f.skipLeft -= 1;
+      return undefined;
+    }
     f.left -= 1;
     if (f.left <= 0) faults.splice(i, 1);
     return f;
@@ -275,7 +279,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       if (!job) throw new Error(`no ${product} backup ${backupId}`);
       job.createdAt -= ms;
     },
-    inject: (f) => faults.push({ ...f, left: Number(f.times ?? 1) }),
+    inject: (f) => faults.push({ ...f, left: Number(f.times ?? 1), skipLeft: Number(f.skip ?? 0) }),
     clearFaults: () => {
       faults = [];
     },

@@ -279,10 +279,11 @@ async function obtainJob(target: Target, key: string, caller: ProductCaller, tak
     if (!token) {
       const first = lease.record.firstAttemptAt === undefined ? { firstAttemptAt: at, ...(runningBefore ? { runningBefore } : {}) } : {};
       if (!(await lease.renew({ ...first, lastAttemptAt: at }))) throw fail(lease.lost ?? deadlineExceeded('recording the attempt'));
-    } else if (lease.remainingMs() < 2 * callMs()) {
+    } else if (lease.remainingMs() < 2 * Math.min(deps.timeouts.connectMs, deps.timeouts.readMs)) {
       await lease.renew();
     }
-    lease.assertHeld(callMs(), 'a CreateBackup');
+    // The request must reach the cloud while the claim is ours: it is written once connected, so the connect timeout.
+    lease.assertHeld(Math.min(deps.timeouts.connectMs, deps.timeouts.readMs, deps.deadline.remainingMs()), 'a CreateBackup to reach the cloud');
     let error: BackupError;
     try {
       const body = await caller.once('CreateBackup', catalog.createQuery(target as never, token));

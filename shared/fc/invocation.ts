@@ -4,7 +4,7 @@ import { resolveCredentials } from '../cloud/credentials';
 import { createDeadline } from '../deadline';
 import type { EngineDeps } from '../backup/engine';
 import type { FcContext } from './events';
-import { createStore } from '../idempotency/store-factory';
+import { createStore, runsInFc } from '../idempotency/store-factory';
 import type { IdempotencyStore } from '../idempotency/store';
 import { createLogger, type Logger } from '../logger';
 import type { History } from '../history/history';
@@ -25,11 +25,11 @@ export interface Invocation {
 // One store per setting for the life of the instance: a warm FC instance reuses its Redis connection.
 const stores = new Map<string, IdempotencyStore>();
 
-function storeFor(setting: string | undefined, keyPrefix: string): IdempotencyStore {
+function storeFor(setting: string | undefined, keyPrefix: string, inFc: boolean): IdempotencyStore {
   const id = `${setting ?? ''}|${keyPrefix}`;
   const cached = stores.get(id);
   if (cached) return cached;
-  const store = createStore(setting, { keyPrefix });
+  const store = createStore(setting, { keyPrefix, inFc });
   stores.set(id, store);
   return store;
 }
@@ -61,7 +61,7 @@ export function startInvocation(context: FcContext, o: InvocationOptions = {}): 
     timeoutSec: context.function?.timeout ?? Number(env.FC_TIMEOUT ?? 60),
     safetyMarginMs: config.deadlineSafetyMs,
   });
-  const store = storeFor(config.idempotencyStore, config.idempotencyKeyPrefix);
+  const store = storeFor(config.idempotencyStore, config.idempotencyKeyPrefix, runsInFc(env));
   const history = historyFor(store, { retentionMs: config.historyRetentionMs, lostAfterMs: config.lostAfterMs });
   const retention: RetentionDeps = { history, logger, deadline, enabled: config.retentionDelete };
   return {
@@ -80,6 +80,7 @@ export function startInvocation(context: FcContext, o: InvocationOptions = {}): 
       timeouts: { connectMs: config.connectTimeoutMs, readMs: config.readTimeoutMs },
       recordTtlMs: config.recordTtlMs,
       leaseMs: config.leaseMs,
+      listLagMs: config.listLagMs,
       beforeCreate: beforeCreate(retention),
     },
   };

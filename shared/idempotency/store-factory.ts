@@ -14,7 +14,19 @@ export interface StoreFactoryOptions {
   dir?: string;
   /** The Redis key prefix (the file store's namespace is its directory). */
   keyPrefix?: string;
+  /**
+   * Running inside Function Compute: the default (unset) file store is then refused. FC runs concurrent invocations
+   * on separate instances with separate disks, so a per-instance store lets two instances take two backups.
+   */
+  inFc?: boolean;
 }
+
+/**
+ * Inside FC's runtime: it sets FC_FUNCTION_NAME and FC_INSTANCE_ID on every instance (reserved FC_* system variables,
+ * https://www.alibabacloud.com/help/en/functioncompute/fc/environment-variables); FC_ACCOUNT_ID is not used as a
+ * sign because the CLI and the local stack set it outside FC.
+ */
+export const runsInFc = (env: Record<string, string | undefined>): boolean => Boolean(env.FC_INSTANCE_ID || env.FC_FUNCTION_NAME);
 
 // Memory-backed /dev/shm when the machine has one (Linux, FC included): a record there outlives the process that
 // wrote it — all the durability an instance's /tmp gives either — and its file operations take tens of
@@ -35,6 +47,7 @@ function isWritableDir(path: string): boolean {
 export function createStore(setting: string | undefined, opts: StoreFactoryOptions = {}): IdempotencyStore {
   const value = setting?.trim() ?? '';
   if (/^rediss?:\/\//i.test(value)) return new RedisStore({ url: value, keyPrefix: opts.keyPrefix });
+  if (value === '' && opts.inFc) throw unsharedInFc();
   if (value === '' || value.startsWith('file:')) return new FileStore({ dir: fileDir(value) ?? opts.dir ?? defaultDir });
   throw invalidSetting(value);
 }
@@ -50,6 +63,21 @@ function fileDir(value: string): string | undefined {
   const path = value.slice('file:'.length);
   return path === '' ? undefined : resolve(path);
 }
+
+const unsharedInFc = () =>
+  validationError(
+    [
+      {
+        field: 'IDEMPOTENCY_STORE',
+        value: undefined,
+        rule:
+          'must be set inside Function Compute, to redis://host:6379/0 (a store every instance shares): FC runs concurrent ' +
+          'invocations on separate instances, and the default file store lives on one instance, so two instances would each ' +
+          'take a backup. Set file:/path to choose the per-instance file store explicitly (a single instance only)',
+      },
+    ],
+    'setting',
+  );
 
 const invalidSetting = (value: string) =>
   validationError(

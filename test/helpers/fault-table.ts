@@ -23,6 +23,8 @@ export interface FaultRow {
   /** 'ok', or what the row's assertion found wrong (set by the test after counting). */
   verdict?: string;
   notes: string;
+  /** The table the row belongs to when not the main one (e.g. "faults in combination"). */
+  table?: string;
 }
 
 export const scenarioOrder = [
@@ -82,6 +84,16 @@ export function formatTable(rows: FaultRow[]): string {
   const total = (f: (r: FaultRow) => number) => rows.reduce((n, r) => n + f(r), 0);
   const sum = ['**total**', `${rows.length} rows`, '', String(total((r) => r.deliveries)), String(total((r) => r.workerRuns)), String(total((r) => r.backups)), String(total((r) => r.duplicates)), String(total((r) => r.withoutOutcome)), String(total((r) => r.http5xx)), '', `${rows.filter((r) => r.verdict !== 'ok').length} not ok`, ''];
   return [head, head.map(() => '---'), ...lines, sum].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
+}
+
+/** The main table, then one titled table per `table` the rows name (e.g. "Faults in combination"). */
+export function formatTables(rows: FaultRow[]): string {
+  const names = [...new Set(rows.map((r) => r.table).filter((t): t is string => t !== undefined))].sort();
+  const main = rows.filter((r) => r.table === undefined);
+  return [
+    ...(main.length > 0 ? [formatTable(main)] : []),
+    ...names.map((n) => `## ${n[0]?.toUpperCase()}${n.slice(1)}\n\n${formatTable(rows.filter((r) => r.table === n))}`),
+  ].join('\n\n');
 }
 
 /** Each test file runs in its own process: it leaves its rows here for the global teardown to merge. */

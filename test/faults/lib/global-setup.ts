@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatTable, loadRows } from '../../helpers/fault-table';
+import { formatTable, formatTables, loadRows } from '../../helpers/fault-table';
 
 export default function setup(): () => void {
   const started = Date.now();
@@ -18,7 +18,7 @@ export default function setup(): () => void {
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     const dupOrLost = rows.filter((r) => r.duplicates > 0 || r.withoutOutcome > 0);
     const bad = rows.filter((r) => r.verdict !== 'ok');
-    const table = formatTable(rows);
+    const table = formatTables(rows);
     const md = [
       '# Exactly once under faults',
       '',

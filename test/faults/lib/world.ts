@@ -65,6 +65,8 @@ export interface WorldOptions {
   file: string;
   cloud?: LocalCloudOptions;
   env?: Env;
+  /** The results table its rows go to (default the main one). */
+  table?: string;
 }
 
 export interface World {
@@ -72,6 +74,7 @@ export interface World {
   prefix: string;
   logs: Record<string, unknown>[];
   rows: FaultRow[];
+  table?: string;
   row(scenario: string, tag: string, entry: Entry, product: Product): Row;
 }
 
@@ -89,7 +92,7 @@ export const timer = loadBundle('scheduled-backup');
 
 export function useWorld(o: WorldOptions): World {
   const prefix = runPrefix(`faults-${o.file}`);
-  const world = { logs: [], rows: [], prefix } as unknown as World;
+  const world = { logs: [], rows: [], prefix, table: o.table } as unknown as World;
   let rowCount = 0;
   let original: typeof process.stdout.write | undefined;
 
@@ -360,11 +363,11 @@ async function owed(w: World, row: Row): Promise<boolean> {
   return r !== undefined && r.state !== 'dispatched' && (!isFinalState(r.state) || r.duties.length > 0);
 }
 
-/** Counts the row, records it for the table and returns it. */
-export function finish(w: World, row: Row): FaultRow {
+/** Counts the row, records it for the table and returns it. `othersJobs`: jobs someone else took (a console backup). */
+export function finish(w: World, row: Row, o: { othersJobs?: readonly string[] } = {}): FaultRow {
   const { cloud, receiver } = w.stack;
-  // The instance's automated backups are not this request's.
-  const jobs = cloud.jobs(row.product, row.id).filter((j) => j.mode === 'Manual');
+  // The instance's automated backups, and backups someone else took, are not this request's.
+  const jobs = cloud.jobs(row.product, row.id).filter((j) => j.mode === 'Manual' && !(o.othersJobs ?? []).includes(j.id));
   const tasks = cloud.fcTasks.filter((t) => t.taskId.startsWith(row.key));
   const own = tasks.filter((t) => t.taskId === row.key);
   const last = row.answers.at(-1);
@@ -393,6 +396,7 @@ export function finish(w: World, row: Row): FaultRow {
     http5xx: row.http5xx,
     ...(row.entry === 'slack' ? { replies: receiver.posted.filter((p) => p.path === row.replyPath).length } : {}),
     notes: notes.join('; '),
+    ...(w.table ? { table: w.table } : {}),
   };
   w.rows.push(r);
   return r;

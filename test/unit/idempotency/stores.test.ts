@@ -14,7 +14,7 @@ import { FileStore } from '../../../shared/idempotency/file-store';
 import { sha256Hex } from '../../../shared/idempotency/key';
 import { RedisStore } from '../../../shared/idempotency/redis-store';
 import type { IdempotencyRecord, IdempotencyStore } from '../../../shared/idempotency/store';
-import { createStore } from '../../../shared/idempotency/store-factory';
+import { createStore, runsInFc } from '../../../shared/idempotency/store-factory';
 import { cleanupPrefix, REDIS_URL, runPrefix } from '../../helpers/redis';
 import { rejection } from '../../helpers/errors';
 
@@ -461,6 +461,19 @@ describe('createStore', () => {
     expect((await createStore(`file://${dir}`).get(key))?.owner).toBe('owner-a');
     // With no directory in the setting, opts.dir is used.
     expect((await createStore('', { dir }).get(key))?.owner).toBe('owner-a');
+  });
+
+  it('inside FC (FC_FUNCTION_NAME / FC_INSTANCE_ID set) refuses to run on the unset default, saying why; an explicit file: is allowed', async () => {
+    expect(runsInFc({ FC_FUNCTION_NAME: 'scheduled-backup', FC_INSTANCE_ID: 'c-1' })).toBe(true);
+    expect(runsInFc({ FC_INSTANCE_ID: 'c-1' })).toBe(true);
+    // The CLI and the local stack set FC_ACCOUNT_ID outside FC.
+    expect(runsInFc({ FC_ACCOUNT_ID: '123' })).toBe(false);
+    const e = await rejection(Promise.resolve().then(() => createStore(undefined, { inFc: true })));
+    expect(e).toMatchObject({ code: 'ValidationError', category: 'validation' });
+    expect(e.message).toMatch(/IDEMPOTENCY_STORE: \(missing\) — must be set inside Function Compute, to redis:\/\//);
+    expect(e.message).toMatch(/two instances would each take a backup/);
+    expect(createStore(`file:${dir}`, { inFc: true })).toBeInstanceOf(FileStore);
+    expect(createStore(REDIS_URL, { inFc: true })).toBeInstanceOf(RedisStore);
   });
 
   it('refuses any other setting with a validation error naming IDEMPOTENCY_STORE, without echoing a password', () => {

@@ -1,0 +1,205 @@
+// Faults in combination, as they come in a real incident (issue 9): each row puts two or more faults together against
+// the real local cloud, the real Redis (cut through a proxy where a holder loses it) and, where two FC instances are
+// involved, a second instance in its own process. The rows run one after another: some change cloud-wide settings
+// (list lag) and clear faults between deliveries.
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { it } from 'vitest';
+import { callCloud } from '../../shared/cloud/client';
+import { catalogOf } from '../../shared/cloud/products/registry';
+import type { IdempotencyRecord } from '../../shared/idempotency/store';
+import { REDIS_URL } from '../helpers/redis';
+import { startRedisProxy } from './lib/redis-proxy';
+import { createBackupArrives, deliver, expectExactlyOnce, finish, sleep, stsCredentials, timerOnce, until, useWorld, type Product, type Row } from './lib/world';
+
+const LIST_LAG_MS = 1_500;
+const w = useWorld({ file: 'combined', table: 'faults in combination', env: { CLOUD_LIST_LAG_MS: String(LIST_LAG_MS) } });
+
+const redis = () => new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+async function recordOf(row: Row): Promise<IdempotencyRecord | undefined> {
+  const r = redis();
+  try {
+    const v = await r.get(`${w.prefix}${row.key}`);
+    return v === null ? undefined : (JSON.parse(v) as IdempotencyRecord);
+  } finally {
+    r.disconnect();
+  }
+}
+
+const withoutToken: Product[] = ['rds', 'mongodb'];
+const outcomeOf = (a: unknown) => ((a as { body?: { results?: { outcome?: string; jobId?: string }[] } }).body?.results ?? [])[0];
+
+/** Someone's console backup of the instance, with the given method. */
+async function consoleBackup(row: Row, method: string): Promise<string> {
+  const catalog = catalogOf(row.product);
+  const body = await callCloud({
+    catalog,
+    endpoint: { protocol: 'http', host: new URL(w.stack.cloud.url).host },
+    credentials: stsCredentials,
+    action: 'CreateBackup',
+    query: { [catalog.idField]: row.id, RegionId: 'cn-hangzhou', BackupMethod: method },
+    timeouts: { connectMs: 2000, readMs: 2000 },
+  });
+  return String(body.BackupJobId);
+}
+
+const msOfDay = (t: number) => t % 86_400_000;
+
+it.for(withoutToken)('takeover whose reconciliation is throttled keeps the record · %s', async (product, { expect }) => {
+  const row = w.row('answer lost, reconcile 503, takeover throttled', 'thrtakeover', 'timer', product);
+  const { cloud } = w.stack;
+  cloud.inject({ action: 'CreateBackup', product, instanceId: row.id, kind: 'drop-after-create' });
+  // The look before the first attempt works; every read after the lost answer fails.
+  cloud.inject({ action: 'DescribeBackupTasks', product, instanceId: row.id, kind: 'status', status: 503, times: 1_000, skip: 1 });
+  await deliver(w, row, { max: 1, once: () => timerOnce(row, { timeoutSec: 4 }) });
+  expect(cloud.jobs(product, row.id), 'J1 was created, its answer lost').toHaveLength(1);
+  expect((await recordOf(row))?.status, 'reads failed after a lost answer: ambiguous').toBe('ambiguous');
+  cloud.clearFaults();
+  // Delivery 2 takes over; every read is throttled (HTTP 400, not ambiguous itself).
+  cloud.inject({ action: 'DescribeBackupTasks', product, instanceId: row.id, kind: 'throttle', times: 1_000 });
+  await deliver(w, row, { max: 1, once: () => timerOnce(row, { timeoutSec: 4 }) });
+  expect((await recordOf(row))?.status, 'a taken-over record is never released').toBe('ambiguous');
+  cloud.clearFaults();
+  // J1 finishes; delivery 3 reconciles and adopts it.
+  await sleep(400);
+  const last = await deliver(w, row, { max: 1, once: () => timerOnce(row, { timeoutSec: 20 }) });
+  expect(outcomeOf(last)?.outcome).toBe('adopted');
+  expectExactlyOnce(expect, finish(w, row));
+});
+
+it.for(withoutToken)('automated backup running while the task list fails · %s', async (product, { expect }) => {
+  const row = w.row('automated backup running, task list 503', 'autofail', 'timer', product);
+  const { cloud } = w.stack;
+  cloud.addInstance({ product, id: row.id, automatedBackup: { startMs: msOfDay(Date.now()) - 50, durationMs: 2_500 } });
+  // CreateBackup answers BackupJobExists (slowly, so the task list fails from then on, after the first look).
+  cloud.inject({ action: 'CreateBackup', product, instanceId: row.id, kind: 'latency', ms: 300 });
+  const arrived = createBackupArrives(w, row).then(() =>
+    cloud.inject({ action: 'DescribeBackupTasks', product, instanceId: row.id, kind: 'status', status: 503, times: 1_000 }),
+  );
+  await deliver(w, row, { max: 1, once: () => timerOnce(row, { timeoutSec: 4 }) });
+  await arrived;
+  expect((await recordOf(row))?.status, 'a read error while a job blocks us is not a release').toBe('ambiguous');
+  cloud.clearFaults();
+  await deliver(w, row, { once: () => timerOnce(row, { timeoutSec: 20 }) });
+  expectExactlyOnce(expect, finish(w, row));
+});
+
+it.for(['rds', 'polardb', 'mongodb'] as Product[])('a stalled holder that lost Redis never calls CreateBackup again · %s', async (product, { expect }) => {
+  const row = w.row('holder throttled, Redis cut, lease lapses, taken over', 'stalled', 'timer', product);
+  const { cloud } = w.stack;
+  const proxy = await startRedisProxy();
+  // A lease shorter than the defaults, so the test waits seconds, not half a minute; the fence needs a CreateBackup to
+  // reach the cloud within the lease, so the connect timeout is shorter still.
+  const lease = { IDEMPOTENCY_LEASE_MS: '1500', CLOUD_CONNECT_TIMEOUT_MS: '500' };
+  try {
+    // A is throttled into backoff; its renewals then fail (Redis cut), so its lease lapses.
+    cloud.inject({ action: 'CreateBackup', product, instanceId: row.id, kind: 'throttle', times: 3 });
+    const arrived = createBackupArrives(w, row);
+    const a = timerOnce(row, { timeoutSec: 20, child: { env: { IDEMPOTENCY_STORE: proxy.url, ...lease } } });
+    await arrived;
+    await proxy.cut();
+    await sleep(1_800);
+    // B takes over, finds nothing of A's (A never got a job), creates J_B; J_B finishes.
+    const b = await timerOnce(row, { timeoutSec: 20, env: lease });
+    row.deliveries += 1;
+    row.answers.push(b);
+    expect(b.kind, 'the new holder takes the backup').toBe('ok');
+    await proxy.open();
+    const answerA = await a;
+    row.deliveries += 1;
+    row.answers.unshift(answerA);
+    expect(answerA.kind, 'the old holder stops, retryably').toBe('retryable');
+    expect(w.logs.some((l) => l.msg === 'lost the idempotency lease; stopping without calling the cloud again' && l.key === row.key)).toBe(true);
+  } finally {
+    await proxy.close();
+  }
+  const r = finish(w, row);
+  expectExactlyOnce(expect, r);
+});
+
+it.for(['rds', 'mongodb'] as Product[])("a reader whose clock runs 20 s ahead does not take over a healthy lease · %s", async (product, { expect }) => {
+  const row = w.row('second instance 20 s ahead during a slow CreateBackup', 'skew', 'timer', product);
+  const { cloud } = w.stack;
+  const preload = join(tmpdir(), `fcdb-skew-${process.pid}.cjs`);
+  writeFileSync(preload, 'const real = Date.now; Date.now = () => real() + 20000;\n');
+  const lease = { IDEMPOTENCY_LEASE_MS: '3000', CLOUD_CONNECT_TIMEOUT_MS: '1000' };
+  cloud.inject({ action: 'CreateBackup', product, instanceId: row.id, kind: 'latency', ms: 2_500 });
+  const arrived = createBackupArrives(w, row);
+  const a = timerOnce(row, { timeoutSec: 20, env: lease });
+  await arrived;
+  const b = await timerOnce(row, { timeoutSec: 20, child: { env: { NODE_OPTIONS: `--require ${preload}`, ...lease } } });
+  const answerA = await a;
+  row.deliveries += 2;
+  row.answers.push(answerA, b);
+  expect(answerA.kind).toBe('ok');
+  expect(b.kind, 'the skewed instance waits and replays').toBe('ok');
+  expect(outcomeOf(b)?.outcome).toBe('replayed');
+  expectExactlyOnce(expect, finish(w, row));
+});
+
+it.for(['rds', 'polardb', 'mongodb'] as Product[])('answer lost, the job listed late: waited for, adopted, never resent · %s', async (product, { expect }) => {
+  const row = w.row('answer lost, job listed 1 s late', 'lag', 'timer', product);
+  const { cloud } = w.stack;
+  cloud.setListLag(1_000);
+  try {
+    cloud.inject({ action: 'CreateBackup', product, instanceId: row.id, kind: 'drop-after-create' });
+    const a = await deliver(w, row, { once: () => timerOnce(row, { timeoutSec: 20 }) });
+    expect(a.kind).toBe('ok');
+    expect(row.deliveries, 'settled in the same invocation').toBe(1);
+    if (product !== 'polardb') expect(outcomeOf(a)?.outcome).toBe('adopted');
+  } finally {
+    cloud.setListLag(0);
+  }
+  expect(cloud.requests.filter((q) => q.action === 'CreateBackup' && Object.values(q.query).includes(row.id)).length, product === 'polardb' ? 'PolarDB resends its ClientToken' : 'no resend').toBe(product === 'polardb' ? 2 : 1);
+  expectExactlyOnce(expect, finish(w, row));
+});
+
+it.for(withoutToken)('answer lost, the job listed after the deadline: left ambiguous, the redelivery adopts · %s', async (product, { expect }) => {
+  const row = w.row('answer lost, job listed after the deadline', 'lagdeadline', 'timer', product);
+  const { cloud } = w.stack;
+  cloud.setListLag(3_500);
+  try {
+    cloud.inject({ action: 'CreateBackup', product, instanceId: row.id, kind: 'drop-after-create' });
+    await deliver(w, row, { once: () => timerOnce(row, { timeoutSec: 3 }), backoffMs: () => 500 });
+  } finally {
+    cloud.setListLag(0);
+  }
+  expect(row.answers[0]?.kind, 'the first invocation ends retryably, without a resend').toBe('retryable');
+  expect(cloud.requests.filter((q) => q.action === 'CreateBackup' && Object.values(q.query).includes(row.id)).length).toBe(1);
+  expectExactlyOnce(expect, finish(w, row));
+});
+
+it.for(withoutToken)("someone's console Logical backup in the window is not adopted for a Physical request · %s", async (product, { expect }) => {
+  const row = w.row('console Logical backup in the window, CreateBackup 503', 'console', 'timer', product);
+  const { cloud } = w.stack;
+  const theirs = await consoleBackup(row, 'Logical');
+  await until('the console backup to finish', () => cloud.jobs(product, row.id).every((j) => j.state !== 'running' && j.state !== 'queued'), 10_000, 20);
+  // Our request: 503 (nothing created, the engine cannot know), then redelivered.
+  cloud.inject({ action: 'CreateBackup', product, instanceId: row.id, kind: 'status', status: 503 });
+  const last = await deliver(w, row, { once: () => timerOnce(row, { timeoutSec: 20 }), backoffMs: () => 300 });
+  expect(last.kind).toBe('ok');
+  expect(outcomeOf(last)?.jobId, 'its own job, not the console one').not.toBe(theirs);
+  expectExactlyOnce(expect, finish(w, row, { othersJobs: [theirs] }));
+});
+
+it.for(withoutToken)('an automated backup running at the firing is waited out, then ours is taken · %s', async (product, { expect }) => {
+  const row = w.row('automated backup running at the firing', 'auto', 'timer', product);
+  const { cloud } = w.stack;
+  cloud.addInstance({ product, id: row.id, automatedBackup: { startMs: msOfDay(Date.now()) - 50, durationMs: 2_000 } });
+  const a = await deliver(w, row, { once: () => timerOnce(row, { timeoutSec: 20 }) });
+  expect(a.kind).toBe('ok');
+  expect(outcomeOf(a)?.outcome, 'not adopted: the automated job is not this request').toBe('created');
+  expectExactlyOnce(expect, finish(w, row));
+});
+
+it.for(withoutToken)('an automated backup outlasting the deadline: retryable, FC redelivers, ours is taken · %s', async (product, { expect }) => {
+  const row = w.row('automated backup outlasting the deadline', 'autolong', 'timer', product);
+  const { cloud } = w.stack;
+  cloud.addInstance({ product, id: row.id, automatedBackup: { startMs: msOfDay(Date.now()) - 50, durationMs: 5_000 } });
+  await deliver(w, row, { once: () => timerOnce(row, { timeoutSec: 3 }), backoffMs: () => 1_000 });
+  expect(row.answers[0]).toMatchObject({ kind: 'retryable', code: 'TargetsFailedRetryably(BackupJobRunning)' });
+  expect(row.answers.at(-1)?.kind).toBe('ok');
+  expectExactlyOnce(expect, finish(w, row));
+});
