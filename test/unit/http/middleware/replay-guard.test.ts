@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import middy from '@middy/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FileStore } from '../../../../shared/idempotency/file-store';
+import { RedisStore } from '../../../../shared/idempotency/redis-store';
+import { cleanupPrefix, REDIS_URL, runPrefix } from '../../../helpers/redis';
 import type { IdempotencyStore } from '../../../../shared/idempotency/store';
 import { createLogger } from '../../../../shared/logger';
 import { errorMapper } from '../../../../shared/http/middleware/error-mapper';
@@ -12,7 +14,11 @@ import { refuseReplays, replayKey, type ReplayGuardOptions } from '../../../../s
 import type { HttpResponse } from '../../../../shared/http/middleware/response';
 
 const dir = mkdtempSync(join(tmpdir(), 'fcdb-replay-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const prefix = runPrefix('replay-guard');
+afterAll(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  await cleanupPrefix(prefix);
+});
 
 const event = (sig: string | undefined) =>
   Buffer.from(JSON.stringify({ rawPath: '/x', headers: sig ? { 'x-sig': sig } : {}, body: '', requestContext: { requestId: 'r1', http: { method: 'POST', path: '/x', sourceIp: '10.0.0.1' } } }));
@@ -47,6 +53,17 @@ describe('refuseReplays', () => {
   it('is shared through the store: a second instance (another FileStore on the same directory) refuses it too', async () => {
     expect((await app(new FileStore({ dir })).call('sig-shared')).statusCode).toBe(200);
     expect((await app(new FileStore({ dir })).call('sig-shared')).statusCode).toBe(401);
+  });
+
+  it('in Redis, as deployed: two instances (two connections) accept a delivery once between them', async () => {
+    const a = new RedisStore({ url: REDIS_URL, keyPrefix: prefix });
+    const b = new RedisStore({ url: REDIS_URL, keyPrefix: prefix });
+    try {
+      const [x, y] = await Promise.all([app(a).call('sig-redis'), app(b).call('sig-redis')]);
+      expect([x.statusCode, y.statusCode].sort()).toEqual([200, 401]);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
   });
 
   it('forgets a delivery after its window (the store record expires)', async () => {
