@@ -3,7 +3,7 @@
 // (an SSRF into the VPC once the functions have one). Only each platform's own host, over https on the default port,
 // with no credentials in the URL; IP literals and private names never match. One local-only exception: the local
 // stack's receiver, which must be on a loopback address (CHAT_REPLY_LOCAL_RECEIVER), so it cannot reach a network.
-/** Slack: https://api.slack.com/interactivity/handling#message_responses; DingTalk: docs/dingtalk-robot.md. */
+/** Hosts and paths, with their sources: docs/chat-reply-hosts.md. */
 const platformReplyUrls = {
   // A slash command's response_url: https://hooks.slack.com/commands/<team>/<id>/<token>.
   slack: { host: 'hooks.slack.com', pathPrefix: '/commands/' },
