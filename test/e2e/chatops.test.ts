@@ -6,7 +6,7 @@ import { captureStdout } from '../helpers/fc';
 import { secrets, startStack, type Stack } from '../helpers/stack';
 
 const acl = [
-  { users: ['slack:T1/U-ops'], commands: ['backup', 'status'] },
+  { users: ['slack:T1/U-ops'], commands: ['backup', 'status', 'report'] },
   { users: ['dingtalk:dingcorp/ding-ops'], channels: ['dingtalk:cid-ops'], commands: ['backup', 'status'] },
 ];
 
@@ -135,6 +135,16 @@ describe('Slack', () => {
     const jobId = stack.cloud.jobs()[0]?.id as string;
     expect((await slack(slackForm(`status ${jobId}`))).body.text).toMatch(new RegExp(`polardb pc-sample1: succeeded.*job ${jobId}`));
     expect((await slack(slackForm('status pc-sample1'))).body.text).toMatch(/polardb pc-sample1: succeeded/);
+  });
+
+  it('report answers which databases lack a good backup, from the history the tracker wrote', async () => {
+    stack.cloud.addInstance({ product: 'mongodb', id: 'dds-report1', failBackups: true });
+    await slack(slackForm('backup mongodb dds-report1'));
+    await stack.cloud.fcIdle();
+    await stack.tracked();
+    const text = (await slack(slackForm('report'))).body.text as string;
+    expect(text).toMatch(/^\d+ of \d+ databases have no good backup within 26h00m:/);
+    expect(text).toMatch(/• mongodb dds-report1: last good never; last failure BackupJobFailed at /);
   });
 
   it.each([

@@ -60,11 +60,16 @@ describe('deploy gate', () => {
     expect(r.body).toMatchObject({ done: true, ok: true });
   });
 
-  it('a job that fails makes the gate answer done and not ok, so CI can stop the deploy', async () => {
-    stack.cloud.inject({ action: 'CreateBackup', product: 'rds', kind: 'job-fails' });
-    const r = await post({ targets: [targets[0]], deployId: 'deploy-fails', wait: 10 });
+  // PolarDB's and MongoDB's task lists say "Finished" for a failed job too: only the backup set says it failed.
+  it.each([
+    ['rds', { product: 'rds', DBInstanceId: 'rm-sample1' }],
+    ['polardb', { product: 'polardb', DBClusterId: 'pc-sample1' }],
+    ['mongodb', { product: 'mongodb', DBInstanceId: 'dds-sample1' }],
+  ] as const)('a %s job that fails makes the gate answer done and not ok, so CI can stop the deploy', async (product, target) => {
+    stack.cloud.inject({ action: 'CreateBackup', product, kind: 'job-fails' });
+    const r = await post({ targets: [target], deployId: `deploy-fails-${product}`, wait: 10 });
     expect(r.status).toBe(200);
-    expect(r.body).toMatchObject({ done: true, ok: false, jobs: [{ state: 'failed' }] });
+    expect(r.body).toMatchObject({ done: true, ok: false, jobs: [{ state: 'failed', error: { code: 'BackupJobFailed' } }] });
   });
 
   it('the same deployId again returns the same jobs and takes no second backup', async () => {

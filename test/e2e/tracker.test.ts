@@ -115,3 +115,68 @@ it('a dispatched task that never ran is dispatched again under a new task id, an
   expect(stack.cloud.jobs('polardb', 'pc-sample1')).toHaveLength(1);
   expect(stack.receiver.notified).toEqual([]);
 });
+
+it("FC's failure destination hands the tracker a task that failed for good: dispatched again at once", async () => {
+  const target = targets[2] as Target;
+  const key = `fcdb_dest${Date.now()}`;
+  // What FC posts to the onFailure destination: the failed invocation's context and its original payload.
+  const destination = { requestContext: { requestId: 'r-1', condition: 'UnhandledInvocationError', approximateInvokeCount: 4 }, requestPayload: JSON.stringify({ key, target, trigger: 'timer' }) };
+  const r = (await loadHandler('backup-tracker')(Buffer.from(JSON.stringify(destination)), fcContext('backup-tracker', { credentials: stsCredentials }))) as Record<string, unknown>;
+  expect(r).toMatchObject({ ok: true, key, recovery: 'redispatched' });
+  await stack.cloud.fcIdle();
+  expect(stack.cloud.fcTasks.map((t) => t.taskId)).toEqual([`${key}_r1`]);
+  await stack.tracked();
+  expect(await history().get(key)).toMatchObject({ state: 'succeeded', redispatches: 1 });
+});
+
+it("the timer's redelivery does not count a 409 as done when the worker failed for good: the task is sent again", async () => {
+  process.env.FANOUT_THRESHOLD = '0';
+  try {
+    const target = targets[0] as Target;
+    // Every attempt FC makes fails (the first and its 3 retries): FC gives up on the task.
+    stack.cloud.inject({ product: 'fc', action: 'InvokeFunction:run', kind: 'function-error', times: 4 });
+    firing++;
+    const event = Buffer.from(JSON.stringify({ triggerTime: new Date(Date.UTC(2026, 11, 3, 2, 0, firing)).toISOString(), triggerName: 'nightly', payload: JSON.stringify({ targets: [target] }) }));
+    const run = () => timer()(event, fcContext('scheduled-backup', { credentials: stsCredentials, timeoutSec: 60 }));
+    expect(await run()).toMatchObject({ ok: true, fannedOut: true, dispatched: 1 });
+    await stack.cloud.fcIdle();
+    expect(stack.cloud.fcTasks.map((t) => t.status)).toEqual(['failed']);
+    expect(stack.cloud.jobs()).toHaveLength(0);
+    // Past TRACKER_LOST_AFTER_SEC the redelivery's 409 for the old task id sends it again under a new one.
+    await new Promise((r) => setTimeout(r, 1_100));
+    expect(await run()).toMatchObject({ ok: true, duplicates: 1 });
+    await stack.cloud.fcIdle();
+    const key = stack.cloud.fcTasks[0]?.taskId as string;
+    expect(stack.cloud.fcTasks.map((t) => t.taskId)).toEqual([key, `${key}_r1`]);
+    await stack.tracked();
+    expect(stack.cloud.jobs()).toHaveLength(1);
+    expect((await recordOf(target))?.state).toBe('succeeded');
+  } finally {
+    delete process.env.FANOUT_THRESHOLD;
+  }
+});
+
+it('a selector that matches nothing is alerted once on each channel, however often the firing is delivered', async () => {
+  firing++;
+  const event = Buffer.from(JSON.stringify({ triggerTime: new Date(Date.UTC(2026, 11, 4, 2, 0, firing)).toISOString(), triggerName: 'nightly', payload: JSON.stringify({ targets: [{ product: 'polardb', tags: { backup: 'renamed' } }] }) }));
+  for (let i = 0; i < 2; i++) expect(await timer()(event, fcContext('scheduled-backup', { credentials: stsCredentials }))).toMatchObject({ ok: false, warnings: [expect.stringMatching(/matched no database/)] });
+  expect(stack.receiver.notified.map((n) => n.channel).sort()).toEqual(['dingtalk', 'slack']);
+  expect(JSON.stringify(stack.receiver.notified[0]?.body)).toMatch(/matched no database.*renamed/);
+  expect(stack.receiver.refused).toEqual([]);
+});
+
+it('the daily digest goes out once, at DIGEST_HOUR, with the report', async () => {
+  await fire([targets[1] as Target]);
+  await stack.tracked();
+  Object.assign(process.env, { DIGEST_HOUR: String(new Date().getUTCHours()), DIGEST_TIMEZONE: 'UTC' });
+  try {
+    await stack.sweep();
+    await stack.sweep();
+  } finally {
+    delete process.env.DIGEST_HOUR;
+    delete process.env.DIGEST_TIMEZONE;
+  }
+  const digests = stack.receiver.notified.filter((n) => JSON.stringify(n.body).includes('Backups 20'));
+  expect(digests.map((n) => n.channel).sort()).toEqual(['dingtalk', 'slack']);
+  expect(JSON.stringify(digests[0]?.body)).toMatch(/databases/);
+});
