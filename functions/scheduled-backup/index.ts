@@ -13,6 +13,7 @@ import { createPacer } from '../../shared/fc/pacer';
 import { instanceIdOf, type Target } from '../../shared/backup/targets';
 import { dispatchToWorker } from '../../shared/fc/worker-dispatch';
 import { wouldDelete } from '../../shared/retention/enforce';
+import { outlastsHistory } from '../../shared/retention/policy';
 import type { Alert } from '../../shared/notifications/alert';
 import { notify } from '../../shared/notifications/notifier';
 import { zeroMatchWarning } from '../../shared/report/covered';
@@ -70,6 +71,7 @@ async function run(event: unknown, context: FcContext, inv: Invocation): Promise
     },
   });
   if (targets.length === 0 && refused.length === 0 && warnings.length === 0) warnings.push(`this run resolved to zero databases (${source})`);
+  warnings.push(...outlastsHistory(targets, inv.config.historyRetentionMs));
   // Same firing (FC's retry or a redelivery) → same keys; the next firing → new keys.
   const keyOf = (t: Target) => idempotencyKey('timer', [inv.functionName, timer.triggerName, timer.triggerTime], t);
 

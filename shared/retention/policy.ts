@@ -1,6 +1,6 @@
 // How many of this tool's backups of a database to keep, and for how long, from the target and its product.
 import { catalogOf } from '../cloud/products/registry';
-import type { Target } from '../backup/targets';
+import { instanceIdOf, type Target } from '../backup/targets';
 import type { HistoryRecord } from '../history/record';
 
 export interface RetentionPolicy {
@@ -33,4 +33,21 @@ export function policyInForce(target: Target, records: readonly HistoryRecord[])
   if (explicit(target)) return policyOf(target);
   const last = records.find((r) => explicit(r.target));
   return policyOf(last?.target ?? target);
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Targets whose keepDays outlasts the history: their backups leave the history first, are then of unknown origin,
+ * and so are never deleted — they would pile up in silence. One line per database, saying what to change.
+ */
+export function outlastsHistory(targets: readonly Target[], historyRetentionMs: number): string[] {
+  const days = Math.floor(historyRetentionMs / DAY_MS);
+  return targets.flatMap((t) => {
+    const keepDays = policyOf(t).keepDays;
+    if (keepDays === undefined || keepDays <= days) return [];
+    return [
+      `${t.product} ${instanceIdOf(t)}: keepDays ${keepDays} is longer than HISTORY_RETENTION_DAYS ${days}; its backups leave the history after ${days} days and are then never deleted. Raise HISTORY_RETENTION_DAYS to at least ${keepDays}.`,
+    ];
+  });
 }

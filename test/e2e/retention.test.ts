@@ -21,7 +21,7 @@ beforeAll(async () => {
 afterAll(() => stack.close());
 beforeEach(() => stack.cloud.reset());
 
-type Run = { ok: boolean; dryRun?: boolean; results?: { outcome: string; jobId?: string; error?: { code: string } }[]; calls?: { retention?: Record<string, unknown> }[] };
+type Run = { ok: boolean; dryRun?: boolean; warnings?: string[]; results?: { outcome: string; jobId?: string; error?: { code: string } }[]; calls?: { retention?: Record<string, unknown> }[] };
 
 async function fire(ts: Target[], extra: Record<string, unknown> = {}): Promise<Run> {
   firing++;
@@ -131,5 +131,12 @@ describe('PolarDB with keep: 2 and a console-made manual backup', () => {
     }
     expect(stack.cloud.requests.filter((r) => r.action === 'CreateBackup')).toHaveLength(3);
     expect(stack.cloud.requests.filter((r) => r.action === 'DeleteBackup')).toEqual([]);
+  });
+
+  it('a keepDays longer than HISTORY_RETENTION_DAYS (40 by default) is a warning of the run, naming the setting to raise', async () => {
+    const run = await fire([{ product: 'rds', DBInstanceId: 'rm-sample1', keepDays: 60 }], { dryRun: true });
+    expect(run.warnings).toEqual([
+      'rds rm-sample1: keepDays 60 is longer than HISTORY_RETENTION_DAYS 40; its backups leave the history after 40 days and are then never deleted. Raise HISTORY_RETENTION_DAYS to at least 60.',
+    ]);
   });
 });

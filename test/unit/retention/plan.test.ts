@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { products } from '../../../shared/cloud/products/registry';
 import { describeHolders, plan, type Held } from '../../../shared/retention/plan';
-import { policyInForce, policyOf } from '../../../shared/retention/policy';
+import { outlastsHistory, policyInForce, policyOf } from '../../../shared/retention/policy';
 import type { HistoryRecord } from '../../../shared/history/record';
 
 const DAY = 86_400_000;
@@ -29,6 +29,25 @@ describe('policy', () => {
     expect(policyInForce({ product: 'rds', DBInstanceId: 'rm-1' }, recs(undefined, 5, 7))).toEqual({ keep: 5 });
     expect(policyInForce({ product: 'rds', DBInstanceId: 'rm-1' }, recs(undefined))).toEqual({});
     expect(policyInForce({ product: 'polardb', DBClusterId: 'pc-1' }, [])).toEqual({ keep: 2 });
+  });
+});
+
+describe('keepDays longer than the history', () => {
+  it('is named, per database, with the setting to raise (its backups would leave the history and never be deleted)', () => {
+    const history40 = 40 * DAY;
+    expect(
+      outlastsHistory(
+        [
+          { product: 'rds', DBInstanceId: 'rm-1', keepDays: 60 },
+          { product: 'rds', DBInstanceId: 'rm-2', keepDays: 40 },
+          { product: 'mongodb', DBInstanceId: 'dds-1', keepDays: 90 },
+          { product: 'polardb', DBClusterId: 'pc-1' },
+        ],
+        history40,
+      ),
+    ).toEqual([
+      'rds rm-1: keepDays 60 is longer than HISTORY_RETENTION_DAYS 40; its backups leave the history after 40 days and are then never deleted. Raise HISTORY_RETENTION_DAYS to at least 60.',
+    ]);
   });
 });
 
