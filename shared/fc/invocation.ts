@@ -25,11 +25,11 @@ export interface Invocation {
 // One store per setting for the life of the instance: a warm FC instance reuses its Redis connection.
 const stores = new Map<string, IdempotencyStore>();
 
-function storeFor(setting: string | undefined, keyPrefix: string, inFc: boolean): IdempotencyStore {
+function storeFor(setting: string | undefined, keyPrefix: string, inFc: boolean, logger: Logger): IdempotencyStore {
   const id = `${setting ?? ''}|${keyPrefix}`;
   const cached = stores.get(id);
   if (cached) return cached;
-  const store = createStore(setting, { keyPrefix, inFc });
+  const store = createStore(setting, { keyPrefix, inFc, onRisk: (warning) => logger.warn('idempotency store setting puts exactly-once at risk', { warning }) });
   stores.set(id, store);
   return store;
 }
@@ -61,7 +61,7 @@ export function startInvocation(context: FcContext, o: InvocationOptions = {}): 
     timeoutSec: context.function?.timeout ?? Number(env.FC_TIMEOUT ?? 60),
     safetyMarginMs: config.deadlineSafetyMs,
   });
-  const store = storeFor(config.idempotencyStore, config.idempotencyKeyPrefix, runsInFc(env));
+  const store = storeFor(config.idempotencyStore, config.idempotencyKeyPrefix, runsInFc(env), logger);
   const history = historyFor(store, { retentionMs: config.historyRetentionMs, lostAfterMs: config.lostAfterMs });
   const retention: RetentionDeps = { history, logger, deadline, enabled: config.retentionDelete };
   return {

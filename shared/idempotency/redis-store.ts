@@ -14,6 +14,8 @@ export interface RedisStoreOptions {
   /** Bound on connecting, including the handshake (a server that accepts but never answers). */
   connectTimeoutMs?: number;
   commandTimeoutMs?: number;
+  /** Told once per connection when the server shows a setting the exactly-once guarantee cannot rely on. */
+  onRisk?: (warning: string) => void;
 }
 
 const defaults = { keyPrefix: 'fcdb:idem:', connectTimeoutMs: 2000, commandTimeoutMs: 2000 };
@@ -151,6 +153,7 @@ export class RedisStore implements IdempotencyStore {
     });
     try {
       await Promise.race([ready, timeout]);
+      if (this.options.onRisk) void riskySettings(client).then((w) => w.forEach((m) => this.options.onRisk?.(m)));
       return client;
     } catch (e) {
       if (!this.options.client) client.disconnect();
@@ -179,6 +182,30 @@ export class RedisStore implements IdempotencyStore {
     });
     return client;
   }
+}
+
+/**
+ * What the guarantee needs of Redis (README "How exactly-once works"): records never evicted, and persisted. Read with
+ * CONFIG GET, off the request path; a server that does not allow CONFIG (managed Redis often renames it) says nothing.
+ */
+export async function riskySettings(client: Redis): Promise<string[]> {
+  const get = async (name: string): Promise<string | undefined> => {
+    try {
+      const reply = (await client.config('GET', name)) as unknown as string[];
+      return reply[1];
+    } catch {
+      return undefined;
+    }
+  };
+  const [policy, aof] = await Promise.all([get('maxmemory-policy'), get('appendonly')]);
+  const out: string[] = [];
+  if (policy !== undefined && policy !== 'noeviction') {
+    out.push(`Redis maxmemory-policy is ${policy}: under memory pressure it may evict idempotency records, and a lost record can mean a second backup. Set noeviction.`);
+  }
+  if (aof === 'no') {
+    out.push('Redis appendonly is no: a restart loses the records written since the last RDB snapshot, and a lost record can mean a second backup. Set appendonly yes (appendfsync everysec or always).');
+  }
+  return out;
 }
 
 function withScripts(client: Redis): ScriptedClient {

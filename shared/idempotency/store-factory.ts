@@ -19,6 +19,8 @@ export interface StoreFactoryOptions {
    * on separate instances with separate disks, so a per-instance store lets two instances take two backups.
    */
   inFc?: boolean;
+  /** Where a risky Redis setting seen at connect is reported (a warning log line). */
+  onRisk?: (warning: string) => void;
 }
 
 /**
@@ -46,7 +48,7 @@ function isWritableDir(path: string): boolean {
 /** `redis://…` / `rediss://…` → RedisStore; `file:<dir>`, `file:///dir`, `file:` or empty → FileStore. */
 export function createStore(setting: string | undefined, opts: StoreFactoryOptions = {}): IdempotencyStore {
   const value = setting?.trim() ?? '';
-  if (/^rediss?:\/\//i.test(value)) return new RedisStore({ url: value, keyPrefix: opts.keyPrefix });
+  if (/^rediss?:\/\//i.test(value)) return new RedisStore({ url: value, keyPrefix: opts.keyPrefix, onRisk: opts.onRisk });
   if (value === '' && opts.inFc) throw unsharedInFc();
   if (value === '' || value.startsWith('file:')) return new FileStore({ dir: fileDir(value) ?? opts.dir ?? defaultDir });
   throw invalidSetting(value);

@@ -45,7 +45,9 @@ let firing = 0;
 function timerEvent(ts: unknown[], extra: Record<string, unknown> = {}) {
   firing += 1;
   return asEvent({
-    triggerTime: new Date(Date.UTC(2026, 10, 23, 2, 0, firing)).toISOString(),
+    // A firing's trigger time is when it fires: after every backup an earlier firing took (a fresh claim adopts a
+    // job of its own firing, started since its trigger time, in case its record was lost).
+    triggerTime: new Date(Math.ceil(Date.now() / 1000) * 1000 + firing * 1000).toISOString(),
     triggerName: 'nightly',
     payload: JSON.stringify({ targets: ts, ...extra }),
   });

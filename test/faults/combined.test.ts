@@ -203,3 +203,21 @@ it.for(withoutToken)('an automated backup outlasting the deadline: retryable, FC
   expect(row.answers.at(-1)?.kind).toBe('ok');
   expectExactlyOnce(expect, finish(w, row));
 });
+
+it.for(withoutToken)('the record lost from Redis after an ambiguous attempt: the fresh claim finds the job of this firing · %s', async (product, { expect }) => {
+  const row = w.row('answer lost, then the record lost from Redis (failover)', 'lostrecord', 'timer', product);
+  const { cloud } = w.stack;
+  cloud.inject({ action: 'CreateBackup', product, instanceId: row.id, kind: 'drop-after-create' });
+  cloud.inject({ action: 'DescribeBackupTasks', product, instanceId: row.id, kind: 'status', status: 503, times: 1_000, skip: 1 });
+  await deliver(w, row, { max: 1, once: () => timerOnce(row, { timeoutSec: 4 }) });
+  expect((await recordOf(row))?.status).toBe('ambiguous');
+  // A failover before replication (or an eviction) loses the record.
+  const r = redis();
+  await r.del(`${w.prefix}${row.key}`);
+  r.disconnect();
+  cloud.clearFaults();
+  await sleep(400);
+  const last = await deliver(w, row, { once: () => timerOnce(row, { timeoutSec: 20 }) });
+  expect(outcomeOf(last)?.outcome, 'adopted by the look anchored to the trigger time').toBe('adopted');
+  expectExactlyOnce(expect, finish(w, row));
+});

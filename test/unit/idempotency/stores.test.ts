@@ -38,6 +38,9 @@ afterAll(async () => {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const newKey = () => `k-${randomUUID()}`;
+const until = async (cond: () => boolean) => {
+  for (let i = 0; i < 100 && !cond(); i++) await sleep(10);
+};
 const record = (key: string, owner: string, extra: Partial<IdempotencyRecord> = {}): IdempotencyRecord => ({
   key,
   payloadHash: 'hash-1',
@@ -381,6 +384,25 @@ async function redisProxy() {
   await start();
   return { url: () => `redis://127.0.0.1:${port}`, start, stop };
 }
+
+describe('redis store: the server settings the guarantee relies on', () => {
+  it('at connect, a risky eviction policy or no AOF is reported once, off the request path, naming the fix', async () => {
+    const raw = new Redis(REDIS_URL);
+    const [, policy] = (await raw.config('GET', 'maxmemory-policy')) as unknown as string[];
+    const [, aof] = (await raw.config('GET', 'appendonly')) as unknown as string[];
+    raw.disconnect();
+    const warnings: string[] = [];
+    const store = new RedisStore({ url: REDIS_URL, keyPrefix: redisPrefix, onRisk: (m) => warnings.push(m) });
+    await store.get(newKey());
+    await store.get(newKey());
+    await until(() => warnings.length >= (policy !== 'noeviction' ? 1 : 0) + (aof === 'no' ? 1 : 0));
+    await sleep(50);
+    expect(warnings.some((m) => /maxmemory-policy is .*Set noeviction/.test(m))).toBe(policy !== 'noeviction');
+    expect(warnings.some((m) => /appendonly is no.*Set appendonly yes/.test(m))).toBe(aof === 'no');
+    expect(warnings.length, 'once per connection').toBe((policy !== 'noeviction' ? 1 : 0) + (aof === 'no' ? 1 : 0));
+    await store.close();
+  });
+});
 
 describe('redis store when Redis cannot answer', () => {
   it('nothing listening: rejects at once with IdempotencyStoreUnavailable', async () => {
