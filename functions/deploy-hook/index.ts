@@ -7,11 +7,11 @@ import * as z from 'zod/mini';
 import { backupAll, mapLimit } from '../../shared/backup/batch';
 import { earlier } from '../../shared/deadline';
 import { parseTargetsOrSelectors, resolveTargets, runLimit } from '../../shared/backup/discovery';
-import { callerFor } from '../../shared/backup/engine';
-import { BackupError } from '../../shared/errors';
+import { planBackup } from '../../shared/backup/dry-run';
+import { BackupError, idempotencyMismatch } from '../../shared/errors';
 import { httpApp } from '../../shared/http/app';
 import { claim, complete, release } from '../../shared/idempotency/guard';
-import { idempotencyKey, payloadHash } from '../../shared/idempotency/key';
+import { canonicalJson, idempotencyKey, payloadHash } from '../../shared/idempotency/key';
 import { startInvocation, type Invocation } from '../../shared/fc/invocation';
 import { jsonResponse } from '../../shared/http/middleware/response';
 import { validate } from '../../shared/http/middleware/validator';
@@ -83,15 +83,9 @@ async function createBackups(req: HttpRequest, inv: Invocation, context: FcConte
   const waitSec = body.wait ?? 0;
   const id = requestId(body.deployId);
   const items = parseTargetsOrSelectors(body.targets);
+  // A dry run never claims the deployId (nor ad-hoc slots): the real run that follows must not find it used up.
+  if (body.dryRun) return dryRun(id, body, items, inv);
   const manifest = await manifestFor(id, body, items, inv);
-
-  if (body.dryRun) {
-    const calls = manifest.items.map(({ target, key }) => {
-      const caller = callerFor(target, inv.deps);
-      return { key, product: target.product, endpoint: `${caller.endpoint.protocol}://${caller.endpoint.host}`, action: 'CreateBackup', query: caller.catalog.createQuery(target as never) };
-    });
-    return jsonResponse(200, { id, deployId: body.deployId, dryRun: true, calls });
-  }
 
   const origin = { trigger: 'deploy' as const, deployId: body.deployId };
   const results = await backupAll(manifest.items, { ...inv.deps, onJob: inv.history.recorder(origin) }, inv.config.concurrency);
@@ -113,10 +107,27 @@ async function createBackups(req: HttpRequest, inv: Invocation, context: FcConte
   return jsonResponse(retryable ? 503 : jobs.every((j) => j.state === 'succeeded' || j.state === 'failed') ? 200 : 202, report(id, manifest, jobs), retryable ? { 'retry-after': '5' } : {});
 }
 
+/** The same targets in any order are the same request: the hash is over the sorted, canonical entries. */
+const manifestHash = (targets: unknown[]) => payloadHash({ targets: targets.map(canonicalJson).sort() });
+
+/** What the real run would do, claiming nothing: an existing manifest's jobs, or the targets resolved now. */
+async function dryRun(id: string, body: DeployRequest, items: unknown[], inv: Invocation) {
+  const existing = await inv.deps.store.get(id);
+  if (existing && existing.payloadHash !== manifestHash(body.targets)) throw idempotencyMismatch(body.deployId);
+  const manifest = existing?.status === 'completed' ? (existing.result as unknown as Manifest) : undefined;
+  const planned =
+    manifest?.items ??
+    (await resolveTargets(items as never, inv.deps, { ...runLimit(inv.config.maxTargetsPerRun, body.maxTargets, 'maxTargets'), maxSelectors: inv.config.maxSelectorsPerRequest })).map(
+      (target) => ({ target, key: idempotencyKey('deploy', [body.deployId], target) }),
+    );
+  const calls = await mapLimit(planned, inv.config.concurrency, ({ target, key }) => planBackup(target, key, inv.deps));
+  return jsonResponse(200, { id, deployId: body.deployId, dryRun: true, calls });
+}
+
 /** The first request for a deployId records its targets; a re-run reuses them, so it resolves the same keys. */
 async function manifestFor(id: string, body: DeployRequest, items: unknown[], inv: Invocation): Promise<Manifest> {
   const guard = { store: inv.deps.store, leaseMs: 60_000, ttlMs: inv.deps.recordTtlMs };
-  const c = await claim(id, payloadHash({ targets: body.targets, dryRun: body.dryRun ?? false }), guard);
+  const c = await claim(id, manifestHash(body.targets), guard);
   if (c.kind === 'replay') return c.record.result as unknown as Manifest;
   // A refused or failed resolution frees the deployId at once, so the corrected re-run is not told "in progress".
   const freeDeployId = async (e: unknown): Promise<never> => {
@@ -125,8 +136,8 @@ async function manifestFor(id: string, body: DeployRequest, items: unknown[], in
   };
   const targets = await resolveTargets(items as never, inv.deps, { ...runLimit(inv.config.maxTargetsPerRun, body.maxTargets, 'maxTargets'), maxSelectors: inv.config.maxSelectorsPerRequest }).catch(freeDeployId);
   const manifestItems = targets.map((target) => ({ target, key: idempotencyKey('deploy', [body.deployId], target) }));
-  // A new deployId is an ad-hoc backup of each database: within ADHOC_BACKUPS_PER_HOUR, or none of them (a dry run takes nothing).
-  if (!body.dryRun) await takeSlots(manifestItems, inv).catch(freeDeployId);
+  // A new deployId is an ad-hoc backup of each database: within ADHOC_BACKUPS_PER_HOUR, or none of them.
+  await takeSlots(manifestItems, inv).catch(freeDeployId);
   const manifest: Manifest = {
     deployId: body.deployId,
     reason: body.reason,

@@ -66,6 +66,7 @@ async function run(event: unknown, context: FcContext, inv: Invocation): Promise
   const warnings: string[] = [];
   const targets = await resolveTargets(valid, inv.deps, {
     ...runLimit(inv.config.maxTargetsPerRun, payload.maxTargets, 'payload.maxTargets'),
+    field: source,
     onSelector: (selector, matched) => {
       if (matched === 0) warnings.push(zeroMatchWarning(selector));
     },

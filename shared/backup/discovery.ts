@@ -51,6 +51,8 @@ export interface ResolveOptions {
   onSelector?: (selector: TagSelector, matched: number) => void;
   /** Distinct selectors one request may hold (MAX_SELECTORS_PER_REQUEST, for requests from outside): each costs list calls. Default: no cap (the operator's own BACKUP_TARGETS). */
   maxSelectors?: number;
+  /** How the request names its list of targets in messages (default `targets`). */
+  field?: string;
 }
 
 /** The run's limit: MAX_TARGETS_PER_RUN, or the request's own `field` when it asks for less. */
@@ -60,6 +62,9 @@ export function runLimit(configured: number, requested: number | undefined, fiel
 
 /** Targets stay as they are; selectors become one target per instance found. Throws before any backup when over the limit. */
 export async function resolveTargets(items: readonly (Target | TagSelector)[], deps: EngineDeps, o: ResolveOptions): Promise<Target[]> {
+  // Entries are named by their place in the request as it came, before identical selectors are merged.
+  const entryOf = new Map(items.map((item, i) => [item, i]));
+  const asGiven = items;
   // The same selector twice is one list, not two: 1,200 copies must not make 1,200 list calls. Then a cap, checked
   // before the first call.
   const selectorKeys = new Set<string>();
@@ -81,18 +86,23 @@ export async function resolveTargets(items: readonly (Target | TagSelector)[], d
     });
   }
   const out: Target[] = [];
-  const seen = new Set<string>();
-  const add = (t: Target) => {
+  // The entry (index in the request) that first named each database: a second entry naming it again is refused, never
+  // dropped — which of the two (another method, another retention) was meant cannot be guessed.
+  const seen = new Map<string, number>();
+  const add = (t: Target, entry: number) => {
     const id = `${t.product}:${catalogOf(t.product).instanceId(t as never)}`;
-    if (!seen.has(id)) {
-      seen.add(id);
+    const first = seen.get(id);
+    if (first !== undefined && first !== entry) throw duplicateTarget(o.field ?? 'targets', first, entry, asGiven, id);
+    if (first === undefined) {
+      seen.set(id, entry);
       out.push(t);
     }
     if (out.length > o.maxTargets) throw tooMany(o, `${out.length}+`);
   };
   for (const item of items) {
+    const entry = entryOf.get(item) ?? 0;
     if (!isSelector(item)) {
-      add(item);
+      add(item, entry);
       continue;
     }
     const caller = callerFor(expand(item, PROBE_ID), deps);
@@ -101,13 +111,21 @@ export async function resolveTargets(items: readonly (Target | TagSelector)[], d
     for (let page = 1; ; page++) {
       const { ids, total } = caller.catalog.parseList(await caller.read(caller.catalog.listAction, caller.catalog.listQuery(item.tags, page, size)));
       if (total > o.maxTargets) throw tooMany(o, String(total), item);
-      ids.forEach((id) => add(expand(item, id)));
+      ids.forEach((id) => add(expand(item, id), entry));
       fetched += ids.length;
       if (ids.length === 0 || fetched >= total) break;
     }
     o.onSelector?.(item, fetched);
   }
   return out;
+}
+
+function duplicateTarget(field: string, first: number, second: number, items: readonly (Target | TagSelector)[], id: string): BackupError {
+  const show = (i: number) => `${field}[${i}] ${JSON.stringify(items[i])}`;
+  return validationError(
+    [{ field: `${field}[${second}]`, value: items[second], rule: `names ${id.replace(':', ' ')} again, already named by ${show(first)}; a database may appear once per request (remove one entry, or narrow the selector)` }],
+    'targets',
+  );
 }
 
 function tooMany({ maxTargets: max, limitName = 'MAX_TARGETS_PER_RUN' }: ResolveOptions, found: string, selector?: TagSelector): BackupError {

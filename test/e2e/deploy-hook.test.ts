@@ -96,6 +96,37 @@ describe('deploy gate', () => {
     expect(r.body.calls).toHaveLength(2);
     expect(stack.cloud.requests).toHaveLength(0);
   });
+
+  it('a dry run claims nothing: the real run of the same deployId that follows takes its backups', async () => {
+    const dry = await post({ targets, deployId: 'deploy-dry-then-real', dryRun: true });
+    expect(dry.status).toBe(200);
+    expect(dry.body.calls.map((c: { action: string }) => c.action)).toEqual(['CreateBackup', 'CreateBackup']);
+    const real = await post({ targets, deployId: 'deploy-dry-then-real' });
+    expect([200, 202]).toContain(real.status);
+    expect(stack.cloud.jobs()).toHaveLength(2);
+    // A dry run after it says what a real run would do now: replay each job.
+    const after = await post({ targets, deployId: 'deploy-dry-then-real', dryRun: true });
+    expect(after.body.calls.map((c: { action: string }) => c.action)).toEqual(['replay', 'replay']);
+    expect(stack.cloud.jobs()).toHaveLength(2);
+  });
+
+  it('the same targets in another order are the same request: same jobs, no second backup', async () => {
+    const first = await post({ targets, deployId: 'deploy-order' });
+    const again = await post({ targets: [...targets].reverse(), deployId: 'deploy-order' });
+    expect(again.status).not.toBe(422);
+    expect(again.body.jobs.map((j: { jobId: string }) => j.jobId).sort()).toEqual(first.body.jobs.map((j: { jobId: string }) => j.jobId).sort());
+    expect(stack.cloud.jobs()).toHaveLength(2);
+  });
+
+  it('the same database twice in one payload is refused (400), naming both entries; nothing is claimed or called', async () => {
+    const twice = [targets[0], { ...(targets[0] as object), BackupMethod: 'Logical' }];
+    const r = await post({ targets: twice, deployId: 'deploy-twice' });
+    expect(r.status).toBe(400);
+    expect(r.body.error.message).toMatch(/targets\[1\].*again, already named by targets\[0\]/);
+    expect(stack.cloud.requests.filter((q) => q.action === 'CreateBackup')).toHaveLength(0);
+    // Corrected, the same deployId is free.
+    expect([200, 202]).toContain((await post({ targets: [targets[0]], deployId: 'deploy-twice' })).status);
+  });
 });
 
 describe('deploy gate refuses', () => {
