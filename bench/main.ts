@@ -43,6 +43,7 @@ async function main(): Promise<void> {
     runTracking({
       distDir: join(root, 'dist'),
       databases: 1000,
+      coverage: quick ? 2000 : 10_000,
       jobSeconds: quick ? 6 : 60,
       sample: 20,
       latencyMs: 20,
