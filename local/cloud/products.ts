@@ -292,6 +292,9 @@ const rds: ProductApi = {
             BackupScale: j.dbNames === undefined ? 'DBInstance' : 'Database',
             ...(j.dbNames === undefined ? {} : { BackupDBNames: j.dbNames }),
             BackupSize: j.fails ? 0 : sizeOf(j),
+            // A failed task's set: unavailable, and "EMPTY" ("generated from a failed backup task"), docs/job-outcomes.md.
+            IsAvail: j.fails ? 0 : 1,
+            MetaStatus: j.fails ? 'EMPTY' : 'OK',
             // Only sets with StoreStatus Enabled can be deleted (DeleteBackup document).
             StoreStatus: 'Enabled',
           })),
