@@ -41,7 +41,8 @@ export async function postChatReply(to: ReplyTo, text: string, o: PostOptions = 
       signal: AbortSignal.timeout(o.timeoutMs ?? 5_000),
     });
   } catch (cause) {
-    throw new BackupError({ code: 'ChatReplyFailed', category: 'transient', message: `Could not reach ${to.platform} to post the result.`, cause });
+    // A reset or a timeout after the request went out may still have posted it.
+    throw new BackupError({ code: 'ChatReplyFailed', category: 'transient', ambiguous: true, message: `Could not reach ${to.platform} to post the result.`, cause });
   }
   if (res.status >= 300 && res.status < 400) {
     throw new BackupError({ code: 'ChatReplyRefused', category: 'validation', message: `${to.platform} answered the result message with a redirect (HTTP ${res.status}); redirects are not followed.` });

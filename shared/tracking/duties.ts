@@ -29,7 +29,7 @@ export async function performDuties(r: HistoryRecord, d: DutyDeps): Promise<void
 }
 
 /** True once the result is posted (by us or before), or can never be. */
-async function replyOnce(r: HistoryRecord, d: DutyDeps): Promise<boolean> {
+export async function replyOnce(r: HistoryRecord, d: DutyDeps): Promise<boolean> {
   const to = r.origin.replyTo;
   if (!to) return true;
   const guard = { store: d.notifier.store, leaseMs: 60_000, ttlMs: d.notifier.ttlMs };
@@ -42,16 +42,30 @@ async function replyOnce(r: HistoryRecord, d: DutyDeps): Promise<boolean> {
     return false;
   }
   if (c.kind === 'replay') return true;
+  // Taken over: an earlier sweep claimed this reply and may have posted it before it died or failed to save that it
+  // did. A chat post cannot be looked up, so it is not posted again: at most once, never twice.
+  if (c.takeover) {
+    await complete(c.record, { posted: 'unknown' }, guard).catch(() => undefined);
+    d.logger.warn('chat result may have been posted by an earlier attempt; not posting it again', log);
+    return true;
+  }
   try {
     await postChatReply(to, resultText(r), { localReceiver: d.chatReplyLocalReceiver });
   } catch (raw) {
     const e = toBackupError(raw);
+    // Only a post that surely did not arrive frees the claim for a retry; one that may have arrived keeps it, and the
+    // sweep that takes it over does not post again.
+    if (e.ambiguous) {
+      d.logger.warn('chat result may or may not have been posted; not retried', { ...log, code: e.code });
+      return false;
+    }
     await release(c.record, guard).catch(() => undefined);
     const expired = !e.retryable || Date.now() - Date.parse(r.endedAt ?? r.requestedAt) > REPLY_WINDOW_MS;
     d.logger[expired ? 'error' : 'warn'](expired ? 'chat result could not be posted; giving up' : 'chat result not posted; retried by the next sweep', { ...log, code: e.code });
     return expired;
   }
-  await complete(c.record, { posted: true }, guard).catch(() => undefined);
+  // A failed save leaves the claim in progress: the sweep that takes it over after its lease does not post again.
+  await complete(c.record, { posted: true }, guard).catch((e) => d.logger.warn('result posted; saving that it was failed', { ...log, code: toBackupError(e).code }));
   d.logger.info('result posted', log);
   return true;
 }
