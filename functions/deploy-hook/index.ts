@@ -88,7 +88,8 @@ async function createBackups(req: HttpRequest, inv: Invocation, context: FcConte
   const manifest = await manifestFor(id, body, items, inv);
 
   const origin = { trigger: 'deploy' as const, deployId: body.deployId };
-  const results = await backupAll(manifest.items, { ...inv.deps, onJob: inv.history.recorder(origin) }, inv.config.concurrency);
+  // The manifest's creation anchors the look a fresh claim makes for a job of this deploy (a record lost from the store).
+  const results = await backupAll(manifest.items, { ...inv.deps, onJob: inv.history.recorder(origin), requestedAt: manifest.createdAt }, inv.config.concurrency);
   // A target refused for good is recorded (and alerted); a retryable failure is answered 503 and sent again by CI.
   await Promise.all(
     results.map((r) => (!r.ok && !r.error.retryable ? inv.history.refused(subjectOf(r.key, r.target, origin), r.error).catch(() => undefined) : undefined)),

@@ -12,7 +12,7 @@ import { catalogOf } from '../../shared/cloud/products/registry';
 import type { IdempotencyRecord } from '../../shared/idempotency/store';
 import { REDIS_URL } from '../helpers/redis';
 import { startRedisProxy } from './lib/redis-proxy';
-import { createBackupArrives, deliver, expectExactlyOnce, finish, sleep, stsCredentials, timerOnce, until, useWorld, type Product, type Row } from './lib/world';
+import { createBackupArrives, deliver, deployOnce, expectExactlyOnce, finish, sleep, stsCredentials, timerOnce, until, useWorld, type Product, type Row } from './lib/world';
 
 const LIST_LAG_MS = 1_500;
 const w = useWorld({ file: 'combined', table: 'faults in combination', env: { CLOUD_LIST_LAG_MS: String(LIST_LAG_MS) } });
@@ -219,5 +219,49 @@ it.for(withoutToken)('the record lost from Redis after an ambiguous attempt: the
   await sleep(400);
   const last = await deliver(w, row, { once: () => timerOnce(row, { timeoutSec: 20 }) });
   expect(outcomeOf(last)?.outcome, 'adopted by the look anchored to the trigger time').toBe('adopted');
+  expectExactlyOnce(expect, finish(w, row));
+});
+
+const allProducts: Product[] = ['rds', 'polardb', 'mongodb'];
+
+it.for(allProducts)('deploy gate: a dry run, then the real run of the same deployId · %s', async (product, { expect }) => {
+  const row = w.row('deploy gate: dry run, then the real run', 'dryreal', 'deploy', product);
+  const real = row.deployBody;
+  row.deployBody = JSON.stringify({ ...JSON.parse(real), dryRun: true });
+  const dry = await deliver(w, row, { max: 1, once: () => deployOnce(w, row) });
+  expect(dry.kind).toBe('ok');
+  expect(w.stack.cloud.jobs(product, row.id), 'the dry run took nothing').toHaveLength(0);
+  row.deployBody = real;
+  const a = await deliver(w, row, { once: () => deployOnce(w, row) });
+  expect(a.kind, 'the real run is not refused as a reused deployId').toBe('ok');
+  expectExactlyOnce(expect, finish(w, row));
+});
+
+it.for(allProducts)('deploy gate: the re-run lists the same targets in another order · %s', async (product, { expect }) => {
+  const row = w.row('deploy gate: re-run with the targets in another order', 'reorder', 'deploy', product);
+  const other = { product: 'rds', DBInstanceId: `rm-reorder-other-${product}` } as const;
+  w.stack.cloud.addInstance({ product: 'rds', id: other.DBInstanceId });
+  const body = JSON.parse(row.deployBody) as { targets: unknown[] };
+  row.deployBody = JSON.stringify({ ...body, targets: [body.targets[0], other] });
+  await deliver(w, row, { once: () => deployOnce(w, row) });
+  row.deployBody = JSON.stringify({ ...body, targets: [other, body.targets[0]] });
+  const again = await deliver(w, row, { once: () => deployOnce(w, row) });
+  expect(again.kind, 'the same request, not a 422').toBe('ok');
+  expect(w.stack.cloud.jobs('rds', other.DBInstanceId).filter((j) => j.mode === 'Manual')).toHaveLength(1);
+  expectExactlyOnce(expect, finish(w, row));
+});
+
+it.for(allProducts)('deploy gate: the same database twice in one request is refused, then the corrected request · %s', async (product, { expect }) => {
+  const row = w.row('deploy gate: the same database twice in one request', 'twice', 'deploy', product);
+  const body = JSON.parse(row.deployBody) as { targets: Record<string, unknown>[] };
+  const t = body.targets[0] as Record<string, unknown>;
+  const variant = product === 'polardb' ? { ...t, Comment: 'second entry' } : { ...t, BackupMethod: 'Logical' };
+  row.deployBody = JSON.stringify({ ...body, targets: [t, variant] });
+  const refused = await deliver(w, row, { max: 1, once: () => deployOnce(w, row) });
+  expect(refused).toMatchObject({ kind: 'refused', status: 400 });
+  expect(JSON.stringify(refused)).toMatch(/targets\[1\].*already named by targets\[0\]/);
+  row.deployBody = JSON.stringify({ ...body, targets: [t] });
+  const ok = await deliver(w, row, { once: () => deployOnce(w, row) });
+  expect(ok.kind).toBe('ok');
   expectExactlyOnce(expect, finish(w, row));
 });
