@@ -180,3 +180,24 @@ it('the daily digest goes out once, at DIGEST_HOUR, with the report', async () =
   expect(digests.map((n) => n.channel).sort()).toEqual(['dingtalk', 'slack']);
   expect(JSON.stringify(digests[0]?.body)).toMatch(/databases/);
 });
+
+it('a task that never produces a job, however often it is sent, is given up as lost and alerted once', async () => {
+  const target = targets[1] as Target;
+  const key = `fcdb_gone${Date.now()}`;
+  // Every invocation of the worker fails, every time FC tries.
+  stack.cloud.inject({ product: 'fc', action: 'InvokeFunction:run', kind: 'function-error', times: Number.POSITIVE_INFINITY });
+  await history().expect(subjectOf(key, target, { trigger: 'timer' }));
+  for (let i = 0; i < 3; i++) {
+    await new Promise((r) => setTimeout(r, 1_100));
+    await stack.sweep();
+    await stack.cloud.fcIdle();
+  }
+  stack.cloud.clearFaults();
+  await stack.sweep();
+  expect(stack.cloud.fcTasks.map((t) => t.taskId)).toEqual([`${key}_r1`, `${key}_r2`]);
+  expect(await history().get(key)).toMatchObject({ state: 'lost', redispatches: 2, error: { code: 'DispatchLost' }, duties: [] });
+  expect(stack.cloud.jobs()).toHaveLength(0);
+  const alerts = stack.receiver.notified.map((n) => JSON.stringify(n.body));
+  expect(alerts).toHaveLength(2);
+  for (const a of alerts) expect(a).toMatch(/Backup task lost: polardb pc-sample1.*DispatchLost/);
+});
