@@ -42,8 +42,8 @@ const report: Report = {
   maxAgeMs: 26 * H,
   ok: false,
   databases: [
-    { product: 'polardb', instanceId: 'pc-b', ok: false, lastGoodAt: null, ageMs: null, sizeBytes: null, consecutiveSuccesses: 0, lastFailure: { code: 'BackupJobFailed', message: 'm', at: '2026-12-02T00:31:00.000Z' }, running: false, listedBy: 'both' },
-    { product: 'rds', instanceId: 'rm-a', ok: true, lastGoodAt: '2026-12-02T00:01:00.000Z', ageMs: 59 * 60_000, sizeBytes: 1024, consecutiveSuccesses: 3, lastFailure: null, running: false, listedBy: 'history' },
+    { product: 'polardb', instanceId: 'pc-b', ok: false, lastGoodAt: null, ageMs: null, sizeBytes: null, consecutiveSuccesses: 0, lastFailure: { code: 'BackupJobFailed', message: 'm', at: '2026-12-02T00:31:00.000Z' }, running: false, listedBy: 'both', retention: null },
+    { product: 'rds', instanceId: 'rm-a', ok: true, lastGoodAt: '2026-12-02T00:01:00.000Z', ageMs: 59 * 60_000, sizeBytes: 1024, consecutiveSuccesses: 3, lastFailure: null, running: false, listedBy: 'history', retention: null },
   ],
   warnings: ['selector {"backup":"x"} on rds matched no database'],
 };
