@@ -256,12 +256,14 @@ async function obtainJob(target: Target, key: string, caller: ProductCaller, tak
       const seen = await reconciling('after taking the claim over', () => settleFor(settledAt));
       if (seen.kind === 'found') return adopted(seen.found);
       if (seen.kind === 'undecided') throw undecided(seen.reason, true);
-    } else {
+    } else if (deps.requestedAt !== undefined) {
       // A fresh claim (or one whose earlier holder never sent anything) may follow a record lost from the store
-      // (failover, eviction): one look for a job of this very request, started since the request's own time, before
-      // creating. Without that time (the CLI) nothing is adopted. The same look notes what is already running, so a
-      // task row without a start time (RDS) can later be told from the job our attempt makes.
-      const since = deps.requestedAt === undefined ? Number.POSITIVE_INFINITY : Math.floor(Date.parse(deps.requestedAt) / 1000) * 1000;
+      // (failover, eviction): one look for a job of this very request, started since the request's own time (the
+      // timer's trigger time, the deploy request's creation), before creating. The same look notes what is already
+      // running, so a task row without a start time (RDS) can later be told from the job our attempt makes. Without a
+      // request time (a worker, the CLI) there is no look, and such a row is waited out until its set shows when it
+      // started: the common path stays one call, the rare ambiguous one pays.
+      const since = Math.floor(Date.parse(deps.requestedAt) / 1000) * 1000;
       // Its failure is a plain one: nothing was sent yet.
       const seen = await look(target, caller, { since, until: now() + skewMs });
       if (seen.ours) return adopted(seen.ours);

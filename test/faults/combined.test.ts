@@ -265,3 +265,14 @@ it.for(allProducts)('deploy gate: the same database twice in one request is refu
   expect(ok.kind).toBe('ok');
   expectExactlyOnce(expect, finish(w, row));
 });
+
+it.for(withoutToken)('slow reads eat the deadline: CreateBackup is not sent without its read timeout ahead · %s', async (product, { expect }) => {
+  const row = w.row('slow reads leave too little time for CreateBackup', 'nosend', 'timer', product);
+  const { cloud } = w.stack;
+  // 2 s of work (3 s timeout, 1 s kept back); the look before the first attempt takes 1.5 s of it.
+  cloud.inject({ action: 'DescribeBackupTasks', product, instanceId: row.id, kind: 'latency', ms: 1_500 });
+  await deliver(w, row, { once: () => timerOnce(row, { timeoutSec: 3 }), backoffMs: () => 200 });
+  expect(row.answers[0]).toMatchObject({ kind: 'retryable', code: 'TargetsFailedRetryably(DeadlineExceeded)' });
+  expect(cloud.requests.filter((q) => q.action === 'CreateBackup' && Object.values(q.query).includes(row.id)), 'sent once, by the redelivery').toHaveLength(1);
+  expectExactlyOnce(expect, finish(w, row));
+});

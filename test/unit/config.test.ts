@@ -17,3 +17,18 @@ describe('loadConfig: the security settings', () => {
     expect(() => loadConfig({ MAX_SELECTORS_PER_REQUEST: 'lots' })).toThrow(/MAX_SELECTORS_PER_REQUEST: "lots" — must be a whole number from 1 to 1000/);
   });
 });
+
+describe('loadConfig: the exactly-once settings', () => {
+  it("IDEMPOTENCY_TTL_SECONDS below FC's maxAsyncEventAgeInSeconds (86400) is refused, saying why", () => {
+    expect(() => loadConfig({ IDEMPOTENCY_TTL_SECONDS: '60' })).toThrow(
+      /IDEMPOTENCY_TTL_SECONDS: "60" — must be a whole number from 86400 to 31536000 \(at least FC's maxAsyncEventAgeInSeconds, 86400 in s.yaml: a record that expires before FC's last redelivery of its event lets that redelivery take a second backup\)/,
+    );
+    expect(loadConfig({ IDEMPOTENCY_TTL_SECONDS: '86400' }).recordTtlMs).toBe(86_400_000);
+  });
+
+  it('CLOUD_LIST_LAG_MS: 5 s by default, read and bounded', () => {
+    expect(loadConfig({}).listLagMs).toBe(5_000);
+    expect(loadConfig({ CLOUD_LIST_LAG_MS: '1500' }).listLagMs).toBe(1_500);
+    expect(() => loadConfig({ CLOUD_LIST_LAG_MS: '-1' })).toThrow(/CLOUD_LIST_LAG_MS: "-1" — must be a whole number from 0 to 300000/);
+  });
+});
