@@ -87,6 +87,22 @@ describe('point 1: DingTalk identity fields are unsigned', () => {
     expect(r.body.error.details.reason).toBe('replayed');
   });
 
+  it('the 4 base64 spellings of one captured sign (the last character\'s 2 spare bits) are one pair: only the first is accepted', async () => {
+    const captured = dingtalkHeaders(secrets.dingtalk);
+    const signed = String(captured.sign);
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+    const last = alphabet.indexOf(signed.at(-2)!);
+    const spellings = [0, 1, 2, 3].map((k) => `${signed.slice(0, -2)}${alphabet[(last & ~3) | k]}=`);
+    expect(new Set(spellings.map((s) => Buffer.from(s, 'base64').toString('hex'))).size).toBe(1);
+    const canonical = spellings.indexOf(signed);
+    const order = [signed, ...spellings.filter((_, i) => i !== canonical)];
+    const answers = [];
+    for (const sign of order) answers.push((await dingtalk(dingBody({ msgId: `msg-spelling-${randomUUID()}` }), { ...captured, sign })).status);
+    expect(answers).toEqual([200, 401, 401, 401]);
+    await stack.cloud.fcIdle();
+    expect(creates()).toBe(1);
+  });
+
   it('three forged msgIds on one pair cannot fill PolarDB\'s 3 manual slots: only one request is ever accepted', async () => {
     const captured = dingtalkHeaders(secrets.dingtalk);
     const answers = [];

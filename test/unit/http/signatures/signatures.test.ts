@@ -163,6 +163,8 @@ describe('DingTalk outgoing robot sign', () => {
     ['hex instead of base64', createHmac('sha256', dingtalk.secret).update(`${dingtalk.timestamp}\n${dingtalk.secret}`).digest('hex')],
     ['truncated', dingtalk.sign.slice(0, -2)],
     ['not base64', `${dingtalk.sign.slice(0, -2)}!=`],
+    // '1' differs from the canonical '0' only in the 2 bits decoding ignores: the same digest, spelled otherwise.
+    ['a non-canonical spelling of the right digest', `${dingtalk.sign.slice(0, -2)}1=`],
   ])('refuses a malformed sign: %s', (_name, sign) => {
     expect(verifyDingtalkSignature({ ...input, now: dingtalkTime, sign })).toEqual({ ok: false, reason: 'malformed' });
   });
