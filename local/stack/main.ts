@@ -82,7 +82,7 @@ async function main(): Promise<void> {
     SLACK_SIGNING_SECRET: local.slackSecret,
     DINGTALK_APP_SECRET: local.dingtalkSecret,
     // The ids `fc-db-backup chat` sends by default (workspace T0LOCAL / corp dinglocal, user U0LOCAL).
-    CHATOPS_ACL: process.env.CHATOPS_ACL ?? JSON.stringify([{ users: ['slack:T0LOCAL/U0LOCAL', 'dingtalk:dinglocal/U0LOCAL'], commands: ['backup', 'status'] }]),
+    CHATOPS_ACL: process.env.CHATOPS_ACL ?? JSON.stringify([{ users: ['slack:T0LOCAL/U0LOCAL', 'dingtalk:dinglocal/U0LOCAL'], commands: ['backup', 'status', 'report'] }]),
     // Results go to the receiver on loopback: the one reply address allowed besides Slack's and DingTalk's hosts.
     CHAT_REPLY_LOCAL_RECEIVER: receiver.url,
     // Trying the examples backs the four sample databases up more often than a deployment would.
