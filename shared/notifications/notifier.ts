@@ -28,6 +28,12 @@ const defaults = { timeoutMs: 5_000, backoff: { baseMs: 300, capMs: 3_000, maxAt
 
 /** True when every channel has it (now or before); false when one must be retried later. */
 export async function notify(alert: Alert, d: NotifierDeps): Promise<boolean> {
+  // No channel here (a function deployed without NOTIFY_*) has delivered nothing: the alert stays owed, for the
+  // tracker, which has the channels.
+  if (d.channels.length === 0) {
+    d.logger.info('no notify channel configured here; alert left for the tracker', { alert: alert.id, kind: alert.kind });
+    return false;
+  }
   const results = await Promise.all(d.channels.map((ch) => deliverOnce(alert, ch, d)));
   return results.every(Boolean);
 }

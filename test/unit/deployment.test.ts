@@ -70,6 +70,13 @@ describe('s.yaml', () => {
     expect(props('backup-tracker').environmentVariables.WORKER_FUNCTION).toBe(props('backup-worker').functionName);
   });
 
+  it('every function that sends alerts itself has the NOTIFY_* variables (one without them leaves its alerts to the tracker)', () => {
+    const envOf = (n: string) => (fc3.find(([name]) => name === n)?.[1] as { props: Record<string, any> }).props.environmentVariables;
+    for (const name of ['scheduled-backup', 'backup-worker', 'backup-tracker']) {
+      for (const v of ['NOTIFY_DINGTALK_WEBHOOK_URL', 'NOTIFY_DINGTALK_SECRET', 'NOTIFY_SLACK_WEBHOOK_URL']) expect(envOf(name)[v], `${name} ${v}`).toBe(`\${env('${v}')}`);
+    }
+  });
+
   // What each function is for, and so may do (product actions are granted for every product). A change that makes a
   // function call something new must change this table, s.yaml and the README together.
   // `DeleteBackup(slots)`: only for products that hold so many manual backups at a time (PolarDB): whatever creates a

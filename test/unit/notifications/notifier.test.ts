@@ -124,6 +124,13 @@ describe('notify', () => {
     expect(receiver.notified).toHaveLength(1);
   });
 
+  it('with no channel configured delivers nothing and says so: the alert stays owed until a function with channels sends it', async () => {
+    const a = alert();
+    expect(await notify(a, deps({ channels: [] }))).toBe(false);
+    expect(await notify(a, deps())).toBe(true);
+    expect(receiver.notified.map((x) => x.channel).sort()).toEqual(['dingtalk', 'slack']);
+  });
+
   it('logs no webhook URL or token', async () => {
     receiver.failAlerts(1);
     await notify(alert(), deps());
