@@ -38,7 +38,7 @@ export async function handler(event: unknown, context: FcContext): Promise<Recor
   };
 
   try {
-    const outcome = await requestBackup(work.target, work.key, { ...inv.deps, onJob });
+    const outcome = await requestBackup(work.target, work.key, { ...inv.deps, onJob, ...(work.requestedAt ? { requestedAt: work.requestedAt } : {}) });
     // A replay (FC delivered the task again) finds its record already there; this only repairs a missing one.
     if (outcome.outcome === 'replayed') await inv.history.requested(subject, outcome);
     // Taken but not recorded (the store failed): FC's retry replays or reconciles it and records it then, so the
@@ -93,5 +93,6 @@ function parseWorkerEvent(event: unknown, localReceiver: string | undefined): Wo
     trigger: e.trigger,
     deployId: typeof e.deployId === 'string' ? e.deployId : undefined,
     redispatch: typeof e.redispatch === 'number' ? e.redispatch : undefined,
+    requestedAt: typeof e.requestedAt === 'string' && !Number.isNaN(Date.parse(e.requestedAt)) ? e.requestedAt : undefined,
   };
 }

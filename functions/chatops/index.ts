@@ -125,7 +125,7 @@ async function handleCommand(chat: ChatRequest, inv: Invocation, context: FcCont
     await inv.history.expect(subjectOf(key, command.target, { trigger: 'chat', replyTo: chat.replyTo, requestedBy: who })).catch((e: unknown) =>
       logger.warn('dispatch not recorded; the worker records the backup itself', { key, code: toBackupError(e).code }),
     );
-    await dispatchToWorker({ context, functionName: inv.config.workerFunction, env: inv.deps.env, credentials: inv.deps.credentials, timeoutMs: 1_000, deadline: budget }, { key, target: command.target, replyTo: chat.replyTo, requestedBy: who });
+    await dispatchToWorker({ context, functionName: inv.config.workerFunction, env: inv.deps.env, credentials: inv.deps.credentials, timeoutMs: 1_000, deadline: budget }, { key, target: command.target, replyTo: chat.replyTo, requestedBy: who, requestedAt: new Date().toISOString() });
     logger.info('chatops backup dispatched', { platform: chat.platform, key, product: command.target.product, instanceId: instanceIdOf(command.target), userId: caller.userId });
     return `Backup of ${command.target.product} ${instanceIdOf(command.target)} requested by ${who}. I'll post the result here when it finishes.`;
   } catch (e) {

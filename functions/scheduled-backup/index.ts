@@ -89,7 +89,7 @@ async function run(event: unknown, context: FcContext, inv: Invocation): Promise
   }
 
   await raiseRunAlerts(runKey, refused, warnings, source, inv);
-  if (targets.length > inv.config.fanoutThreshold && inv.config.workerFunction) return fanOut(targets, keyOf, context, inv, { refused, warnings });
+  if (targets.length > inv.config.fanoutThreshold && inv.config.workerFunction) return fanOut(targets, keyOf, context, inv, { refused, warnings, triggerTime: timer.triggerTime });
 
   // A target already refused for good in this firing (a redelivery) is not asked again: its refusal stands.
   const items = targets.map((t) => ({ target: t, key: keyOf(t) }));
@@ -172,7 +172,13 @@ async function recordFailures(results: TargetResult[], inv: Invocation): Promise
 }
 
 /** One async worker invocation per target, paced; the task id (from the key) lets FC drop duplicates. */
-async function fanOut(targets: Target[], keyOf: (t: Target) => string, context: FcContext, inv: Invocation, run: { refused: RefusedEntry[]; warnings: string[] }): Promise<Record<string, unknown>> {
+async function fanOut(
+  targets: Target[],
+  keyOf: (t: Target) => string,
+  context: FcContext,
+  inv: Invocation,
+  run: { refused: RefusedEntry[]; warnings: string[]; triggerTime: string },
+): Promise<Record<string, unknown>> {
   const pace = createPacer(inv.config.fanoutRatePerSec);
   const dispatch = { context, functionName: inv.config.workerFunction, env: inv.deps.env, credentials: inv.deps.credentials, deadline: inv.deps.deadline };
   const results = await mapLimit(targets, inv.config.concurrency, async (target) => {
@@ -181,7 +187,7 @@ async function fanOut(targets: Target[], keyOf: (t: Target) => string, context: 
     try {
       // Recorded before the hand-over: a task FC loses for good is found by the tracker and dispatched again.
       const record = await inv.history.expect(subjectOf(key, target, TIMER));
-      const sent = await dispatchToWorker(dispatch, { key, target, trigger: 'timer' });
+      const sent = await dispatchToWorker(dispatch, { key, target, trigger: 'timer', requestedAt: run.triggerTime });
       // FC still has the task id (409): done only if its worker got somewhere. A task FC gave up on is sent again
       // under a new task id; the key keeps it to one backup.
       if (sent.duplicate) await recoverOnRedelivery(record, redispatchFor(inv, context));

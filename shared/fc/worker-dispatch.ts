@@ -22,6 +22,11 @@ export interface WorkerEvent {
   deployId?: string;
   /** How many times the tracker has dispatched this task again after it was lost (a new FC task id each time). */
   redispatch?: number;
+  /**
+   * ISO time of the request itself (the timer's trigger time, the chat command's arrival): a fresh claim looks for a
+   * job of this request started since then before creating one (a record lost from the store).
+   */
+  requestedAt?: string;
 }
 
 export interface DispatchContext {

@@ -28,6 +28,7 @@ export const workerEventOf = (r: HistoryRecord, redispatch: number): WorkerEvent
   ...(r.origin.replyTo ? { replyTo: r.origin.replyTo } : {}),
   ...(r.origin.requestedBy ? { requestedBy: r.origin.requestedBy } : {}),
   ...(redispatch ? { redispatch } : {}),
+  requestedAt: r.requestedAt,
 });
 
 /** `now`: FC said the task failed for good (its destination), so do not wait for lostAfter. */

@@ -95,12 +95,15 @@ it.for(['rds', 'polardb', 'mongodb'] as Product[])('a stalled holder that lost R
   const lease = { IDEMPOTENCY_LEASE_MS: '1500', CLOUD_CONNECT_TIMEOUT_MS: '500' };
   try {
     // A is throttled into backoff; its renewals then fail (Redis cut), so its lease lapses.
-    cloud.inject({ action: 'CreateBackup', product, instanceId: row.id, kind: 'throttle', times: 3 });
+    // Throttled for as long as A runs: A alone can never get a job, whatever the machine's load does to timing.
+    cloud.inject({ action: 'CreateBackup', product, instanceId: row.id, kind: 'throttle', times: 1_000 });
     const arrived = createBackupArrives(w, row);
     const a = timerOnce(row, { timeoutSec: 20, child: { env: { IDEMPOTENCY_STORE: proxy.url, ...lease } } });
     await arrived;
     await proxy.cut();
     await sleep(1_800);
+    // The throttling ends (for B; A's next attempt is fenced off before it is sent).
+    cloud.clearFaults();
     // B takes over, finds nothing of A's (A never got a job), creates J_B; J_B finishes.
     const b = await timerOnce(row, { timeoutSec: 20, env: lease });
     row.deliveries += 1;
