@@ -53,6 +53,8 @@ export interface EngineDeps {
    * A failure is logged, not thrown: the backup exists, and a replay or reconciliation records it again.
    */
   onJob?: (outcome: BackupOutcome, target: Target) => Promise<unknown>;
+  /** Whether this tool already holds a job or set for another key (the history): reconciliation never adopts it. */
+  heldForAnother?: (found: { jobId?: string; backupId?: string }, key: string) => Promise<boolean>;
 }
 
 export type Outcome = 'created' | 'adopted' | 'replayed';
@@ -224,12 +226,14 @@ async function obtainJob(target: Target, key: string, caller: ProductCaller, tak
   let mayHaveActed = takeover && !token;
   const fail = (e: BackupError): BackupError =>
     mayHaveActed && !e.ambiguous && !token ? new BackupError({ ...describe(e), ambiguous: true, message: `${e.message} (an earlier attempt may have created the backup; the next delivery reconciles first)` }) : e;
+  const held = deps.heldForAnother;
+  const theirs = held ? (f: { jobId?: string; backupId?: string }) => held(f, key) : undefined;
   /** Our jobs started inside this window: from our first attempt (or the request's own time) to the last one. */
   const window = (): Window => {
     const r = lease.record;
     const first = Date.parse(r.firstAttemptAt ?? r.claimedAt);
     const last = Date.parse(r.lastAttemptAt ?? r.firstAttemptAt ?? r.claimedAt);
-    return { since: first - skewMs, until: last + deps.timeouts.connectMs + deps.timeouts.readMs + skewMs, runningBefore: r.runningBefore };
+    return { since: first - skewMs, until: last + deps.timeouts.connectMs + deps.timeouts.readMs + skewMs, runningBefore: r.runningBefore, theirs };
   };
   const settleFor = (settledAt: number) =>
     settle(target, caller, { window: window(), settledAt, deadline: deps.deadline, reserveMs, pollMs: deps.reconcilePollMs ?? 500, now });
@@ -265,7 +269,7 @@ async function obtainJob(target: Target, key: string, caller: ProductCaller, tak
       // started: the common path stays one call, the rare ambiguous one pays.
       const since = Math.floor(Date.parse(deps.requestedAt) / 1000) * 1000;
       // Its failure is a plain one: nothing was sent yet.
-      const seen = await look(target, caller, { since, until: now() + skewMs });
+      const seen = await look(target, caller, { since, until: now() + skewMs, theirs });
       if (seen.ours) return adopted(seen.ours);
       runningBefore = seen.running.map((j) => j.jobId);
     }

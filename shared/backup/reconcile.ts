@@ -26,6 +26,11 @@ export interface Window {
    * attempt is the one our attempt made. Unknown (undefined) → such a row cannot be placed and is waited out.
    */
   runningBefore?: readonly string[];
+  /**
+   * True for a job or set this tool already holds for another request (its history knows the id under another key):
+   * never adopted, so one request cannot take another's backup as its own, nor retention count it twice.
+   */
+  theirs?: (found: Found) => Promise<boolean>;
 }
 
 export interface Found {
@@ -90,9 +95,14 @@ export async function look(target: Target, caller: Reader, window: Window): Prom
     !(window.runningBefore ?? []).includes(j.jobId) && (j.startedAt !== undefined ? inWindow(j.startedAt, window) : window.runningBefore !== undefined);
   const ourJobs = running.filter((j) => j.manual && matchesShape(j, shape) && placed(j));
   const ourSets = sets.filter((b) => b.manual && matchesShape(b, shape) && inWindow(b.startedAt, window));
-  const earliest = <T extends { startedAt?: string }>(xs: T[]) => [...xs].sort((a, b) => Date.parse(a.startedAt ?? '') - Date.parse(b.startedAt ?? ''))[0];
-  const job = earliest(ourJobs);
-  const set = earliest(ourSets);
+  const mine = async <T extends { startedAt?: string; jobId?: string; backupId?: string }>(xs: T[]): Promise<T | undefined> => {
+    for (const x of [...xs].sort((a, b) => Date.parse(a.startedAt ?? '') - Date.parse(b.startedAt ?? ''))) {
+      if (!(await window.theirs?.({ jobId: x.jobId, backupId: x.backupId }))) return x;
+    }
+    return undefined;
+  };
+  const job = await mine(ourJobs);
+  const set = await mine(ourSets);
   // A finished set that started before a running job of ours is the earlier of the two.
   if (set && (!job || Date.parse(set.startedAt ?? '') <= Date.parse(job.startedAt ?? ''))) return { ours: { jobId: set.jobId, backupId: set.backupId }, running };
   if (job) return { ours: { jobId: job.jobId }, running };

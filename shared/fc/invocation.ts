@@ -82,6 +82,10 @@ export function startInvocation(context: FcContext, o: InvocationOptions = {}): 
       leaseMs: config.leaseMs,
       listLagMs: config.listLagMs,
       beforeCreate: beforeCreate(retention),
+      heldForAnother: async (found, key) => {
+        for (const ref of [found.jobId, found.backupId]) if (ref && (await history.find(ref)).some((r) => r.id !== key)) return true;
+        return false;
+      },
     },
   };
 }

@@ -14,6 +14,7 @@ import { asEvent, captureStdout, fcContext, loadBundle, stsCredentials } from '.
 import { cleanupPrefix, REDIS_URL, runPrefix } from '../helpers/redis';
 
 const handler = loadBundle('scheduled-backup');
+const tracker = loadBundle('backup-tracker');
 
 const targets: Record<string, Target> = {
   rds: { product: 'rds', DBInstanceId: 'rm-e2e1', BackupMethod: 'Physical' },
@@ -270,6 +271,31 @@ describe('timer basics', () => {
     expect(logs).toContainEqual(expect.objectContaining({ level: 'info', msg: 'CreateBackup: a backup job is already running on the instance' }));
     expect(logs.filter((l) => l.level === 'warn')).toEqual([]);
     expect(created(t)).toBe(1);
+  });
+
+  it.each(['rds', 'mongodb'] as const)("%s: another firing's finished backup, started since this firing's trigger time, is never adopted as this firing's own", async (product) => {
+    const quick = await startLocalCloud({ jobDurationMs: 1 });
+    try {
+      process.env.RDS_ENDPOINT = quick.url;
+      process.env.MONGODB_ENDPOINT = quick.url;
+      const t: Target = product === 'rds' ? { product, DBInstanceId: 'rm-two' } : { product, DBInstanceId: 'dds-two', BackupMethod: 'Physical' };
+      quick.addInstance({ product, id: instanceOf(t) });
+      // Two timers fire at the same time for the same database (a nightly and a pre-deploy one): two requests.
+      const triggerTime = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
+      const fire = (triggerName: string) => asEvent({ triggerTime, triggerName, payload: JSON.stringify({ targets: [t] }) });
+      type Summary = { results: { outcome?: string; jobId?: string }[] };
+      const first = (await handler(fire('nightly'), fcContext())) as Summary;
+      await new Promise((r) => setTimeout(r, 50));
+      // The tracker's sweep records the first job's end, and so its backup set id (RDS lists sets without job ids).
+      await tracker(asEvent({ triggerTime: new Date().toISOString(), triggerName: 'sweep', payload: '' }), fcContext());
+      const second = (await handler(fire('predeploy'), fcContext())) as Summary;
+      expect(first.results[0]?.outcome).toBe('created');
+      expect(second.results[0]?.outcome).toBe('created');
+      expect(second.results[0]?.jobId).not.toBe(first.results[0]?.jobId);
+      expect(quick.jobs(product, instanceOf(t)).filter((j) => j.mode === 'Manual')).toHaveLength(2);
+    } finally {
+      await quick.close();
+    }
   });
 
   it('bad targets give field-level errors and call nothing', async () => {
