@@ -94,6 +94,10 @@ export function toBackupError(e: unknown): BackupError {
   });
 }
 
+/** The same error, known now to have maybe taken effect (an earlier attempt may have reached the other side). */
+export const asAmbiguous = (err: BackupError): BackupError =>
+  err.ambiguous ? err : new BackupError({ code: err.code, category: err.category, message: err.message, httpStatus: err.httpStatus, retryable: err.retryable, ambiguous: true, details: err.details, cause: err });
+
 // Errors raised by this project itself (not by the cloud). Named so call sites read as the situation.
 
 export interface FieldIssue {

@@ -6,7 +6,7 @@ import { chatMessage, type ChatPlatform, type ReplyTo } from '../../shared/chat/
 import { checkReplyUrl } from '../../shared/chat/reply-url';
 import { quoteUserText } from '../../shared/chat/user-text';
 import { earlier } from '../../shared/deadline';
-import { BackupError, toBackupError, validationError } from '../../shared/errors';
+import { asAmbiguous, BackupError, toBackupError, validationError } from '../../shared/errors';
 import { httpApp } from '../../shared/http/app';
 import { idempotencyKey } from '../../shared/idempotency/key';
 import { startInvocation, type Invocation } from '../../shared/fc/invocation';
@@ -125,7 +125,9 @@ async function handleCommand(chat: ChatRequest, inv: Invocation, context: FcCont
     await inv.history.expect(subjectOf(key, command.target, { trigger: 'chat', replyTo: chat.replyTo, requestedBy: who })).catch((e: unknown) =>
       logger.warn('dispatch not recorded; the worker records the backup itself', { key, code: toBackupError(e).code }),
     );
-    await dispatchToWorker({ context, functionName: inv.config.workerFunction, env: inv.deps.env, credentials: inv.deps.credentials, timeoutMs: 1_000, deadline: budget }, { key, target: command.target, replyTo: chat.replyTo, requestedBy: who, requestedAt: new Date().toISOString() });
+    await dispatchToWorker({ context, functionName: inv.config.workerFunction, env: inv.deps.env, credentials: inv.deps.credentials, timeoutMs: 1_000, deadline: budget }, { key, target: command.target, replyTo: chat.replyTo, requestedBy: who, requestedAt: new Date().toISOString() }).catch(
+      async (e: unknown) => Promise.reject(await withdrawn(inv, key, toBackupError(e), logger)),
+    );
     logger.info('chatops backup dispatched', { platform: chat.platform, key, product: command.target.product, instanceId: instanceIdOf(command.target), userId: caller.userId });
     return `Backup of ${command.target.product} ${instanceIdOf(command.target)} requested by ${who}. I'll post the result here when it finishes.`;
   } catch (e) {
@@ -146,6 +148,25 @@ async function handleCommand(chat: ChatRequest, inv: Invocation, context: FcCont
         ? ` It may still have been queued: check with "status ${command.name === 'backup' ? instanceIdOf(command.target) : command.name === 'status' ? command.ref : ''}" before asking again.`
         : ' Nothing was started; try the same command again in a minute.';
     return `Could not run "${command.name}": ${err.message}${next}`;
+  }
+}
+
+/**
+ * FC certainly did not take the task and the user is told it failed: the expectation is withdrawn, or
+ * the tracker would send the task later, after the user's retry (a new request id) had taken a backup already.
+ * Where it cannot be withdrawn the tracker will send it: the error becomes ambiguous, so the user is told to check.
+ */
+async function withdrawn(inv: Invocation, key: string, err: BackupError, logger: Logger): Promise<BackupError> {
+  if (err.ambiguous) return err;
+  try {
+    await inv.history.withdraw(key, err);
+    return err;
+  } catch (e) {
+    const why = toBackupError(e);
+    // Never recorded (expect failed): nothing will send it.
+    if (why.code === 'HistoryNotFound') return err;
+    logger.warn('failed dispatch not withdrawn; the tracker will send it', { key, code: why.code });
+    return asAmbiguous(err);
   }
 }
 

@@ -3,7 +3,7 @@
 import type { ReplyTo } from '../chat/reply';
 import type { Credentials } from '../cloud/credentials';
 import type { Deadline } from '../deadline';
-import { BackupError } from '../errors';
+import { asAmbiguous, BackupError, toBackupError } from '../errors';
 import type { FcContext } from './events';
 import { withRetry } from '../retry';
 import type { Target } from '../backup/targets';
@@ -64,6 +64,14 @@ export async function invokeAsync(d: DispatchContext, payload: unknown, taskId: 
   const invoker = createInvoker({ accountId, region, credentials: d.credentials(), endpoint: d.env.FC_ENDPOINT || undefined, timeoutMs: d.timeoutMs });
   // Resending is safe even after an ambiguous failure (a reset, a timeout): FC answers a task id it already has
   // with 409, which the invoker reports as a duplicate. So throttling, 5xx and network errors are retried here.
-  const r = await withRetry(() => invoker.invokeAsync({ functionName, payload, asyncTaskId: taskId }), d.deadline, { baseMs: 100, capMs: 1_000, maxAttempts: 5 });
-  return { taskId, duplicate: r.duplicate };
+  let reached = false;
+  try {
+    const r = await withRetry(() => invoker.invokeAsync({ functionName, payload, asyncTaskId: taskId }), d.deadline, { baseMs: 100, capMs: 1_000, maxAttempts: 5 }, (e) => {
+      reached ||= e.ambiguous;
+    });
+    return { taskId, duplicate: r.duplicate };
+  } catch (e) {
+    // An earlier attempt may have handed the task over, whatever the last one was told: FC may have it.
+    throw reached ? asAmbiguous(toBackupError(e)) : e;
+  }
 }

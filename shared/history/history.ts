@@ -88,7 +88,8 @@ export class History {
   /** CreateBackup was accepted (or a running job adopted): the job is outstanding until the tracker sees its end. */
   requested(s: Subject, job: JobRef): Promise<HistoryRecord> {
     return this.mutate(s.id, (cur) => {
-      if (cur && isFinalState(cur.state) && cur.state !== 'lost') return undefined;
+      // A lost or withdrawn task whose worker did run after all: the job exists, so the record says so.
+      if (cur && isFinalState(cur.state) && cur.state !== 'lost' && cur.state !== 'not-requested') return undefined;
       const base = cur ?? this.fresh(s, 'running', 0);
       if (base.state === 'running' && base.jobId === job.jobId && base.backupId === job.backupId) return cur ? undefined : base;
       return {
@@ -119,6 +120,16 @@ export class History {
       const base = cur ?? this.fresh(s, 'not-requested', 0);
       return this.finalised(base, { state: 'failed', error: { code: error.code, message: error.message } }, 'not-requested');
     });
+  }
+
+  /**
+   * The hand-over certainly failed and the asker was told nothing started: final, nothing owed, so the tracker does
+   * not send the task after the asker's own retry has asked again (two backups).
+   */
+  withdraw(id: string, error: BackupErrorType): Promise<HistoryRecord> {
+    return this.mutate(id, (cur) =>
+      cur?.state === 'dispatched' ? { ...this.finalised(cur, { state: 'not-requested', error: { code: error.code, message: error.message } }, 'not-requested'), duties: [] } : undefined,
+    );
   }
 
   /** The tracker's verdict on an outstanding record; undefined when another sweep recorded it first. */

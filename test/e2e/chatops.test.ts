@@ -2,6 +2,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { dingtalkHeaders, slackHeaders } from '../../shared/http/signatures/http-adapters';
+import { fcContext } from '../../local/fc-runtime';
+import { startInvocation } from '../../shared/fc/invocation';
 import { captureStdout } from '../helpers/fc';
 import { secrets, startStack, type Stack } from '../helpers/stack';
 
@@ -98,6 +100,36 @@ describe('Slack', () => {
     await stack.tracked();
     expect(created()).toBe(1);
     expect(stack.receiver.posted).toHaveLength(1);
+  });
+
+  it('FC refusing every invoke: "nothing was started" stays true, the user\'s retry is the one backup (the tracker never sends the refused one)', async () => {
+    const since = new Date().toISOString();
+    stack.cloud.inject({ product: 'fc', action: 'InvokeFunction', kind: 'throttle', times: 1_000 });
+    const refused = await slack(slackForm('backup rds rm-sample2'));
+    stack.cloud.clearFaults();
+    expect(refused.body.text).toMatch(/Nothing was started; try the same command again/);
+    const history = startInvocation(fcContext('test', {})).history;
+    const records = (await history.forDatabase('rds', 'rm-sample2')).filter((r) => r.requestedAt >= since);
+    expect(records.map((r) => [r.state, r.duties])).toEqual([['not-requested', []]]);
+    // Past TRACKER_LOST_AFTER_SEC (the test's clock): a sweep would send a task still expected.
+    for (const r of records) await history.reschedule(r, Date.now());
+    await stack.sweep();
+    expect((await slack(slackForm('backup rds rm-sample2'))).body.text).toMatch(/^Backup of rds rm-sample2 requested/);
+    await stack.cloud.fcIdle();
+    await stack.tracked();
+    expect(created()).toBe(1);
+    expect(stack.receiver.posted).toHaveLength(1);
+  });
+
+  it('an invoke whose answer was lost, then refused on retry: told it may be queued, not that nothing started; one backup', async () => {
+    stack.cloud.inject({ product: 'fc', action: 'InvokeFunction', kind: 'drop-after-create' });
+    stack.cloud.inject({ product: 'fc', action: 'InvokeFunction', kind: 'throttle', times: 1_000 });
+    const r = await slack(slackForm('backup rds rm-sample2'));
+    stack.cloud.clearFaults();
+    expect(r.body.text).toMatch(/It may still have been queued: check with "status rm-sample2"/);
+    await stack.cloud.fcIdle();
+    await stack.tracked();
+    expect(created()).toBe(1);
   });
 
   it('a failed backup is reported as failed', async () => {

@@ -136,6 +136,19 @@ describe.each(backends)('history on the %s', (_name, makeStore) => {
     expect((await history.refused(withJob, new BackupError({ code: 'X', category: 'internal', message: 'x' }))).state).toBe('running');
   });
 
+  it('withdraws a dispatch that certainly failed: final, nothing owed; a worker that ran after all still records its job', async () => {
+    const { c, history, dueIds } = setup();
+    const s = subject({ origin: { trigger: 'chat', replyTo: { platform: 'slack', url: 'http://127.0.0.1:1/r' } } });
+    await history.expect(s);
+    const r = await history.withdraw(s.id, new BackupError({ code: 'ResourceExhausted', category: 'throttled', message: 'busy' }));
+    expect(r).toMatchObject({ state: 'not-requested', duties: [], error: { code: 'ResourceExhausted' } });
+    c.advance(300_000);
+    expect(await dueIds()).not.toContain(s.id);
+    expect((await history.requested(s, { jobId: '88' })).state).toBe('running');
+    // A record with a job is never withdrawn.
+    expect((await history.withdraw(s.id, new BackupError({ code: 'X', category: 'throttled', message: 'x' }))).state).toBe('running');
+  });
+
   it('lets exactly one of two concurrent sweeps record the end of a job', async () => {
     const { history } = setup();
     const s = subject();
