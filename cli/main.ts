@@ -16,7 +16,7 @@ import { findStatus, statusLine } from '../shared/history/lookup';
 import { instanceIdOf, targetFromWords } from '../shared/backup/targets';
 import { isFinal, nextPollMs, waitForJob } from '../shared/backup/wait';
 import { visit } from '../shared/tracking/sweep';
-import { sweepFor } from '../shared/tracking/wiring';
+import { followFor } from '../shared/tracking/wiring';
 import { createDeadline } from '../shared/deadline';
 import { logFormatFor, parseDuration } from '../shared/config';
 import { invokeBundle } from '../local/fc-runtime';
@@ -140,11 +140,11 @@ async function backup(args: string[]): Promise<number> {
     pollMs: inv.config.pollMs,
     onProgress: progress.update,
   });
-  // The end this command saw is recorded through the tracker's own path (and alerted if it failed); its log lines
-  // stay out of the progress lines.
+  // The end this command saw is recorded through the tracker's own path; the tracker alerts and runs retention. Its
+  // log lines stay out of the progress lines.
   if (isFinal(status)) {
     const quiet = startInvocation(cliContext(60), { ...toStderr, env: { ...process.env, LOG_LEVEL: 'warn' } });
-    await visit(key, sweepFor(quiet, cliContext(60))).catch(() => undefined);
+    await visit(key, followFor(quiet, cliContext(60))).catch(() => undefined);
   }
   progress.done(status);
   o.print(`Backup of ${what}: ${status.state}${status.backupId ? `, backup ${status.backupId}` : ''} (job ${outcome.jobId})`, { ...outcome, status });

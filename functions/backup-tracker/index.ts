@@ -12,7 +12,7 @@ import { isFinalState } from '../../shared/history/record';
 import { notify } from '../../shared/notifications/notifier';
 import { recoverDispatch } from '../../shared/tracking/redispatch';
 import { emptyStats, sweepShard, type SweepStats } from '../../shared/tracking/sweep';
-import { notifierFor, outboxFor, redispatchFor, sweepFor } from '../../shared/tracking/wiring';
+import { dutiesFor, notifierFor, outboxFor, redispatchFor, sweepFor } from '../../shared/tracking/wiring';
 import { performDuties } from '../../shared/tracking/duties';
 import { sendDigestIfDue } from '../../shared/report/digest';
 import { toBackupError } from '../../shared/errors';
@@ -97,7 +97,7 @@ async function recoverFailedTask(w: WorkerEvent, inv: Invocation, context: FcCon
   inv.logger.warn('backup-worker task failed for good', { key: w.key, product: w.target.product, recovery: how });
   if (how === 'lost') {
     const final = await inv.history.get(w.key);
-    if (final) await performDuties(final, sweepFor(inv, context).duties);
+    if (final) await performDuties(final, dutiesFor(inv));
   }
   return { ok: true, key: w.key, recovery: how };
 }

@@ -28,7 +28,7 @@ import type { FcContext } from '../../shared/fc/events';
 import { subjectOf } from '../../shared/history/history';
 import type { HistoryRecord } from '../../shared/history/record';
 import { follow } from '../../shared/tracking/follow';
-import { sweepFor } from '../../shared/tracking/wiring';
+import { followFor } from '../../shared/tracking/wiring';
 
 const MAX_WAIT_SEC = 3600;
 
@@ -98,7 +98,7 @@ async function createBackups(req: HttpRequest, inv: Invocation, context: FcConte
   const recorder = inv.history.recorder(origin);
   await Promise.all(results.map((r) => (r.ok && r.outcome.outcome === 'replayed' ? recorder(r.outcome, r.target).catch(() => undefined) : undefined)));
   const until = earlier(inv.deps.deadline, Date.now() + waitSec * 1000);
-  const records = await follow(manifest.items.map((i) => i.key), sweepFor(inv, context), until, inv.config.pollMs);
+  const records = await follow(manifest.items.map((i) => i.key), followFor(inv, context), until, inv.config.pollMs);
   const jobs = results.map((r, i): JobReport => {
     const base = { product: r.target.product, instanceId: instanceIdOf(r.target), key: r.key };
     if (!r.ok && r.error.retryable) return { ...base, state: 'failed', progress: null, error: r.error.toJSON() };
@@ -166,7 +166,7 @@ async function readBackups(id: string, inv: Invocation, context: FcContext) {
     throw new BackupError({ code: 'NotFound', category: 'not-found', message: `No deploy backup request ${id}; it may have expired after IDEMPOTENCY_TTL_SECONDS.` });
   }
   const manifest = record.result as unknown as Manifest;
-  const records = await follow(manifest.items.map((i) => i.key), sweepFor(inv, context), earlier(inv.deps.deadline, 0), inv.config.pollMs);
+  const records = await follow(manifest.items.map((i) => i.key), followFor(inv, context), earlier(inv.deps.deadline, 0), inv.config.pollMs);
   const jobs = await mapLimit(manifest.items, inv.config.concurrency, async ({ target, key }, i): Promise<JobReport> => {
     const base = { product: target.product, instanceId: instanceIdOf(target), key };
     const r = records[i];

@@ -214,6 +214,8 @@ export class History {
   private finalised(cur: HistoryRecord, patch: Omit<FinalPatch, 'state'> & { state: HistoryState }, state: HistoryState): HistoryRecord {
     const duties: Duty[] = [];
     if (state !== 'succeeded') duties.push('alert');
+    // Whoever records the success, the tracker (whose role may delete backups) runs retention after it.
+    else duties.push('retention');
     if (cur.origin.replyTo) duties.push('reply');
     return { ...cur, ...patch, state, endedAt: new Date(this.o.now()).toISOString(), duties, nextCheckAt: this.o.now() };
   }

@@ -26,8 +26,8 @@ export interface Origin {
   replyTo?: ReplyTo;
 }
 
-/** What the tracker still owes a record once it is final. */
-export type Duty = 'reply' | 'alert';
+/** What the tracker still owes a record once it is final; `retention`: deleting what the policy no longer keeps, after a success. */
+export type Duty = 'reply' | 'alert' | 'retention';
 
 export interface HistoryRecord {
   id: string;

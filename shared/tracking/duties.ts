@@ -12,6 +12,8 @@ import { alertForRecord, resultText } from './messages';
 
 export interface DutyDeps {
   history: History;
+  /** Retention after a success: deletes this tool's backups the policy no longer keeps. */
+  afterSuccess: (r: HistoryRecord) => Promise<unknown>;
   notifier: NotifierDeps;
   logger: Logger;
   /** CHAT_REPLY_LOCAL_RECEIVER: the local stack's loopback receiver, allowed besides Slack's and DingTalk's hosts. */
@@ -23,8 +25,20 @@ const REPLY_WINDOW_MS = 30 * 60_000;
 
 export async function performDuties(r: HistoryRecord, d: DutyDeps): Promise<void> {
   for (const duty of r.duties) {
-    const done = duty === 'alert' ? await notify(alertForRecord(r), d.notifier) : await replyOnce(r, d);
+    const done = duty === 'alert' ? await notify(alertForRecord(r), d.notifier) : duty === 'reply' ? await replyOnce(r, d) : await retentionOnce(r, d);
     if (done) await d.history.settle(r.id, duty);
+  }
+}
+
+/** True once retention ran, or failed for good (the next success runs it again); false to retry a transient failure. */
+async function retentionOnce(r: HistoryRecord, d: DutyDeps): Promise<boolean> {
+  try {
+    await d.afterSuccess(r);
+    return true;
+  } catch (raw) {
+    const e = toBackupError(raw);
+    d.logger.warn(e.retryable ? 'retention after a success failed; the next sweep retries it' : 'retention after a success failed; the next success runs it again', { key: r.id, code: e.code });
+    return !e.retryable;
   }
 }
 

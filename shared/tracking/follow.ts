@@ -1,5 +1,5 @@
 // A caller that waits on its own backups (the deploy gate's `wait`) looks at them through the tracker's own
-// visit (at least once, even with no time to wait): the end it sees is the one recorded in the history, by the same compare-and-set, never a second opinion.
+// visit (at least once, even with no time to wait): the end it sees is the one recorded in the history, by the same compare-and-set, never a second opinion. What the end owes is the tracker's to do.
 import type { Deadline } from '../deadline';
 import { isFinalState, type HistoryRecord } from '../history/record';
 import { sleep } from '../retry';

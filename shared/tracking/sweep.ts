@@ -1,6 +1,6 @@
 // The tracker's sweep of one shard: every outstanding record whose next look is due, in batches, with bounded
 // concurrency, until none is due or the invocation's deadline comes. A job's end is recorded by compare-and-set,
-// so two sweeps at once record it once; duties (result, alert) are claimed, so they are done once.
+// so two sweeps at once record it once; duties (result, alert) are claimed, so they are done once, and retention's deletions count a backup already gone as deleted.
 import { mapLimit } from '../backup/batch';
 import { callerFor, type EngineDeps } from '../backup/engine';
 import { getStatus } from '../backup/status';
@@ -13,15 +13,14 @@ import { recoverDispatch, type RedispatchDeps } from './redispatch';
 export interface SweepDeps {
   history: History;
   engine: EngineDeps;
-  duties: DutyDeps;
+  /** What a final record owes (alerts, chat results, retention): the tracker's only. Absent, visit records the job's end and leaves the duties owed for the tracker's sweep. */
+  duties?: DutyDeps;
   redispatch: RedispatchDeps;
   concurrency: number;
   /** Records read per batch. */
   batchSize?: number;
   /** A job still not final after this long is recorded as failed (the cloud lost it). */
   maxJobAgeMs?: number;
-  /** Called once per success this sweep recorded: retention deletes what the policy no longer keeps. */
-  afterSuccess?: (r: HistoryRecord) => Promise<unknown>;
   now?: () => number;
 }
 
@@ -68,7 +67,7 @@ export async function visit(id: string, d: SweepDeps, stats: SweepStats = emptyS
     return;
   }
   if (isFinalState(r.state)) {
-    await performDuties(r, d.duties);
+    if (d.duties) await performDuties(r, d.duties);
     return;
   }
   if (r.state === 'dispatched') {
@@ -97,17 +96,12 @@ export async function visit(id: string, d: SweepDeps, stats: SweepStats = emptyS
     durationMs: ended.durationMs,
     ...(ended.error ? { code: ended.error.code } : {}),
   });
-  await performDuties(ended, d.duties);
-  if (ended.state === 'succeeded' && d.afterSuccess) {
-    await d.afterSuccess(ended).catch((e: unknown) =>
-      d.engine.logger.warn('retention after a success failed; the next success retries it', { key: r.id, code: toBackupError(e).code }),
-    );
-  }
+  if (d.duties) await performDuties(ended, d.duties);
 }
 
 async function finalDuties(id: string, d: SweepDeps): Promise<void> {
   const r = await d.history.get(id);
-  if (r && isFinalState(r.state)) await performDuties(r, d.duties);
+  if (r && d.duties && isFinalState(r.state)) await performDuties(r, d.duties);
 }
 
 /** The record once final (by this sweep), or undefined while the job runs (or another sweep recorded it). */

@@ -16,7 +16,13 @@ export function notifierFor(inv: Invocation): NotifierDeps {
   return { store: inv.deps.store, channels: configuredChannels(inv.config), logger: inv.logger, deadline: inv.deps.deadline, ttlMs: inv.config.historyRetentionMs };
 }
 
-export const dutiesFor = (inv: Invocation): DutyDeps => ({ history: inv.history, notifier: notifierFor(inv), logger: inv.logger, chatReplyLocalReceiver: inv.config.chatReplyLocalReceiver });
+export const dutiesFor = (inv: Invocation): DutyDeps => ({
+  history: inv.history,
+  notifier: notifierFor(inv),
+  logger: inv.logger,
+  chatReplyLocalReceiver: inv.config.chatReplyLocalReceiver,
+  afterSuccess: (r) => afterSuccess(r.target, callerFor(r.target, { ...inv.deps, contextRegion: r.region ?? inv.deps.contextRegion }), inv.retention),
+});
 
 export const outboxFor = (inv: Invocation): Outbox => new Outbox(inv.deps.store, indexFor(inv.deps.store), inv.config.historyRetentionMs);
 
@@ -25,11 +31,16 @@ export function redispatchFor(inv: Invocation, context: FcContext): RedispatchDe
   return { history: inv.history, store: inv.deps.store, dispatch: (event) => dispatchToWorker(dispatch, event) };
 }
 
-export const sweepFor = (inv: Invocation, context: FcContext): SweepDeps => ({
+/** The tracker's: records each job's end and does what it owes (alerts, chat results, retention). */
+export const sweepFor = (inv: Invocation, context: FcContext): SweepDeps => ({ ...followFor(inv, context), duties: dutiesFor(inv) });
+
+/**
+ * Anyone else who waits on a job (the deploy gate, the CLI): records its end only. The duties stay owed for the
+ * tracker, whose role may delete backups and whose function has the alert channels.
+ */
+export const followFor = (inv: Invocation, context: FcContext): SweepDeps => ({
   history: inv.history,
   engine: inv.deps,
-  duties: dutiesFor(inv),
   redispatch: redispatchFor(inv, context),
   concurrency: inv.config.trackerConcurrency,
-  afterSuccess: (r) => afterSuccess(r.target, callerFor(r.target, { ...inv.deps, contextRegion: r.region ?? inv.deps.contextRegion }), inv.retention),
 });

@@ -115,6 +115,13 @@ describe('cli against the local cloud', () => {
     expect(cloud.jobs()).toHaveLength(1);
   });
 
+  // An operator's credentials may not delete backups: retention after a success is the tracker's, not the CLI's.
+  it('backup --wait records the end it saw and deletes nothing, even past the policy (PolarDB keeps 2)', async () => {
+    for (let i = 0; i < 3; i++) expect((await cli(['backup', 'polardb', 'pc-sample1', '--wait', '30'], env)).code).toBe(0);
+    expect(cloud.jobs('polardb', 'pc-sample1').filter((j) => j.state === 'succeeded')).toHaveLength(3);
+    expect(cloud.requests.filter((r) => r.action === 'DeleteBackup')).toEqual([]);
+  });
+
   it('an instance that does not exist: exit 2 with a clear message', async () => {
     const r = await cli(['backup', 'rds', 'rm-doesnotexist'], env);
     expect(r.code).toBe(2);

@@ -1,5 +1,7 @@
 // The deploy gate bundle behind an FC-style HTTP trigger, against the local cloud.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { fcContext } from '../../local/fc-runtime';
+import { startInvocation } from '../../shared/fc/invocation';
 import { deployHeaders } from '../../shared/http/signatures/http-adapters';
 import { captureStdout } from '../helpers/fc';
 import { secrets, startStack, type Stack } from '../helpers/stack';
@@ -70,6 +72,28 @@ describe('deploy gate', () => {
     const r = await post({ targets: [target], deployId: `deploy-fails-${product}`, wait: 10 });
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ done: true, ok: false, jobs: [{ state: 'failed', error: { code: 'BackupJobFailed' } }] });
+  });
+
+  // The gate's role may not delete backups, and its function has no alert channels: what an end owes is the tracker's.
+  it('the gate records the ends it waits on but leaves retention and the failure alert to the tracker', async () => {
+    const keepOne = { product: 'polardb', DBClusterId: 'pc-sample1', keep: 1 };
+    const first = await post({ targets: [keepOne], deployId: 'deploy-keep-1', wait: 10 });
+    const second = await post({ targets: [keepOne], deployId: 'deploy-keep-2', wait: 10 });
+    stack.cloud.inject({ action: 'CreateBackup', product: 'mongodb', kind: 'job-fails' });
+    const failed = await post({ targets: [{ product: 'mongodb', DBInstanceId: 'dds-sample1' }], deployId: 'deploy-owes-alert', wait: 10 });
+    expect([first, second, failed].map((r) => r.body.done)).toEqual([true, true, true]);
+    const history = startInvocation(fcContext('test', {})).history;
+    const owed = async (r: { body: Record<string, any> }) => (await history.get(r.body.jobs[0].key))?.duties;
+    expect(stack.cloud.requests.filter((r) => r.action === 'DeleteBackup')).toEqual([]);
+    expect(stack.receiver.notified).toEqual([]);
+    expect(await owed(second)).toEqual(['retention']);
+    expect(await owed(failed)).toEqual(['alert']);
+
+    await stack.tracked();
+    const deleted = stack.cloud.requests.filter((r) => r.action === 'DeleteBackup' && r.status === 200).map((r) => r.query.BackupId);
+    expect(deleted).toEqual([first.body.jobs[0].backupId]);
+    expect(stack.receiver.notified.filter((n) => JSON.stringify(n.body).includes(failed.body.jobs[0].jobId))).toHaveLength(2);
+    expect([await owed(first), await owed(second), await owed(failed)]).toEqual([[], [], []]);
   });
 
   it('the same deployId again returns the same jobs and takes no second backup', async () => {
