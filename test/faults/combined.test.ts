@@ -7,12 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { it } from 'vitest';
+import { fcContext } from '../../local/fc-runtime';
 import { callCloud } from '../../shared/cloud/client';
 import { catalogOf } from '../../shared/cloud/products/registry';
+import { startInvocation } from '../../shared/fc/invocation';
 import type { IdempotencyRecord } from '../../shared/idempotency/store';
 import { REDIS_URL } from '../helpers/redis';
 import { startRedisProxy } from './lib/redis-proxy';
-import { createBackupArrives, deliver, deployOnce, expectExactlyOnce, finish, sleep, stsCredentials, timerOnce, until, useWorld, type Product, type Row } from './lib/world';
+import { createBackupArrives, deliver, deployOnce, expectExactlyOnce, finish, settleWorker, sleep, stsCredentials, timerOnce, until, useWorld, type Product, type Row } from './lib/world';
 
 const LIST_LAG_MS = 1_500;
 const w = useWorld({ file: 'combined', table: 'faults in combination', env: { CLOUD_LIST_LAG_MS: String(LIST_LAG_MS) } });
@@ -222,6 +224,33 @@ it.for(withoutToken)('the record lost from Redis after an ambiguous attempt: the
   await sleep(400);
   const last = await deliver(w, row, { once: () => timerOnce(row, { timeoutSec: 20 }) });
   expect(outcomeOf(last)?.outcome, 'adopted by the look anchored to the trigger time').toBe('adopted');
+  expectExactlyOnce(expect, finish(w, row));
+});
+
+it.for(withoutToken)('a worker task\'s record lost from Redis after an ambiguous attempt: the tracker\'s re-sent task finds the job of its request · %s', async (product, { expect }) => {
+  const row = w.row('fan-out: answer lost, FC gives up, the record lost from Redis, the task sent again', 'wlostrecord', 'fanout', product);
+  const { cloud } = w.stack;
+  cloud.inject({ action: 'CreateBackup', product, instanceId: row.id, kind: 'drop-after-create' });
+  cloud.inject({ action: 'DescribeBackupTasks', product, instanceId: row.id, kind: 'status', status: 503, times: 1_000, skip: 1 });
+  // FC's retries of the task crash: FC gives up on it, the record left ambiguous.
+  cloud.inject({ product: 'fc', action: 'InvokeFunction:run', kind: 'function-error', times: 3, skip: 1 });
+  await deliver(w, row, { max: 1 });
+  await cloud.fcIdle();
+  expect(cloud.fcTasks.find((t) => t.taskId === row.key)?.status).toBe('failed');
+  expect((await recordOf(row))?.status).toBe('ambiguous');
+  const r = redis();
+  await r.del(`${w.prefix}${row.key}`);
+  r.disconnect();
+  cloud.clearFaults();
+  await sleep(400);
+  // Past TRACKER_LOST_AFTER_SEC (the test's clock): the sweep sends the task again, with the request's time.
+  const history = startInvocation(fcContext('test', {})).history;
+  const expected = await history.get(row.key);
+  expect(expected?.state).toBe('dispatched');
+  if (expected) await history.reschedule(expected, Date.now());
+  await w.stack.sweep();
+  await settleWorker(w, row);
+  expect(w.logs.filter((l) => l.msg === 'backup requested' && l.key === row.key).map((l) => l.outcome), 'adopted by the look anchored to the request\'s time').toEqual(['adopted']);
   expectExactlyOnce(expect, finish(w, row));
 });
 
