@@ -8,7 +8,7 @@ import { backupAll, mapLimit } from '../../shared/backup/batch';
 import { earlier } from '../../shared/deadline';
 import { parseTargetsOrSelectors, resolveTargets, runLimit } from '../../shared/backup/discovery';
 import { planBackup } from '../../shared/backup/dry-run';
-import { BackupError, idempotencyMismatch } from '../../shared/errors';
+import { BackupError, idempotencyMismatch, toBackupError } from '../../shared/errors';
 import { httpApp } from '../../shared/http/app';
 import { claim, complete, release } from '../../shared/idempotency/guard';
 import { canonicalJson, idempotencyKey, payloadHash } from '../../shared/idempotency/key';
@@ -88,6 +88,13 @@ async function createBackups(req: HttpRequest, inv: Invocation, context: FcConte
   const manifest = await manifestFor(id, body, items, inv);
 
   const origin = { trigger: 'deploy' as const, deployId: body.deployId };
+  // Recorded before CreateBackup: a retryable failure CI never sends again, or a kill before the job is recorded,
+  // still leaves a record the tracker follows (it hands the task to the worker, whose key finds any job made).
+  await Promise.all(
+    manifest.items.map(({ target, key }) =>
+      inv.history.expect(subjectOf(key, target, origin)).catch((e: unknown) => inv.logger.error('backup not recorded in the history', { key, code: toBackupError(e).code })),
+    ),
+  );
   // The manifest's creation anchors the look a fresh claim makes for a job of this deploy (a record lost from the store).
   const results = await backupAll(manifest.items, { ...inv.deps, onJob: inv.history.recorder(origin), requestedAt: manifest.createdAt }, inv.config.concurrency);
   // A target refused for good is recorded (and alerted); a retryable failure is answered 503 and sent again by CI.

@@ -7,7 +7,8 @@ import { fcContext, loadHandler } from '../../local/fc-runtime';
 import type { Target } from '../../shared/backup/targets';
 import { startInvocation } from '../../shared/fc/invocation';
 import { subjectOf } from '../../shared/history/history';
-import { startStack, type Stack } from '../helpers/stack';
+import { deployHeaders } from '../../shared/http/signatures/http-adapters';
+import { secrets, startStack, type Stack } from '../helpers/stack';
 import { stsCredentials } from '../helpers/fc';
 
 let stack: Stack;
@@ -179,6 +180,27 @@ it('the daily digest goes out once, at DIGEST_HOUR, with the report', async () =
   const digests = stack.receiver.notified.filter((n) => JSON.stringify(n.body).includes('Backups 20'));
   expect(digests.map((n) => n.channel).sort()).toEqual(['dingtalk', 'slack']);
   expect(JSON.stringify(digests[0]?.body)).toMatch(/databases/);
+});
+
+it('a deploy-gate backup made but not recorded (answer lost, the look for it refused, 503 to a CI that never retries) is followed by the tracker to its end: one backup', async () => {
+  const target = { product: 'rds', DBInstanceId: 'rm-sample2', BackupMethod: 'Physical' } as const;
+  stack.cloud.inject({ action: 'CreateBackup', product: 'rds', instanceId: 'rm-sample2', kind: 'drop-after-create' });
+  // The look before CreateBackup passes; every look for the job after the lost answer is refused.
+  stack.cloud.inject({ action: 'DescribeBackupTasks', product: 'rds', instanceId: 'rm-sample2', kind: 'status', status: 503, times: 1_000, skip: 1 });
+  const deployId = `deploy-unrecorded-${Date.now()}`;
+  const text = JSON.stringify({ targets: [target], deployId });
+  const res = await fetch(`${stack.gateway}/deploy-hook/backups`, { method: 'POST', headers: { 'content-type': 'application/json', ...deployHeaders('POST', '/backups', text, secrets.deploy) }, body: text });
+  expect(res.status).toBe(503);
+  const key = ((await res.json()) as { jobs: { key: string }[] }).jobs[0]?.key as string;
+  expect(stack.cloud.jobs('rds', 'rm-sample2')).toHaveLength(1);
+  expect(await history().get(key)).toMatchObject({ state: 'dispatched', origin: { trigger: 'deploy', deployId } });
+  stack.cloud.clearFaults();
+  await new Promise((r) => setTimeout(r, 1_100));
+  await stack.sweep();
+  await stack.cloud.fcIdle();
+  await stack.tracked();
+  expect(await history().get(key)).toMatchObject({ state: 'succeeded', origin: { deployId } });
+  expect(stack.cloud.jobs('rds', 'rm-sample2')).toHaveLength(1);
 });
 
 it('a task that never produces a job, however often it is sent, is given up as lost and alerted once', async () => {
