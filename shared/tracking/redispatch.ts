@@ -49,7 +49,14 @@ export async function recoverDispatch(r: HistoryRecord, d: RedispatchDeps, o: { 
   if (r.redispatches >= MAX_REDISPATCHES) {
     await d.history.finish(r, {
       state: 'lost',
-      error: { code: 'DispatchLost', message: `The backup-worker task was dispatched ${r.redispatches + 1} times and never requested the backup.` },
+      error: {
+        code: 'DispatchLost',
+        // An attempt on record may have reached the cloud: say so, rather than that nothing was asked for.
+        message:
+          idem?.status === 'ambiguous' || idem?.lastAttemptAt !== undefined
+            ? `The backup-worker task was dispatched ${r.redispatches + 1} times; its CreateBackup may have reached the cloud, but no job was confirmed: check the instance's backups, then back it up again if none is there.`
+            : `The backup-worker task was dispatched ${r.redispatches + 1} times and never requested the backup.`,
+      },
     });
     return 'lost';
   }
