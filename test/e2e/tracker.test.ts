@@ -203,15 +203,9 @@ it('a deploy-gate backup made but not recorded (answer lost, the look for it ref
   expect(stack.cloud.jobs('rds', 'rm-sample2')).toHaveLength(1);
 });
 
-it("a lost task whose CreateBackup may have reached the cloud (an ambiguous attempt on record) is not alerted as never requested", async () => {
-  const target = targets[1] as Target;
-  const key = `fcdb_maybe${Date.now()}`;
+/** Every invocation of the worker fails, every time FC tries: the tracker sends the task again until it gives up. */
+async function sweepUntilLost(): Promise<void> {
   stack.cloud.inject({ product: 'fc', action: 'InvokeFunction:run', kind: 'function-error', times: Number.POSITIVE_INFINITY });
-  await history().expect(subjectOf(key, target, { trigger: 'timer' }));
-  // What a worker leaves when CreateBackup's answer was lost and it then died: an ambiguous attempt on record.
-  const at = new Date().toISOString();
-  const store = startInvocation(fcContext('test', {})).deps.store;
-  await store.putIfAbsent({ key, payloadHash: 'h', status: 'ambiguous', owner: 'gone', claimedAt: at, leaseExpiresAt: 0, firstAttemptAt: at, lastAttemptAt: at, attempts: 1 }, 3_600_000);
   for (let i = 0; i < 3; i++) {
     await new Promise((r) => setTimeout(r, 1_100));
     await stack.sweep();
@@ -219,6 +213,17 @@ it("a lost task whose CreateBackup may have reached the cloud (an ambiguous atte
   }
   stack.cloud.clearFaults();
   await stack.sweep();
+}
+
+it("a lost task whose CreateBackup may have reached the cloud (an ambiguous attempt on record) is not alerted as never requested", async () => {
+  const target = targets[1] as Target;
+  const key = `fcdb_maybe${Date.now()}`;
+  await history().expect(subjectOf(key, target, { trigger: 'timer' }));
+  // What a worker leaves when CreateBackup's answer was lost and it then died: an ambiguous attempt on record.
+  const at = new Date().toISOString();
+  const store = startInvocation(fcContext('test', {})).deps.store;
+  await store.putIfAbsent({ key, payloadHash: 'h', status: 'ambiguous', owner: 'gone', claimedAt: at, leaseExpiresAt: 0, firstAttemptAt: at, lastAttemptAt: at, attempts: 1 }, 3_600_000);
+  await sweepUntilLost();
   const r = await history().get(key);
   expect(r).toMatchObject({ state: 'lost', error: { code: 'DispatchLost' } });
   expect(r?.error?.message).toMatch(/may have reached the cloud.*check the instance's backups/);
@@ -228,16 +233,8 @@ it("a lost task whose CreateBackup may have reached the cloud (an ambiguous atte
 it('a task that never produces a job, however often it is sent, is given up as lost and alerted once', async () => {
   const target = targets[1] as Target;
   const key = `fcdb_gone${Date.now()}`;
-  // Every invocation of the worker fails, every time FC tries.
-  stack.cloud.inject({ product: 'fc', action: 'InvokeFunction:run', kind: 'function-error', times: Number.POSITIVE_INFINITY });
   await history().expect(subjectOf(key, target, { trigger: 'timer' }));
-  for (let i = 0; i < 3; i++) {
-    await new Promise((r) => setTimeout(r, 1_100));
-    await stack.sweep();
-    await stack.cloud.fcIdle();
-  }
-  stack.cloud.clearFaults();
-  await stack.sweep();
+  await sweepUntilLost();
   expect(stack.cloud.fcTasks.map((t) => t.taskId)).toEqual([`${key}_r1`, `${key}_r2`]);
   expect(await history().get(key)).toMatchObject({ state: 'lost', redispatches: 2, error: { code: 'DispatchLost' }, duties: [] });
   expect(stack.cloud.jobs()).toHaveLength(0);
