@@ -20,6 +20,21 @@ const LIST_LAG_MS = 1_500;
 const w = useWorld({ file: 'combined', table: 'faults in combination', env: { CLOUD_LIST_LAG_MS: String(LIST_LAG_MS) } });
 
 const redis = () => new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+/** CreateBackup's answer is lost, and every reconcile read after the first fails: the record is left ambiguous. */
+function ambiguousAttempt(row: Row, product: Product): void {
+  w.stack.cloud.inject({ action: 'CreateBackup', product, instanceId: row.id, kind: 'drop-after-create' });
+  w.stack.cloud.inject({ action: 'DescribeBackupTasks', product, instanceId: row.id, kind: 'status', status: 503, times: 1_000, skip: 1 });
+}
+
+/** A failover before replication (or an eviction) loses the record; the cloud answers again. */
+async function loseRecord(row: Row): Promise<void> {
+  const r = redis();
+  await r.del(`${w.prefix}${row.key}`);
+  r.disconnect();
+  w.stack.cloud.clearFaults();
+  await sleep(400);
+}
+
 async function recordOf(row: Row): Promise<IdempotencyRecord | undefined> {
   const r = redis();
   try {
@@ -211,17 +226,10 @@ it.for(withoutToken)('an automated backup outlasting the deadline: retryable, FC
 
 it.for(withoutToken)('the record lost from Redis after an ambiguous attempt: the fresh claim finds the job of this firing · %s', async (product, { expect }) => {
   const row = w.row('answer lost, then the record lost from Redis (failover)', 'lostrecord', 'timer', product);
-  const { cloud } = w.stack;
-  cloud.inject({ action: 'CreateBackup', product, instanceId: row.id, kind: 'drop-after-create' });
-  cloud.inject({ action: 'DescribeBackupTasks', product, instanceId: row.id, kind: 'status', status: 503, times: 1_000, skip: 1 });
+  ambiguousAttempt(row, product);
   await deliver(w, row, { max: 1, once: () => timerOnce(row, { timeoutSec: 4 }) });
   expect((await recordOf(row))?.status).toBe('ambiguous');
-  // A failover before replication (or an eviction) loses the record.
-  const r = redis();
-  await r.del(`${w.prefix}${row.key}`);
-  r.disconnect();
-  cloud.clearFaults();
-  await sleep(400);
+  await loseRecord(row);
   const last = await deliver(w, row, { once: () => timerOnce(row, { timeoutSec: 20 }) });
   expect(outcomeOf(last)?.outcome, 'adopted by the look anchored to the trigger time').toBe('adopted');
   expectExactlyOnce(expect, finish(w, row));
@@ -230,19 +238,14 @@ it.for(withoutToken)('the record lost from Redis after an ambiguous attempt: the
 it.for(withoutToken)('a worker task\'s record lost from Redis after an ambiguous attempt: the tracker\'s re-sent task finds the job of its request · %s', async (product, { expect }) => {
   const row = w.row('fan-out: answer lost, FC gives up, the record lost from Redis, the task sent again', 'wlostrecord', 'fanout', product);
   const { cloud } = w.stack;
-  cloud.inject({ action: 'CreateBackup', product, instanceId: row.id, kind: 'drop-after-create' });
-  cloud.inject({ action: 'DescribeBackupTasks', product, instanceId: row.id, kind: 'status', status: 503, times: 1_000, skip: 1 });
+  ambiguousAttempt(row, product);
   // FC's retries of the task crash: FC gives up on it, the record left ambiguous.
   cloud.inject({ product: 'fc', action: 'InvokeFunction:run', kind: 'function-error', times: 3, skip: 1 });
   await deliver(w, row, { max: 1 });
   await cloud.fcIdle();
   expect(cloud.fcTasks.find((t) => t.taskId === row.key)?.status).toBe('failed');
   expect((await recordOf(row))?.status).toBe('ambiguous');
-  const r = redis();
-  await r.del(`${w.prefix}${row.key}`);
-  r.disconnect();
-  cloud.clearFaults();
-  await sleep(400);
+  await loseRecord(row);
   // Past TRACKER_LOST_AFTER_SEC (the test's clock): the sweep sends the task again, with the request's time.
   const history = startInvocation(fcContext('test', {})).history;
   const expected = await history.get(row.key);
