@@ -16,7 +16,7 @@ import { validate } from '../../shared/http/middleware/validator';
 import { verifySignature } from '../../shared/http/middleware/signature-verifier';
 import type { HttpRequest } from '../../shared/http/request';
 import type { FcContext } from '../../shared/fc/events';
-import { dingtalkRequestVerifier, slackRequestVerifier } from '../../shared/http/signatures/http-adapters';
+import { signatureSchemes } from '../../shared/http/signatures/http-adapters';
 import { findStatus, statusLine } from '../../shared/history/lookup';
 import { subjectOf } from '../../shared/history/history';
 import { coverage } from '../../shared/report/covered';
@@ -184,7 +184,7 @@ export const handler = httpApp({
     {
       method: 'POST',
       path: '/slack',
-      auth: verifySignature({ name: 'slack', secretEnv: 'SLACK_SIGNING_SECRET', secret: () => process.env.SLACK_SIGNING_SECRET, verify: slackRequestVerifier }),
+      auth: verifySignature({ ...signatureSchemes.slack, secret: () => process.env.SLACK_SIGNING_SECRET }),
       body: { allowed: ['application/x-www-form-urlencoded'] },
       use: [validate({ schema: slackForm, what: 'Slack command' })],
       handler: async (req: HttpRequest, { context, logger }) => {
@@ -206,7 +206,7 @@ export const handler = httpApp({
       method: 'POST',
       path: '/dingtalk',
       auth: [
-        verifySignature({ name: 'dingtalk', secretEnv: 'DINGTALK_APP_SECRET', secret: () => process.env.DINGTALK_APP_SECRET, verify: dingtalkRequestVerifier }),
+        verifySignature({ ...signatureSchemes.dingtalk, secret: () => process.env.DINGTALK_APP_SECRET }),
         // The sign covers only the timestamp: each (timestamp, sign) is accepted once, for as long as it is fresh.
         refuseReplays({
           name: 'dingtalk',

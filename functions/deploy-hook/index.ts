@@ -19,7 +19,7 @@ import { verifySignature } from '../../shared/http/middleware/signature-verifier
 import type { HttpRequest } from '../../shared/http/request';
 import { refuseReplays } from '../../shared/http/middleware/replay-guard';
 import { returnAdhocSlots, takeAdhocSlot } from '../../shared/ratelimit/adhoc-limit';
-import { deployRequestVerifier } from '../../shared/http/signatures/http-adapters';
+import { signatureSchemes } from '../../shared/http/signatures/http-adapters';
 import { deployToleranceSec } from '../../shared/http/signatures/deploy-request';
 import { githubSignatureHeader } from '../../shared/http/signatures/github';
 import type { BackupStatus } from '../../shared/backup/status';
@@ -220,7 +220,7 @@ export const handler = httpApp({
       method: 'POST',
       path: '/backups',
       auth: [
-        verifySignature({ name: 'deploy gate', secretEnv: 'DEPLOY_HOOK_SECRET', secret, verify: deployRequestVerifier }),
+        verifySignature({ ...signatureSchemes.deploy, name: 'deploy gate', secret }),
         // A timestamp may be up to the tolerance ahead and is accepted until the tolerance after it: remember that long.
         // Keyed as the verifier reads it (trimmed, hex in any case), so a re-cased copy is the same delivery.
         refuseReplays({ name: 'deploy', idOf: (req) => req.headers[githubSignatureHeader]?.trim().toLowerCase(), windowMs: 2 * deployToleranceSec * 1000 + 1000, store: (r) => startInvocation(r.context).deps.store }),
@@ -233,7 +233,7 @@ export const handler = httpApp({
       method: 'GET',
       path: '/backups/{id}',
       // Reads are signed the same way; they change nothing, so a read seen twice in the window is not refused.
-      auth: verifySignature({ name: 'deploy status', secretEnv: 'DEPLOY_HOOK_SECRET', secret, verify: deployRequestVerifier }),
+      auth: verifySignature({ ...signatureSchemes.deploy, name: 'deploy status', secret }),
       handler: (_req, { context, params }) => readBackups(params.id ?? '', startInvocation(context), context),
     },
   ],
