@@ -1,5 +1,6 @@
-// Polls a job until it succeeds or fails, or until a deadline: used by the deploy gate's `wait`, the worker that
-// reports results, and the CLI. Time is the caller's: we never sleep past the deadline.
+// Polls a job until it succeeds or fails, or until a deadline: the CLI's --wait. nextPollMs is the one poll schedule,
+// also used where the deploy gate follows the tracker's records (shared/tracking/follow.ts). Time is the caller's:
+// we never sleep past the deadline.
 import type { Deadline } from '../deadline';
 import type { ProductCaller } from './engine';
 import { toBackupError } from '../errors';
@@ -47,7 +48,7 @@ export async function waitForJob(caller: ProductCaller, instanceId: string, ref:
     }
     const remaining = o.deadline.remainingMs();
     if (remaining <= 0) return last;
-    // The job's own start when the cloud reports it (a wait resumed by a re-invoked worker), else this wait's.
+    // The job's own start when the cloud reports it (a wait resumed later), else this wait's.
     const started = Math.min(waitStarted, Date.parse(last.startedAt ?? '') || waitStarted);
     await sleep(Math.min(nextPollMs(now() - started, o.pollMs, o.maxPollMs), remaining));
   }
