@@ -1,5 +1,5 @@
 // `fc-db-backup report`: the morning report from the history and the configured targets (shared/report/). The
-// command's argument handling and exit code live in main.ts with the others; this builds and renders.
+// command's argument handling and exit code are in commands/report.ts; this builds and renders.
 import type { Invocation } from '../shared/fc/invocation';
 import { coverage } from '../shared/report/covered';
 import { reportTable } from '../shared/report/render';

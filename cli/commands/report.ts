@@ -1,0 +1,28 @@
+// `fc-db-backup report`: the morning report's arguments and exit code; cli/report.ts builds and renders it.
+import { parseArgs } from 'node:util';
+import { parseDuration } from '../../shared/config';
+import { startInvocation } from '../../shared/fc/invocation';
+import { jsonArg } from '../args';
+import { out, usage, type Command } from '../command';
+import { cliContext, toStderr } from '../context';
+import { EXIT } from '../exit';
+import { runReport } from '../report';
+
+export const report: Command = {
+  name: 'report',
+  usage: `  fc-db-backup report [--max-age 26h] [--targets JSON|@file] [--json]
+      every database with a history or covered by the targets (BACKUP_TARGETS, or --targets): last good backup,
+      age, size, successes in a row, last failure; exit 1 when one has no good backup within --max-age`,
+  async run(args) {
+    const { values } = parseArgs({ args, options: { 'max-age': { type: 'string' }, targets: { type: 'string' }, json: { type: 'boolean' } } });
+    const o = out(values.json ?? false);
+    const maxAgeMs = values['max-age'] === undefined ? undefined : parseDuration(values['max-age']);
+    if (values['max-age'] !== undefined && maxAgeMs === undefined) throw usage(`--max-age must be a duration like 26h, 90m or 2d (got "${values['max-age']}")`);
+    const targets = values.targets === undefined ? undefined : jsonArg(values.targets, '--targets');
+    const inv = startInvocation(cliContext(120), toStderr);
+    const colour = !o.json && process.stdout.isTTY === true && !process.env.NO_COLOR;
+    const { report: r, text } = await runReport(inv, { maxAgeMs: maxAgeMs ?? inv.config.reportMaxAgeMs, targets, colour });
+    o.print(text, r);
+    return r.ok ? EXIT.ok : EXIT.failed;
+  },
+};
