@@ -1,12 +1,10 @@
 // What the cloud holds for one database (its manual backup sets and running manual jobs), each marked as this
 // tool's or not by id through the history. Only ids the history recorded count as ours; the rest is never touched.
+import { listBackupSets } from '../backup/backup-sets';
 import type { ProductCaller } from '../backup/engine';
 import type { HistoryRecord } from '../history/record';
 import type { Held } from './plan';
 
-const PAGE_SIZE = 100;
-/** A bound on one database's listing: 20 pages of 100 sets. */
-const MAX_PAGES = 20;
 /** Listed from this far back: a slot held by an old console backup still counts, whatever the history keeps. */
 const LIST_BACK_MS = 3650 * 86_400_000;
 
@@ -25,30 +23,30 @@ export async function inventory(caller: ProductCaller, instanceId: string, recor
   const owner = (backupId: string, jobId?: string) => byBackupId.get(backupId) ?? (jobId !== undefined ? byJobId.get(jobId) : undefined);
 
   const held: Held[] = [];
-  const window = { since: new Date(now - LIST_BACK_MS), until: new Date(now + 60_000) };
-  const listPages = async () => {
-    for (let page = 1; page <= MAX_PAGES; page++) {
-      const body = await caller.read('DescribeBackups', { ...catalog.backupsQuery(instanceId, { window }), PageSize: String(PAGE_SIZE), PageNumber: String(page) });
-      const sets = catalog.parseBackups(body);
-      for (const b of sets) {
-        if (!b.manual || !b.backupId) continue;
-        const r = owner(b.backupId, b.jobId);
-        held.push({
-          backupId: b.backupId,
-          jobId: b.jobId,
-          state: b.state,
-          startedAt: b.startedAt,
-          ours: r !== undefined,
-          recordId: r?.id,
-          requestedAt: r?.requestedAt,
-          ...(b.deletable === false ? { undeletable: true } : {}),
-        });
-      }
-      if (sets.length < PAGE_SIZE) return;
+  const slots = catalog.retention.manualSlots?.count;
+  // In short windows, newest first (the reference warns that long ranges time out). Where the cloud holds only so many
+  // manual backups (PolarDB), the walk back stops once that many good ones are found: there can be no other.
+  const listSets = async () => {
+    const sets = await listBackupSets(caller, instanceId, { since: new Date(now - LIST_BACK_MS), until: new Date(now + 60_000) }, {
+      enough: slots === undefined ? undefined : (found) => found.filter((b) => b.manual && b.state === 'succeeded').length >= slots,
+    });
+    for (const b of sets) {
+      if (!b.manual || !b.backupId) continue;
+      const r = owner(b.backupId, b.jobId);
+      held.push({
+        backupId: b.backupId,
+        jobId: b.jobId,
+        state: b.state,
+        startedAt: b.startedAt,
+        ours: r !== undefined,
+        recordId: r?.id,
+        requestedAt: r?.requestedAt,
+        ...(b.deletable === false ? { undeletable: true } : {}),
+      });
     }
   };
   // The two lists at once: the sets and the running jobs do not depend on each other.
-  const [, taskBody] = await Promise.all([listPages(), caller.read('DescribeBackupTasks', catalog.tasksQuery(instanceId))]);
+  const [, taskBody] = await Promise.all([listSets(), caller.read('DescribeBackupTasks', catalog.tasksQuery(instanceId))]);
   const tasks = catalog.parseTasks(taskBody);
   for (const j of tasks) {
     if (!j.manual || (j.state !== 'queued' && j.state !== 'running')) continue;
