@@ -1,28 +1,29 @@
 // One database's backup sets over a long range, read as the DescribeBackups reference asks: "We recommend that you
 // specify a time range that is as short as possible to avoid timeout" (RDS DescribeBackupsRequest.endTime,
 // @alicloud/rds20140815; docs/cloud-truth.md). The range is cut into windows, newest first: a week, then each twice the
-// one before up to a bound (the recent past, where backups are dense, in short windows; ten quiet years in about forty
-// calls), each window read page by page. A window too dense for its pages is read again in halves.
+// one before up to a year (the recent past, where backups are dense, in short windows; ten years in 15 windows, read 8
+// at a time, so a PolarDB slot check before CreateBackup costs two rounds, not forty), each window read page by page.
+// A window too dense for its pages is read again in halves, down to a week.
 import type { BackupView, TimeWindow } from '../cloud/products/catalog';
 import type { Reader } from './reconcile';
 
 export interface ListBackupSetsOptions {
   /** The first (newest) window, and the least a window is halved to. Default 7 days. */
   windowMs?: number;
-  /** The widest window. Default 90 days. */
+  /** The widest window. Default 365 days. */
   maxWindowMs?: number;
   /** Stop walking back once what was collected (newest windows first) is enough, e.g. PolarDB's 3 slots all found. */
   enough?: (sets: readonly BackupView[]) => boolean;
   /** Pages a window wider than `windowMs` may take before it is read again in halves. Default 10 (1,000 sets). */
   maxPagesPerWindow?: number;
-  /** Windows read at once (each a chain of pages). Default 4. */
+  /** Windows read at once (each a chain of pages). Default 8. */
   concurrency?: number;
 }
 
 const DAY_MS = 86_400_000;
 export const PAGE_SIZE = 100;
 export const DEFAULT_WINDOW_MS = 7 * DAY_MS;
-export const MAX_WINDOW_MS = 90 * DAY_MS;
+export const MAX_WINDOW_MS = 365 * DAY_MS;
 
 interface Span {
   from: number;
@@ -51,7 +52,7 @@ export async function listBackupSets(caller: Reader, instanceId: string, range: 
   const minMs = Math.max(60_000, o.windowMs ?? DEFAULT_WINDOW_MS);
   const maxMs = Math.max(minMs, o.maxWindowMs ?? MAX_WINDOW_MS);
   const maxPages = o.maxPagesPerWindow ?? 10;
-  const concurrency = Math.max(1, o.concurrency ?? 4);
+  const concurrency = Math.max(1, o.concurrency ?? 8);
 
   const readWindow = async (w: Span): Promise<BackupView[]> => {
     const window = { since: new Date(w.from), until: new Date(w.to) };
