@@ -21,6 +21,8 @@ export interface Instance {
    */
   backupWindowStartMs?: number;
   automatedDurationMs?: number;
+  /** Its backup settings, in the APIs' own field names (backup-policy.ts: DescribeBackupPolicy and the Modify calls). */
+  backupPolicy?: Record<string, string | number>;
 }
 
 export interface Job {
@@ -134,7 +136,7 @@ const isRunning = (job: Job, s: CloudState) => phase(job, s).state !== 'finished
 const listed = (job: Job, s: CloudState) => s.now() >= job.listedAt;
 const sizeOf = (job: Job) => 1_048_576 * (100 + (Number(job.id) % 900));
 
-function findInstance(p: Params, s: CloudState, product: Product, idParam: string, notFound: ApiError): Instance {
+export function findInstance(p: Params, s: CloudState, product: Product, idParam: string, notFound: ApiError): Instance {
   const id = required(p, idParam);
   const inst = s.instances.get(instanceKey(product, id));
   // An instance in another region is not found, as in the real cloud.
@@ -222,7 +224,7 @@ function tagPairs(p: Params): Record<string, string> {
 
 // ---------------------------------------------------------------------------------------------------------------
 
-const rdsNotFound = new ApiError(404, 'InvalidDBInstanceName.NotFound', 'The database instance does not exist.');
+export const rdsNotFound = new ApiError(404, 'InvalidDBInstanceName.NotFound', 'The database instance does not exist.');
 const rdsTaskStatus = (j: Job, s: CloudState) => {
   const ph = phase(j, s);
   if (ph.state === 'finished') return j.fails ? 'Failed' : 'Finished';
@@ -340,7 +342,7 @@ const rds: ProductApi = {
 
 // ---------------------------------------------------------------------------------------------------------------
 
-const polarNotFound = new ApiError(404, 'InvalidDBClusterId.NotFound', 'The DBClusterId provided does not exist in our records.');
+export const polarNotFound = new ApiError(404, 'InvalidDBClusterId.NotFound', 'The DBClusterId provided does not exist in our records.');
 const polarProgress = (j: Job, s: CloudState) => {
   const ph = phase(j, s);
   return ph.state === 'finished' ? 'Finished' : ph.state === 'queued' ? 'NoStart' : 'Uploading';
@@ -439,7 +441,7 @@ const polardb: ProductApi = {
 
 // ---------------------------------------------------------------------------------------------------------------
 
-const mongoNotFound = new ApiError(404, 'InvalidDBInstanceId.NotFound', 'The specified instance is not found.');
+export const mongoNotFound = new ApiError(404, 'InvalidDBInstanceId.NotFound', 'The specified instance is not found.');
 const mongoSetStatus = (j: Job, s: CloudState) => {
   const ph = phase(j, s);
   return ph.state === 'finished' ? 'Finished' : ph.state === 'queued' ? 'Scheduled' : 'Backuping';

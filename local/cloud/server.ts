@@ -8,6 +8,7 @@ import { parseRawQuery, verifyAcs3, type Acs3Failure, type Credential } from './
 import { startFc, type FcTask, type FcOptions } from './fc';
 import { listen } from '../listen';
 import type { Fault, RequestLog } from './faults';
+import { backupPolicyApis, defaultPolicies, samplePolicies, type PolicyFields } from './backup-policy';
 import { ApiError, apiByVersion, instanceKey, phase, productApis, type CloudState, type Instance, type Job, type Product } from './products';
 
 export interface InstanceSeed {
@@ -22,6 +23,8 @@ export interface InstanceSeed {
   failBackups?: boolean;
   /** Its daily automated backup: starts at `startMs` past UTC midnight, runs `durationMs` (default the job duration). */
   automatedBackup?: { startMs: number; durationMs?: number };
+  /** Its backup settings (DescribeBackupPolicy's fields), over the product's defaults (backup-policy.ts). */
+  backupPolicy?: PolicyFields;
 }
 
 export interface LocalCloudOptions extends Omit<FcOptions, 'credentials' | 'now'> {
@@ -67,10 +70,10 @@ export const defaultCredentials: Credential[] = [
 ];
 
 export const sampleInstances: InstanceSeed[] = [
-  { product: 'rds', id: 'rm-sample1', tags: { backup: 'nightly', team: 'payments' } },
-  { product: 'rds', id: 'rm-sample2', tags: { backup: 'nightly' } },
-  { product: 'polardb', id: 'pc-sample1', tags: { backup: 'nightly' } },
-  { product: 'mongodb', id: 'dds-sample1', tags: { backup: 'weekly' } },
+  { product: 'rds', id: 'rm-sample1', tags: { backup: 'nightly', team: 'payments' }, backupPolicy: samplePolicies.rmSample1 },
+  { product: 'rds', id: 'rm-sample2', tags: { backup: 'nightly' }, backupPolicy: samplePolicies.rmSample2 },
+  { product: 'polardb', id: 'pc-sample1', tags: { backup: 'nightly' }, backupPolicy: samplePolicies.pcSample1 },
+  { product: 'mongodb', id: 'dds-sample1', tags: { backup: 'weekly' }, backupPolicy: samplePolicies.ddsSample1 },
 ];
 
 // The gateway's answers to a bad signature, per the common error codes (alibaba-api-facts.md §3).
@@ -124,6 +127,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       failBackups: seed.failBackups ?? false,
       backupWindowStartMs: seed.automatedBackup?.startMs,
       automatedDurationMs: seed.automatedBackup?.durationMs,
+      backupPolicy: { ...defaultPolicies[seed.product], ...seed.backupPolicy },
     });
   const seed = () => (opts.instances ?? sampleInstances).forEach(addInstance);
   seed();
@@ -184,7 +188,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     log.accessKeyId = auth.accessKeyId;
     log.securityToken = auth.securityToken;
     if (!api) return fail(400, 'InvalidVersion', `Specified parameter Version "${version}" is not valid.`);
-    const handler = api.actions[action];
+    const handler = api.actions[action] ?? backupPolicyApis[api.product][action];
     if (!handler) return fail(404, 'InvalidAction.NotFound', `Specified api "${action}" is not found, please check your url and method.`);
 
     const fault = takeFault(api.product, action, params[api.idParam]);
