@@ -7,7 +7,7 @@ export const EXIT = { ok: 0, failed: 1, usage: 2, timeout: 3, auth: 4, retry: 5 
 export const exitCodes = `Exit codes:
   0  done (backup requested, or finished successfully when waiting; chat: the reply was printed)
   1  the backup failed (deploy-gate: one of them, or no database matched; invoke: the function answered "ok": false;
-     report: a database has no good backup within --max-age)
+     report: a database has no good backup within --max-age, or with --posture breaks a POSTURE_RULES rule)
   2  bad usage, invalid input, or an instance / job that does not exist
   3  still running when --wait ran out
   4  authentication, permission or configuration problem (wrong AccessKey, wrong or missing secret)

@@ -4,6 +4,8 @@ import type { Invocation } from '../shared/fc/invocation';
 import { coverage } from '../shared/report/covered';
 import { reportTable } from '../shared/report/render';
 import { buildReport, type Report } from '../shared/report/report';
+import { livePosture } from '../shared/posture/assess';
+import { hasRules } from '../shared/posture/rules';
 
 export interface ReportRun {
   report: Report;
@@ -13,6 +15,8 @@ export interface ReportRun {
 export async function runReport(inv: Invocation, o: { maxAgeMs: number; targets?: unknown; colour: boolean }): Promise<ReportRun> {
   const fromFlag = o.targets !== undefined;
   const { covered, warnings } = await coverage(fromFlag ? o.targets : inv.config.backupTargets, inv.deps, fromFlag ? '--targets' : 'BACKUP_TARGETS');
-  const report = await buildReport({ history: inv.history, covered, warnings, maxAgeMs: o.maxAgeMs });
+  // Each database's own backup settings, read now with the operator's credentials, when POSTURE_RULES names any rule.
+  const posture = hasRules(inv.posture) ? livePosture(inv.posture, inv.deps, { concurrency: inv.config.concurrency }) : undefined;
+  const report = await buildReport({ history: inv.history, covered, warnings, maxAgeMs: o.maxAgeMs, posture });
   return { report, text: reportTable(report, o.colour) };
 }

@@ -62,6 +62,8 @@ export interface Config {
   digestTimeZone: string;
   /** The report's and digest's "good backup within" window. */
   reportMaxAgeMs: number;
+  /** POSTURE_RULES as parsed JSON; shared/posture/rules.ts validates it when the invocation starts. */
+  postureRules: unknown;
 }
 
 export type LogFormat = 'json' | 'pretty';
@@ -123,6 +125,14 @@ export function loadConfig(env: Env): Config {
   }
   const maxAge = parseDuration(env.REPORT_MAX_AGE ?? '26h');
   if (maxAge === undefined) issues.push({ field: 'REPORT_MAX_AGE', value: env.REPORT_MAX_AGE, rule: 'must be a duration like 26h, 90m or 2d' });
+  let postureRules: unknown;
+  if (env.POSTURE_RULES) {
+    try {
+      postureRules = JSON.parse(env.POSTURE_RULES);
+    } catch {
+      issues.push({ field: 'POSTURE_RULES', value: env.POSTURE_RULES, rule: 'must be JSON: {"default": {…rules}, "selectors": [{"tags": {…}, "rules": {…}}]}' });
+    }
+  }
   const safety = env.DEADLINE_SAFETY_MS ? int(env, 'DEADLINE_SAFETY_MS', 0, 0, 600_000, issues) : undefined;
   const config: Config = {
     idempotencyStore: env.IDEMPOTENCY_STORE || undefined,
@@ -162,6 +172,7 @@ export function loadConfig(env: Env): Config {
     digestHour: env.DIGEST_HOUR ? int(env, 'DIGEST_HOUR', 8, 0, 23, issues) : undefined,
     digestTimeZone: timeZone,
     reportMaxAgeMs: maxAge ?? 26 * 3_600_000,
+    postureRules,
   };
   if (issues.length > 0) throw validationError(issues, 'configuration');
   return config;

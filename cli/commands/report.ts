@@ -7,22 +7,26 @@ import { out, usage, type Command } from '../command';
 import { cliContext, toStderr } from '../context';
 import { EXIT } from '../exit';
 import { runReport } from '../report';
+import { hasRules } from '../../shared/posture/rules';
 
 export const report: Command = {
   name: 'report',
-  usage: `  fc-db-backup report [--max-age 26h] [--targets JSON|@file] [--json]
+  usage: `  fc-db-backup report [--max-age 26h] [--targets JSON|@file] [--posture] [--json]
       every database with a history or covered by the targets (BACKUP_TARGETS, or --targets): last good backup,
-      age, size, successes in a row, last failure; exit 1 when one has no good backup within --max-age`,
+      age, size, successes in a row, last failure; exit 1 when one has no good backup within --max-age
+      POSTURE: its own backup settings against POSTURE_RULES (read now); --posture: exit 1 also when one breaks a rule`,
   async run(args) {
-    const { values } = parseArgs({ args, options: { 'max-age': { type: 'string' }, targets: { type: 'string' }, json: { type: 'boolean' } } });
+    const { values } = parseArgs({ args, options: { 'max-age': { type: 'string' }, targets: { type: 'string' }, posture: { type: 'boolean' }, json: { type: 'boolean' } } });
     const o = out(values.json ?? false);
     const maxAgeMs = values['max-age'] === undefined ? undefined : parseDuration(values['max-age']);
     if (values['max-age'] !== undefined && maxAgeMs === undefined) throw usage(`--max-age must be a duration like 26h, 90m or 2d (got "${values['max-age']}")`);
     const targets = values.targets === undefined ? undefined : jsonArg(values.targets, '--targets');
     const inv = startInvocation(cliContext(120), toStderr);
+    // A gate that checks nothing must not pass: --posture without rules is a usage error.
+    if (values.posture && !hasRules(inv.posture)) throw usage('--posture needs POSTURE_RULES (a default rule set or selectors) to check against');
     const colour = !o.json && process.stdout.isTTY === true && !process.env.NO_COLOR;
     const { report: r, text } = await runReport(inv, { maxAgeMs: maxAgeMs ?? inv.config.reportMaxAgeMs, targets, colour });
     o.print(text, r);
-    return r.ok ? EXIT.ok : EXIT.failed;
+    return r.ok && (!values.posture || r.postureOk === true) ? EXIT.ok : EXIT.failed;
   },
 };

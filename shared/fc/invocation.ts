@@ -10,6 +10,7 @@ import { createLogger, type Logger } from '../logger';
 import type { History } from '../history/history';
 import { historyFor } from '../history/for-store';
 import { beforeCreate, type RetentionDeps } from '../retention/enforce';
+import { parsePostureRules, type PostureRules } from '../posture/rules';
 
 export interface Invocation {
   config: Config;
@@ -20,6 +21,8 @@ export interface Invocation {
   /** What retention needs: the history, RETENTION_DELETE, the log and the deadline. */
   retention: RetentionDeps;
   functionName: string;
+  /** POSTURE_RULES, validated: a malformed rule refuses the invocation here, naming field, value and rule. */
+  posture: PostureRules;
 }
 
 // One store per setting for the life of the instance: a warm FC instance reuses its Redis connection.
@@ -54,6 +57,7 @@ export function startInvocation(context: FcContext, o: InvocationOptions = {}): 
   const env = o.env ?? process.env;
   const startedAt = o.startedAt ?? Date.now();
   const config = loadConfig(env);
+  const posture = parsePostureRules(config.postureRules);
   const functionName = context.function?.name ?? env.FC_FUNCTION_NAME ?? 'local';
   const logger = createLogger({ requestId: context.requestId, level: config.logLevel, sink: o.sink, ...(o.log ?? (o.sink ? {} : logFormatFor(process.stdout, env))), base: { function: functionName } });
   const deadline = createDeadline({
@@ -70,6 +74,7 @@ export function startInvocation(context: FcContext, o: InvocationOptions = {}): 
     functionName,
     history,
     retention,
+    posture,
     deps: {
       store,
       deadline,

@@ -2,13 +2,14 @@
 // daily digest alert for the notify channels.
 import type { Alert } from '../notifications/alert';
 import { formatBytes, formatDuration } from '../tracking/messages';
+import { postureCell, postureColour, postureProblems, postureVerdict } from './posture';
 import type { DatabaseReport, Report } from './report';
 
 const paint = (on: boolean, code: number, s: string) => (on ? `\x1b[${code}m${s}\x1b[0m` : s);
 const age = (d: DatabaseReport) => (d.ageMs === null ? '—' : formatDuration(d.ageMs));
 
 export function reportTable(r: Report, colour = false): string {
-  const head = ['', 'PRODUCT', 'INSTANCE', 'LAST GOOD (UTC)', 'AGE', 'SIZE', 'IN A ROW', 'KEPT', 'DELETED', 'NEXT DELETION', 'LAST FAILURE'];
+  const head = ['', 'PRODUCT', 'INSTANCE', 'LAST GOOD (UTC)', 'AGE', 'SIZE', 'IN A ROW', 'KEPT', 'DELETED', 'NEXT DELETION', 'POSTURE', 'LAST FAILURE'];
   const rows = r.databases.map((d) => [
     d.ok ? 'OK' : 'NO',
     d.product,
@@ -18,6 +19,7 @@ export function reportTable(r: Report, colour = false): string {
     d.sizeBytes === null ? '—' : formatBytes(d.sizeBytes),
     String(d.consecutiveSuccesses),
     ...retentionCells(d),
+    postureCell(d.posture),
     d.lastFailure ? `${d.lastFailure.at.replace('T', ' ').slice(0, 16)} ${d.lastFailure.code}${d.running ? ' (running now)' : ''}` : d.running ? 'running now' : '—',
   ]);
   const widths = head.map((h, c) => Math.max(h.length, ...rows.map((row) => (row[c] ?? '').length)));
@@ -33,7 +35,7 @@ export function reportTable(r: Report, colour = false): string {
   const out = [line(head, () => 1)];
   for (const [i, row] of rows.entries()) {
     const d = r.databases[i] as DatabaseReport;
-    out.push(line(row, (c) => (c === 0 ? (d.ok ? 32 : 31) : c === head.length - 1 && d.lastFailure ? 33 : undefined)));
+    out.push(line(row, (c) => (c === 0 ? (d.ok ? 32 : 31) : c === head.indexOf('POSTURE') ? postureColour(d.posture) : c === head.length - 1 && d.lastFailure ? 33 : undefined)));
   }
   const bad = r.databases.filter((d) => !d.ok).length;
   out.push('');
@@ -42,6 +44,11 @@ export function reportTable(r: Report, colour = false): string {
       ? paint(colour, 32, `All ${r.databases.length} databases have a good backup within ${formatDuration(r.maxAgeMs)}.`)
       : paint(colour, 31, `${bad} of ${r.databases.length} databases have no good backup within ${formatDuration(r.maxAgeMs)}.`),
   );
+  const settings = postureVerdict(r);
+  if (settings) {
+    out.push(paint(colour, r.postureOk ? 32 : 31, settings));
+    for (const p of r.databases.flatMap((d) => postureProblems(d) ?? [])) out.push(`  ${p.subject}`, ...p.items.map((i) => `    ${i}`));
+  }
   for (const w of r.warnings) out.push(paint(colour, 33, `warning: ${w}`));
   return out.join('\n');
 }
@@ -64,9 +71,22 @@ export function reportText(r: Report): string {
       : `${bad.length} of ${r.databases.length} databases have no good backup within ${formatDuration(r.maxAgeMs)}:`,
     ...bad.slice(0, 20).map((d) => `• ${d.product} ${d.instanceId}: last good ${d.lastGoodAt ? `${age(d)} ago` : 'never'}${d.lastFailure ? `; last failure ${d.lastFailure.code} at ${d.lastFailure.at}` : ''}${d.running ? '; running now' : ''}`),
     ...(bad.length > 20 ? [`… and ${bad.length - 20} more: fc-db-backup report`] : []),
+    ...postureText(r),
     ...r.warnings.map((w) => `warning: ${w}`),
   ];
   return lines.join('\n');
+}
+
+/** Chat and digest: the posture verdict and the databases to act on (at most 20). */
+function postureText(r: Report): string[] {
+  const settings = postureVerdict(r);
+  if (!settings) return [];
+  const problems = r.databases.flatMap((d) => postureProblems(d) ?? []);
+  return [
+    settings,
+    ...problems.slice(0, 20).map((p) => `• ${p.subject}: ${p.items.join('; ')}`),
+    ...(problems.length > 20 ? [`… and ${problems.length - 20} more: fc-db-backup report --posture`] : []),
+  ];
 }
 
 export function digestAlert(r: Report, day: string): Alert {
@@ -76,8 +96,16 @@ export function digestAlert(r: Report, day: string): Alert {
     kind: 'digest',
     title: r.ok ? `Backups ${day}: all ${r.databases.length} databases OK` : `Backups ${day}: ${bad.length} of ${r.databases.length} databases without a good backup`,
     message: reportText(r),
-    action: r.ok ? 'Nothing to do.' : 'For each database listed, read its last failure (fc-db-backup status <instance-id>) and take a backup by hand: fc-db-backup backup <product> <instance-id>.',
+    action: [
+      r.ok ? (r.postureOk === false ? '' : 'Nothing to do.') : 'For each database listed, read its last failure (fc-db-backup status <instance-id>) and take a backup by hand: fc-db-backup backup <product> <instance-id>.',
+      r.postureOk === false ? 'For the backup settings listed: fc-db-backup posture --fix prints the calls that bring them into line (--apply makes them, with your own credentials).' : '',
+    ].filter(Boolean).join(' '),
     at: r.generatedAt,
-    facts: { 'max age': formatDuration(r.maxAgeMs), databases: String(r.databases.length), 'without a good backup': String(bad.length) },
+    facts: {
+      'max age': formatDuration(r.maxAgeMs),
+      databases: String(r.databases.length),
+      'without a good backup': String(bad.length),
+      ...(r.postureOk === false ? { 'breaking a settings rule': String(r.databases.filter((d) => postureProblems(d) !== undefined).length) } : {}),
+    },
   };
 }

@@ -6,6 +6,7 @@ import type { ProductName } from '../cloud/products/catalog';
 import type { History } from '../history/history';
 import { databaseId, type HistoryRecord } from '../history/record';
 import { retentionSummary, type RetentionSummary } from '../retention/summary';
+import { postureKey, type DatabasePosture, type PostureSource } from '../posture/assess';
 
 export interface DatabaseReport {
   product: ProductName;
@@ -24,6 +25,8 @@ export interface DatabaseReport {
   listedBy: 'history' | 'targets' | 'both';
   /** This tool's backups still kept, those retention deleted, and when the next deletion is due (null: no history). */
   retention: RetentionSummary | null;
+  /** Its own backup settings against POSTURE_RULES (null: no rule applies, or posture was not asked for). */
+  posture?: DatabasePosture | null;
 }
 
 export interface Report {
@@ -32,6 +35,8 @@ export interface Report {
   /** Every listed database is ok, and there is at least one. */
   ok: boolean;
   databases: DatabaseReport[];
+  /** No database breaks a POSTURE_RULES rule (null: posture not asked for). `report --posture` exits 1 when false. */
+  postureOk?: boolean | null;
   /** Selectors that matched nothing, targets that could not be resolved: shown in every rendering. */
   warnings: string[];
 }
@@ -43,11 +48,13 @@ export interface ReportInput {
   warnings: readonly string[];
   maxAgeMs: number;
   now?: number;
+  /** Each database's backup settings against POSTURE_RULES: read now, or as the tracker last recorded them. */
+  posture?: PostureSource;
 }
 
 const failedStates = new Set(['failed', 'not-requested', 'lost']);
 
-export function summarise(product: ProductName, instanceId: string, records: readonly HistoryRecord[], maxAgeMs: number, now: number): Omit<DatabaseReport, 'listedBy'> {
+export function summarise(product: ProductName, instanceId: string, records: readonly HistoryRecord[], maxAgeMs: number, now: number): Omit<DatabaseReport, 'listedBy' | 'posture'> {
   const ended = records.filter((r) => r.state === 'succeeded' || failedStates.has(r.state));
   const good = ended.find((r) => r.state === 'succeeded');
   const lastGoodAt = good ? (good.finishedAt ?? good.endedAt ?? good.requestedAt) : null;
@@ -78,13 +85,23 @@ export async function buildReport(i: ReportInput): Promise<Report> {
     const seen = listed.get(id);
     listed.set(id, { product: d.product, instanceId: d.instanceId, listedBy: seen ? 'both' : 'targets' });
   }
+  const posture = i.posture ? await i.posture([...listed.values()]) : undefined;
   const databases = await mapLimit([...listed.values()], 20, async (d) => ({
     ...summarise(d.product, d.instanceId, await i.history.forDatabase(d.product, d.instanceId), i.maxAgeMs, now),
     listedBy: d.listedBy,
+    posture: posture?.byDatabase.get(postureKey(d.product, d.instanceId)) ?? null,
   }));
-  // Problems first, then by product and id: the first lines are the ones to act on.
-  databases.sort((a, b) => Number(a.ok) - Number(b.ok) || a.product.localeCompare(b.product) || a.instanceId.localeCompare(b.instanceId));
-  const warnings = [...i.warnings];
+  // Problems first (no good backup, then broken settings), then by product and id: the first lines are the ones to act on.
+  const breaks = (d: DatabaseReport) => Number(d.posture?.verdict === 'failing' || d.posture?.verdict === 'unknown');
+  databases.sort((a, b) => Number(a.ok) - Number(b.ok) || breaks(b) - breaks(a) || a.product.localeCompare(b.product) || a.instanceId.localeCompare(b.instanceId));
+  const warnings = [...i.warnings, ...(posture?.warnings ?? [])];
   if (databases.length === 0) warnings.push('No database is covered: no history in the store and no configured target (BACKUP_TARGETS or --targets).');
-  return { generatedAt: new Date(now).toISOString(), maxAgeMs: i.maxAgeMs, ok: databases.length > 0 && databases.every((d) => d.ok), databases, warnings };
+  return {
+    generatedAt: new Date(now).toISOString(),
+    maxAgeMs: i.maxAgeMs,
+    ok: databases.length > 0 && databases.every((d) => d.ok),
+    postureOk: posture ? databases.every((d) => d.posture?.verdict !== 'failing' && d.posture?.verdict !== 'unknown') : null,
+    databases,
+    warnings,
+  };
 }

@@ -7,6 +7,7 @@ import Ajv from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { products } from '../../shared/cloud/products/registry';
+import { postureCatalogs } from '../../shared/posture/products/registry';
 
 const root = join(__dirname, '..', '..');
 const raw = readFileSync(join(root, 's.yaml'), 'utf8');
@@ -160,14 +161,28 @@ describe('s.yaml', () => {
       .map((f) => readFileSync(f, 'utf8'))
       .join('\n');
     const productActions = actionsIn(source);
-    expect(productActions).toEqual(new Set(['CreateBackup', 'DescribeBackupTasks', 'DescribeBackups', 'DeleteBackup']));
+    const backupActions = ['CreateBackup', 'DescribeBackupTasks', 'DescribeBackups', 'DeleteBackup'];
+    // Posture's reads (shared/posture/products/), called by the CLI with the operator's own credentials only so far.
+    expect(productActions).toEqual(new Set([...backupActions, ...Object.values(postureCatalogs).flatMap((c) => c.describeActions)]));
     const called = new Set(
-      Object.values(products).flatMap((c) => [...productActions, c.listAction].map((a) => `${c.ramService}:${a}`)),
+      Object.values(products).flatMap((c) => [...backupActions, c.listAction].map((a) => `${c.ramService}:${a}`)),
     );
     // ...and the invoker's one FC action.
     expect(source).toMatch(/action: 'InvokeFunction'/);
     called.add('fc:InvokeFunction');
 
     expect([...granted].sort()).toEqual([...called].sort());
+  });
+
+  // Fixing a database's backup settings is the operator's act, with their own credentials (fc-db-backup posture --fix
+  // --apply): no function may change a backup policy, and none can reach the code that does.
+  it('no function role holds a Modify…BackupPolicy action, and no function reaches the code that applies a fix', () => {
+    const modify = Object.entries(postureCatalogs).flatMap(([p, c]) => c.modifyActions.map((a) => `${products[p as keyof typeof products].ramService}:${a}`));
+    expect(modify.length).toBeGreaterThan(0);
+    for (const [name, r] of fc3) {
+      const { actions } = ramOf(r.props.role as string);
+      expect(actions.filter((a) => modify.includes(a) || /:Modify/.test(a)), name).toEqual([]);
+      expect(reachable(`functions/${name}/index.ts`), name).not.toMatch(/posture\/apply/);
+    }
   });
 });
