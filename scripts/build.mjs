@@ -1,7 +1,7 @@
 // One CommonJS bundle per function (dist/<function>/index.js) with every dependency inlined, so nothing is
 // required from node_modules at run time; plus the local tools (local cloud, local stack, CLI).
 import { build } from 'esbuild';
-import { readdirSync, existsSync, writeFileSync, mkdirSync } from 'node:fs';
+import { readdirSync, existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -20,8 +20,29 @@ const optionalDependencies = {
   },
 };
 
+// The dashboard's page (web/dashboard/): its TypeScript and CSS bundled and inlined into one HTML document, which
+// the dashboard function's bundle carries as the module `fcdb:dashboard-page` (its CSP hashes the two inline parts).
+async function dashboardPage() {
+  const dir = join(root, 'web', 'dashboard');
+  const out = async (entry, loader) =>
+    (await build({ entryPoints: [join(dir, entry)], bundle: true, minify: true, write: false, platform: 'browser', target: 'es2020', format: 'iife', legalComments: 'none', logLevel: 'warning', ...loader })).outputFiles[0].text.trim();
+  // Nothing inside may close the element it sits in.
+  const script = (await out('main.ts')).replace(/<\/(script)/gi, '<\\/$1');
+  const style = (await out('style.css')).replace(/<\/(style)/gi, '<\\/$1');
+  const html = readFileSync(join(dir, 'index.html'), 'utf8').replace('<!--style-->', () => `<style>${style}</style>`).replace('<!--script-->', () => `<script>${script}</script>`);
+  return { html, script, style };
+}
+const page = existsSync(join(root, 'web', 'dashboard', 'main.ts')) ? await dashboardPage() : undefined;
+const dashboardPageModule = {
+  name: 'dashboard-page',
+  setup(b) {
+    b.onResolve({ filter: /^fcdb:dashboard-page$/ }, (args) => ({ path: args.path, namespace: 'dashboard-page' }));
+    b.onLoad({ filter: /.*/, namespace: 'dashboard-page' }, () => ({ contents: `module.exports = ${JSON.stringify(page)};`, loader: 'js' }));
+  },
+};
+
 const common = {
-  plugins: [optionalDependencies],
+  plugins: [optionalDependencies, dashboardPageModule],
   bundle: true,
   platform: 'node',
   target: 'node20',
@@ -52,3 +73,4 @@ for (const [src, out] of tools) {
 mkdirSync(join(root, 'dist'), { recursive: true });
 writeFileSync(join(root, 'dist', 'sizes.json'), `${JSON.stringify(sizes, null, 2)}\n`);
 for (const [name, bytes] of Object.entries(sizes)) console.log(`dist/${name}/index.js  ${(bytes / 1024).toFixed(1)} KiB`);
+if (page) console.log(`dashboard page (inlined in dist/dashboard)  ${(Buffer.byteLength(page.html) / 1024).toFixed(1)} KiB`);

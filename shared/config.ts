@@ -64,6 +64,10 @@ export interface Config {
   reportMaxAgeMs: number;
   /** POSTURE_RULES as parsed JSON; shared/posture/rules.ts validates it when the invocation starts. */
   postureRules: unknown;
+  /** DASHBOARD_URL: the dashboard function's address, for the links the CLI and the chat report mint. */
+  dashboardUrl: string | undefined;
+  /** DASHBOARD_LINK_TTL: how long a minted dashboard link stays valid. */
+  dashboardLinkTtlMs: number;
 }
 
 export type LogFormat = 'json' | 'pretty';
@@ -133,6 +137,9 @@ export function loadConfig(env: Env): Config {
       issues.push({ field: 'POSTURE_RULES', value: env.POSTURE_RULES, rule: 'must be JSON: {"default": {…rules}, "selectors": [{"tags": {…}, "rules": {…}}]}' });
     }
   }
+  const linkTtl = parseDuration(env.DASHBOARD_LINK_TTL || '8h');
+  // The longest a link may live is shared/dashboard/token.ts's maxLinkTtlMs (7 days); a link shorter than a minute is no use.
+  if (linkTtl === undefined || linkTtl < 60_000 || linkTtl > 7 * 86_400_000) issues.push({ field: 'DASHBOARD_LINK_TTL', value: env.DASHBOARD_LINK_TTL, rule: 'must be a duration from 1m to 7d, like 8h' });
   const safety = env.DEADLINE_SAFETY_MS ? int(env, 'DEADLINE_SAFETY_MS', 0, 0, 600_000, issues) : undefined;
   const config: Config = {
     idempotencyStore: env.IDEMPOTENCY_STORE || undefined,
@@ -173,6 +180,8 @@ export function loadConfig(env: Env): Config {
     digestTimeZone: timeZone,
     reportMaxAgeMs: maxAge ?? 26 * 3_600_000,
     postureRules,
+    dashboardUrl: url('DASHBOARD_URL'),
+    dashboardLinkTtlMs: linkTtl ?? 8 * 3_600_000,
   };
   if (issues.length > 0) throw validationError(issues, 'configuration');
   return config;

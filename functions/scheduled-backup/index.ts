@@ -1,7 +1,7 @@
 // Timer trigger: back up every target of the trigger's payload (or BACKUP_TARGETS) exactly once per firing.
 // Small fleets are backed up here; large ones are fanned out to backup-worker, one async invocation per target.
 import { backupAll, mapLimit, type TargetResult } from '../../shared/backup/batch';
-import { subjectOf } from '../../shared/history/history';
+import { subjectOf, type DatabaseTags } from '../../shared/history/history';
 import { partitionTargetsOrSelectors, resolveTargets, runLimit, type RefusedEntry } from '../../shared/backup/discovery';
 import { planBackup } from '../../shared/backup/dry-run';
 import { callerFor } from '../../shared/backup/engine';
@@ -64,13 +64,17 @@ async function run(event: unknown, context: FcContext, inv: Invocation): Promise
   if (valid.length === 0) throw validationError(refused.flatMap((r) => r.issues), 'targets');
   const runKey = idempotencyKey('timer-run', [inv.functionName, timer.triggerName, timer.triggerTime], null);
   const warnings: string[] = [];
+  const tagged: DatabaseTags[] = [];
   const targets = await resolveTargets(valid, inv.deps, {
     ...runLimit(inv.config.maxTargetsPerRun, payload.maxTargets, 'payload.maxTargets'),
     field: source,
-    onSelector: (selector, matched) => {
+    onSelector: (selector, matched, found) => {
       if (matched === 0) warnings.push(zeroMatchWarning(selector));
+      for (const t of found) tagged.push({ product: t.product, instanceId: instanceIdOf(t), tags: selector.tags });
     },
   });
+  // The tags each database was found by, for the dashboard; a store that fails here costs no backup.
+  if (payload.dryRun !== true) await inv.history.noteTags(tagged).catch((e: unknown) => inv.logger.warn('tags not noted in the history', { code: toBackupError(e).code }));
   if (targets.length === 0 && refused.length === 0 && warnings.length === 0) warnings.push(`this run resolved to zero databases (${source})`);
   warnings.push(...outlastsHistory(targets, inv.config.historyRetentionMs));
   // Same firing (FC's retry or a redelivery) → same keys; the next firing → new keys.

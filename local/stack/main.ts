@@ -11,6 +11,7 @@ import { examplesText } from './examples';
 import { startGateway } from './http-gateway';
 import { startReceiver } from './receiver';
 import { PortInUse } from '../listen';
+import { dashboardLink, mintToken } from '../../shared/dashboard/token';
 
 const root = resolve(__dirname, '..');
 const dist = join(root, 'dist');
@@ -34,6 +35,7 @@ const local = {
   deploySecret: process.env.DEPLOY_HOOK_SECRET ?? 'local-deploy-secret',
   slackSecret: process.env.SLACK_SIGNING_SECRET ?? 'local-slack-secret',
   dingtalkSecret: process.env.DINGTALK_APP_SECRET ?? 'local-dingtalk-secret',
+  dashboardSecret: process.env.DASHBOARD_SECRET ?? 'local-dashboard-secret',
   notifySecret: process.env.NOTIFY_DINGTALK_SECRET ?? 'local-dingtalk-robot-secret',
 };
 
@@ -81,8 +83,9 @@ async function main(): Promise<void> {
     DEPLOY_HOOK_SECRET: local.deploySecret,
     SLACK_SIGNING_SECRET: local.slackSecret,
     DINGTALK_APP_SECRET: local.dingtalkSecret,
+    DASHBOARD_SECRET: local.dashboardSecret,
     // The ids `fc-db-backup chat` sends by default (workspace T0LOCAL / corp dinglocal, user U0LOCAL).
-    CHATOPS_ACL: process.env.CHATOPS_ACL ?? JSON.stringify([{ users: ['slack:T0LOCAL/U0LOCAL', 'dingtalk:dinglocal/U0LOCAL'], commands: ['backup', 'status', 'report'] }]),
+    CHATOPS_ACL: process.env.CHATOPS_ACL ?? JSON.stringify([{ users: ['slack:T0LOCAL/U0LOCAL', 'dingtalk:dinglocal/U0LOCAL'], commands: ['backup', 'status', 'report', 'dashboard'] }]),
     // Results go to the receiver on loopback: the one reply address allowed besides Slack's and DingTalk's hosts.
     CHAT_REPLY_LOCAL_RECEIVER: receiver.url,
     // Trying the examples backs the four sample databases up more often than a deployment would.
@@ -99,10 +102,14 @@ async function main(): Promise<void> {
     startGateway({
       port: p,
       functions: Object.fromEntries(
-        ['deploy-hook', 'chatops'].map((name) => [name, { handler: loadHandler(name, dist), context: () => fcContext(name, { ...runtime, timeoutSec: 900 }) }]),
+        ['deploy-hook', 'chatops', 'dashboard'].map((name) => [name, { handler: loadHandler(name, dist), context: () => fcContext(name, { ...runtime, timeoutSec: 900 }) }]),
       ),
     }),
   );
+
+  // The chat report's link and `dashboard-link` point here.
+  process.env.DASHBOARD_URL = `${gateway.url}/dashboard`;
+  const link = dashboardLink(process.env.DASHBOARD_URL, mintToken(local.dashboardSecret).token);
 
   const timers = timersFromSYaml(join(root, 's.yaml'));
   const handles: NodeJS.Timeout[] = [];
@@ -162,6 +169,7 @@ async function main(): Promise<void> {
   local cloud      ${cloud.url}   (RDS, PolarDB, MongoDB, FC invoke; AccessKey ${local.accessKeyId} / ${local.accessKeySecret})
   deploy-hook      ${g}/deploy-hook/backups
   chatops          ${g}/chatops/slack   ${g}/chatops/dingtalk   (CHATOPS_ACL allows slack:T0LOCAL/U0LOCAL, dingtalk:dinglocal/U0LOCAL)
+  dashboard        ${link}   (valid 8 h; node dist/cli.js dashboard-link for a new one)
   chat receiver    ${receiver.url}   (prints what would be posted to Slack/DingTalk)
   timers           ${timers.map((t) => `${t.functionName}/${t.triggerName} "${t.cron}" next ${parseCron(t.cron).next(new Date()).toISOString()}`).join('; ') || 'none'}
   sample instances rm-sample1, rm-sample2 (rds, tagged backup=nightly), pc-sample1 (polardb), dds-sample1 (mongodb)

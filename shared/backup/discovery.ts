@@ -48,7 +48,7 @@ export interface ResolveOptions {
   limitName?: string;
   pageSize?: number;
   /** Told how many instances each selector matched: zero usually means a renamed tag (warned, alerted). */
-  onSelector?: (selector: TagSelector, matched: number) => void;
+  onSelector?: (selector: TagSelector, matched: number, found: readonly Target[]) => void;
   /** Distinct selectors one request may hold (MAX_SELECTORS_PER_REQUEST, for requests from outside): each costs list calls. Default: no cap (the operator's own BACKUP_TARGETS). */
   maxSelectors?: number;
   /** How the request names its list of targets in messages (default `targets`). */
@@ -107,15 +107,18 @@ export async function resolveTargets(items: readonly (Target | TagSelector)[], d
     }
     const caller = callerFor(expand(item, PROBE_ID), deps);
     const size = o.pageSize ?? 100;
-    let fetched = 0;
+    const found: Target[] = [];
     for (let page = 1; ; page++) {
       const { ids, total } = caller.catalog.parseList(await caller.read(caller.catalog.listAction, caller.catalog.listQuery(item.tags, page, size)));
       if (total > o.maxTargets) throw tooMany(o, String(total), item);
-      ids.forEach((id) => add(expand(item, id), entry));
-      fetched += ids.length;
-      if (ids.length === 0 || fetched >= total) break;
+      for (const id of ids) {
+        const t = expand(item, id);
+        add(t, entry);
+        found.push(t);
+      }
+      if (ids.length === 0 || found.length >= total) break;
     }
-    o.onSelector?.(item, fetched);
+    o.onSelector?.(item, found.length, found);
   }
   return out;
 }

@@ -47,6 +47,13 @@ export type FinalPatch = Partial<Pick<HistoryRecord, 'backupId' | 'startedAt' | 
   state: Extract<HistoryState, 'succeeded' | 'failed' | 'lost'>;
 };
 
+/** The tags a tag selector found a database by. */
+export interface DatabaseTags {
+  product: ProductName;
+  instanceId: string;
+  tags: Record<string, string>;
+}
+
 export interface DatabaseEntry {
   product: ProductName;
   instanceId: string;
@@ -174,6 +181,35 @@ export class History {
       const at = e.member.indexOf(':');
       return { product: e.member.slice(0, at) as ProductName, instanceId: e.member.slice(at + 1), lastRequestedAt: new Date(e.score).toISOString() };
     });
+  }
+
+  /** Notes the tags each database was found by (the timer, each firing), for the views that show and filter on them. */
+  async noteTags(found: readonly DatabaseTags[]): Promise<void> {
+    if (found.length === 0) return;
+    const at = this.o.now();
+    const ops: IndexOp[] = found.map((f) => ({ op: 'add', index: 'tags', member: `${databaseId(f.product, f.instanceId)}\n${JSON.stringify(Object.entries(f.tags).sort(([a], [b]) => a.localeCompare(b)))}`, score: at }));
+    await this.o.index.apply([{ op: 'trim', index: 'tags', below: at - this.o.retentionMs }, ...ops], this.o.retentionMs);
+  }
+
+  /** Each database's tags (by database id) as its latest firing noted them: every selector that found it within that hour. */
+  async tags(): Promise<Map<string, Record<string, string>>> {
+    const entries = await this.o.index.range('tags', { min: this.o.now() - this.o.retentionMs, reverse: true });
+    const latest = new Map<string, number>();
+    const out = new Map<string, Record<string, string>>();
+    for (const e of entries) {
+      const cut = e.member.indexOf('\n');
+      const db = e.member.slice(0, cut);
+      const newest = latest.get(db) ?? e.score;
+      latest.set(db, newest);
+      // Tags an older firing noted (a renamed tag, a changed selector) are no longer what the database is found by.
+      if (e.score < newest - 3_600_000) continue;
+      try {
+        out.set(db, { ...(out.get(db) ?? {}), ...Object.fromEntries(JSON.parse(e.member.slice(cut + 1)) as [string, string][]) });
+      } catch {
+        // Not written by noteTags: skipped.
+      }
+    }
+    return out;
   }
 
   /** Ids of the shard's records whose next look is due, earliest first. */

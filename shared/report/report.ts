@@ -50,6 +50,8 @@ export interface ReportInput {
   now?: number;
   /** Each database's backup settings against POSTURE_RULES: read now, or as the tracker last recorded them. */
   posture?: PostureSource;
+  /** Each database's records as read (newest first), for a view that shows more of them (the dashboard). */
+  onRecords?: (product: ProductName, instanceId: string, records: readonly HistoryRecord[]) => void;
 }
 
 const failedStates = new Set(['failed', 'not-requested', 'lost']);
@@ -86,11 +88,11 @@ export async function buildReport(i: ReportInput): Promise<Report> {
     listed.set(id, { product: d.product, instanceId: d.instanceId, listedBy: seen ? 'both' : 'targets' });
   }
   const posture = i.posture ? await i.posture([...listed.values()]) : undefined;
-  const databases = await mapLimit([...listed.values()], 20, async (d) => ({
-    ...summarise(d.product, d.instanceId, await i.history.forDatabase(d.product, d.instanceId), i.maxAgeMs, now),
-    listedBy: d.listedBy,
-    posture: posture?.byDatabase.get(postureKey(d.product, d.instanceId)) ?? null,
-  }));
+  const databases = await mapLimit([...listed.values()], 20, async (d) => {
+    const records = await i.history.forDatabase(d.product, d.instanceId);
+    i.onRecords?.(d.product, d.instanceId, records);
+    return { ...summarise(d.product, d.instanceId, records, i.maxAgeMs, now), listedBy: d.listedBy, posture: posture?.byDatabase.get(postureKey(d.product, d.instanceId)) ?? null };
+  });
   // Problems first (no good backup, then broken settings), then by product and id: the first lines are the ones to act on.
   const breaks = (d: DatabaseReport) => Number(d.posture?.verdict === 'failing' || d.posture?.verdict === 'unknown');
   databases.sort((a, b) => Number(a.ok) - Number(b.ok) || breaks(b) - breaks(a) || a.product.localeCompare(b.product) || a.instanceId.localeCompare(b.instanceId));

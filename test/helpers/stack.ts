@@ -12,7 +12,7 @@ import { startInvocation } from '../../shared/fc/invocation';
 import { SHARDS } from '../../shared/history/history';
 import type { Target } from '../../shared/backup/targets';
 
-export const secrets = { deploy: 'test-deploy-secret-3f9a', slack: 'test-slack-secret-8c1d', dingtalk: 'test-dingtalk-secret-5e7b' };
+export const secrets = { deploy: 'test-deploy-secret-3f9a', slack: 'test-slack-secret-8c1d', dingtalk: 'test-dingtalk-secret-5e7b', dashboard: 'test-dashboard-secret-9d4e' };
 
 export const notifySecret = 'test-dingtalk-robot-secret-6a2c';
 
@@ -42,6 +42,7 @@ export async function startStack(o: LocalCloudOptions = {}, env: Record<string, 
     DEPLOY_HOOK_SECRET: secrets.deploy,
     SLACK_SIGNING_SECRET: secrets.slack,
     DINGTALK_APP_SECRET: secrets.dingtalk,
+    DASHBOARD_SECRET: secrets.dashboard,
     STATUS_POLL_MS: '50',
     CLOUD_READ_TIMEOUT_MS: '2000',
     NOTIFY_DINGTALK_WEBHOOK_URL: `${receiver.url}/notify/dingtalk?access_token=test-token`,
@@ -61,7 +62,7 @@ export async function startStack(o: LocalCloudOptions = {}, env: Record<string, 
 
   const gateway = await startGateway({
     functions: Object.fromEntries(
-      ['deploy-hook', 'chatops'].map((name) => [name, { handler: loadHandler(name, dist), context: () => fcContext(name, { credentials: stsCredentials, timeoutSec: 30 }) }]),
+      ['deploy-hook', 'chatops', 'dashboard'].map((name) => [name, { handler: loadHandler(name, dist), context: () => fcContext(name, { credentials: stsCredentials, timeoutSec: 30 }) }]),
     ),
   });
   return {

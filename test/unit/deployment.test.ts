@@ -88,6 +88,8 @@ describe('s.yaml', () => {
     chatops: { product: ['DescribeBackupTasks', 'DescribeBackups', 'list'], invokes: ['fc-db-backup-worker'] },
     'backup-worker': { product: ['CreateBackup', 'DescribeBackupTasks', 'DescribeBackups', 'DeleteBackup(slots)'], invokes: [] },
     'backup-tracker': { product: ['DescribeBackupTasks', 'DescribeBackups', 'list', 'DeleteBackup'], invokes: ['fc-db-backup-worker', 'fc-db-backup-tracker'] },
+    // Reads the history in the store only (test/e2e/dashboard.test.ts: no request reaches the cloud).
+    dashboard: { product: [], invokes: [] },
   };
   const ramOf = (roleArn: string) => {
     const name = String(render(roleArn)).split(':role/')[1];
@@ -114,6 +116,14 @@ describe('s.yaml', () => {
     const spec = expectedRoles[name] as { product: string[]; invokes: string[] };
     expect([...actions].sort()).toEqual(grantsFor(spec).sort());
     expect([...invokes].sort()).toEqual([...spec.invokes].sort());
+  });
+
+  it('the dashboard role carries no policy at all, and the dashboard invokes nothing', () => {
+    const fn = fc3.find(([n]) => n === 'dashboard')?.[1];
+    const name = String(render(fn?.props.role)).split(':role/')[1];
+    const role = Object.values(doc.resources).find((r) => r.component === 'ram' && render(r.props.name) === name);
+    expect(role?.props.policies).toEqual([]);
+    expect(reachable('functions/dashboard/index.ts')).not.toMatch(/worker-dispatch|fc\/invoker/);
   });
 
   it('no two functions share a role; chatops creates and deletes nothing', () => {

@@ -1,0 +1,23 @@
+// Each state and each day's outcome has a name, an icon and a pattern besides its colour (Okabe–Ito palette, safe
+// for the common colour-vision deficiencies): colour is never the only signal.
+import type { State } from './api';
+
+export const stateInfo: Record<State, { label: string; icon: string; help: string }> = {
+  failed: { label: 'Failed', icon: '✕', help: 'its latest backup failed' },
+  stale: { label: 'Stale', icon: '!', help: 'no good backup within the report’s max age' },
+  running: { label: 'Running', icon: '↻', help: 'a backup is running now' },
+  ok: { label: 'OK', icon: '✓', help: 'a good backup within the max age' },
+};
+
+export const states: State[] = ['failed', 'stale', 'running', 'ok'];
+
+export const outcomeInfo: Record<string, { label: string; cls: string }> = {
+  s: { label: 'succeeded', cls: 'd-s' },
+  f: { label: 'failed', cls: 'd-f' },
+  a: { label: 'ad-hoc backup only', cls: 'd-a' },
+  r: { label: 'running', cls: 'd-r' },
+  m: { label: 'missing: nothing backed up', cls: 'd-m' },
+  '-': { label: 'before its history', cls: 'd-n' },
+};
+
+export const legendOrder = ['s', 'f', 'a', 'm', 'r'];
