@@ -41,6 +41,8 @@ try {
     target: 'node20',
     format: 'cjs',
     logLevel: 'error',
+    // Loaded from the repository's node_modules at run time (bench/dashboard.ts): it is not bundleable.
+    external: ['playwright-core'],
   });
 
   // Cold-start probes: single dependencies built with scripts/build.mjs's options for the functions.

@@ -98,3 +98,10 @@ export async function allows(acl: Acl, caller: Caller, command: string, subject?
   }
   return false;
 }
+
+/**
+ * A dashboard link shows every database, so only a rule that names `dashboard` and limits no databases (no
+ * `instances`, no `tags`) grants one.
+ */
+export const allowsDashboard = (acl: Acl, caller: Caller): Promise<boolean> =>
+  allows({ rules: acl.rules.filter((r) => r.instances === undefined && r.tags === undefined) }, caller, 'dashboard');

@@ -13,7 +13,7 @@ export const usage = [
   'Usage:',
   '  backup <product> <instance-id> [method]   take one backup now (product: rds, polardb, mongodb; method: Physical, Logical, Snapshot)',
   '  status <instance-id | job-id>              show the backup job in progress or its outcome',
-  '  report                                     which databases lack a good backup (the morning report)',
+  '  report                                     which databases lack a good backup (the morning report; with a dashboard link if your rule allows "dashboard")',
   '  help                                       this message',
   'Example: backup rds rm-uf6wjk5xxxxxxx Physical',
 ].join('\n');

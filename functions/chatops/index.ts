@@ -28,7 +28,9 @@ import { takeAdhocSlot } from '../../shared/ratelimit/adhoc-limit';
 import { resolveTargets } from '../../shared/backup/discovery';
 import { instanceIdOf } from '../../shared/backup/targets';
 import { dispatchToWorker } from '../../shared/fc/worker-dispatch';
-import { allows, parseAcl, type Caller } from './acl';
+import { allows, allowsDashboard, parseAcl, type Acl, type Caller } from './acl';
+import { checkSecret } from '../../shared/http/signatures/secret';
+import { dashboardLink, dashboardSecretEnv, mintToken } from '../../shared/dashboard/token';
 import { parseCommand, usage } from './commands';
 
 interface ChatRequest {
@@ -40,6 +42,8 @@ interface ChatRequest {
   /** The display name the user chose: shown (quoted), never matched. */
   userName?: string;
   replyTo: ReplyTo;
+  /** Only the asker sees the answer (a Slack ephemeral reply, a DingTalk one-to-one chat): a dashboard link may go there. */
+  privateReply: boolean;
 }
 
 // The reply address is checked against the platform's own host after validation (it needs the configuration).
@@ -68,6 +72,7 @@ const dingtalkMessage = z.looseObject({
   senderCorpId: z.optional(text(128)),
   chatbotCorpId: z.optional(text(128)),
   conversationId: z.optional(text(256)),
+  conversationType: z.optional(text(8)),
   sessionWebhook: url,
 });
 
@@ -111,7 +116,8 @@ async function handleCommand(chat: ChatRequest, inv: Invocation, context: FcCont
   try {
     if (command.name === 'report') {
       const { covered, warnings } = await coverage(inv.config.backupTargets, inv.deps, 'BACKUP_TARGETS');
-      return reportText(await buildReport({ history: inv.history, covered, warnings, maxAgeMs: inv.config.reportMaxAgeMs }));
+      const text = reportText(await buildReport({ history: inv.history, covered, warnings, maxAgeMs: inv.config.reportMaxAgeMs }));
+      return `${text}${await dashboardLine(chat, acl, inv, logger)}`;
     }
     if (command.name === 'status') {
       return (await findStatus(command.ref, inv.history, inv.deps)).map(statusLine).join('\n');
@@ -149,6 +155,20 @@ async function handleCommand(chat: ChatRequest, inv: Invocation, context: FcCont
         : ' Nothing was started; try the same command again in a minute.';
     return `Could not run "${command.name}": ${err.message}${next}`;
   }
+}
+
+/** The chat report's dashboard link, for a caller whose rule allows `dashboard` over the whole fleet. */
+async function dashboardLine(chat: ChatRequest, acl: Acl, inv: Invocation, logger: Logger): Promise<string> {
+  if (!(await allowsDashboard(acl, chat.caller))) return '';
+  if (!chat.privateReply) return '\nFor a dashboard link, ask me for the report in a one-to-one chat: a link here would be visible to everyone in it.';
+  const secret = checkSecret(process.env[dashboardSecretEnv]);
+  if (!inv.config.dashboardUrl || !secret.ok) {
+    logger.warn('no dashboard link in the chat report: DASHBOARD_URL or DASHBOARD_SECRET is not set (or too short)', { envVars: ['DASHBOARD_URL', dashboardSecretEnv] });
+    return '';
+  }
+  const minted = mintToken(secret.secret, { ttlMs: inv.config.dashboardLinkTtlMs });
+  logger.info('dashboard link minted for chat', { platform: chat.platform, userId: chat.caller.userId, linkId: minted.linkId, expiresAt: minted.expiresAt });
+  return `\nDashboard (only you see this link; valid until ${minted.expiresAt.replace('T', ' ').slice(0, 16)} UTC): ${dashboardLink(inv.config.dashboardUrl, minted.token)}`;
 }
 
 /**
@@ -197,6 +217,8 @@ export const handler = httpApp({
           caller: { platform: 'slack', workspaces: [f.team_id, ...(f.enterprise_id ? [f.enterprise_id] : [])], userId: f.user_id, channelId: f.channel_id },
           userName: f.user_name,
           replyTo: replyToOf('slack', f.response_url, 'response_url', inv),
+          // Answers other than a backup's acceptance are ephemeral: only the asker sees them.
+          privateReply: true,
         };
         const text = await handleCommand(chat, inv, context, logger);
         return reply('slack', text, text.startsWith('Backup of'));
@@ -233,6 +255,8 @@ export const handler = httpApp({
           caller: { platform: 'dingtalk', workspaces: [m.senderCorpId ?? m.chatbotCorpId ?? ''], userId: m.senderStaffId ?? '', channelId: m.conversationId },
           userName: m.senderNick,
           replyTo: replyToOf('dingtalk', m.sessionWebhook, 'sessionWebhook', inv),
+          // DingTalk's conversationType "1" is a one-to-one chat; "2" a group, where everyone reads the answer.
+          privateReply: m.conversationType === '1',
         };
         return reply('dingtalk', await handleCommand(chat, inv, context, logger), true);
       },

@@ -13,6 +13,7 @@ export interface ExampleInputs {
   slackSecret: string;
   dingtalkSecret: string;
   workerFunction: string;
+  dashboardSecret: string;
 }
 
 export const examplesHeading = 'Try (in another terminal, from this folder):';
@@ -29,6 +30,7 @@ export function exampleEnv(i: ExampleInputs): Record<string, string>[] {
     { RDS_ENDPOINT: i.cloud, POLARDB_ENDPOINT: i.cloud, MONGODB_ENDPOINT: i.cloud, FC_ENDPOINT: i.cloud, WORKER_FUNCTION: i.workerFunction },
     { IDEMPOTENCY_STORE: i.idempotencyStore, DEPLOY_HOOK_SECRET: i.deploySecret },
     { SLACK_SIGNING_SECRET: i.slackSecret, DINGTALK_APP_SECRET: i.dingtalkSecret, LOCAL_RECEIVER_URL: i.receiver },
+    { DASHBOARD_SECRET: i.dashboardSecret, DASHBOARD_URL: `${i.gateway}/dashboard` },
   ];
 }
 
@@ -56,6 +58,9 @@ ${exports}
   # the CLI against the local cloud
   node dist/cli.js backup rds rm-sample2 --method Physical --wait 60
   node dist/cli.js status rm-sample2
+
+  # the dashboard: a signed link (valid 8 h) to open in a browser
+  node dist/cli.js dashboard-link
 `;
 }
 

@@ -163,6 +163,7 @@ async function main(): Promise<void> {
     slackSecret: local.slackSecret,
     dingtalkSecret: local.dingtalkSecret,
     workerFunction: 'backup-worker',
+    dashboardSecret: local.dashboardSecret,
   });
   console.log(`fc-db-backup local stack is up (Ctrl-C to stop)
 

@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintToken } from '../../shared/dashboard/token';
 import { FileStore } from '../../shared/idempotency/file-store';
 import { captureStdout } from '../helpers/fc';
+import { dingtalkHeaders, slackHeaders } from '../../shared/http/signatures/http-adapters';
+import { cli } from '../helpers/cli';
 import { seedHistory } from '../helpers/seed-history';
 import { secrets, startStack, type Stack } from '../helpers/stack';
 
@@ -129,5 +131,77 @@ describe('the JSON API', () => {
     const token = valid();
     for (const path of ['/', '/api/fleet', '/api/fleet?q=rm-dash1', '/api/fleet?q=j3-rm-dash1', '/api/databases/rds/rm-dash1']) expect((await get(path, token)).status).toBe(200);
     expect(stack.cloud.requests.length).toBe(before);
+  });
+});
+
+describe('the chat report’s link', () => {
+  const slackReport = async () => {
+    const body = new URLSearchParams({ text: 'report', team_id: 'T0DASH', user_id: 'U0DASH', channel_id: 'C0DASH', trigger_id: `t.${Math.random()}`, response_url: `${stack.receiver.url}/slack/response/x` }).toString();
+    const res = await fetch(`${stack.gateway}/chatops/slack`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...slackHeaders(body, secrets.slack) }, body });
+    return ((await res.json()) as { text: string; response_type: string });
+  };
+  const dingtalkReport = async (conversationType: string) => {
+    const body = JSON.stringify({ msgId: `m${Math.random()}`, text: { content: 'report' }, senderStaffId: 'U0DASH', senderCorpId: 'dingdash', chatbotCorpId: 'dingdash', conversationId: 'cid-dash', conversationType, sessionWebhook: `${stack.receiver.url}/dingtalk/session/x` });
+    const res = await fetch(`${stack.gateway}/chatops/dingtalk`, { method: 'POST', headers: { 'content-type': 'application/json', ...dingtalkHeaders(secrets.dingtalk) }, body });
+    return ((await res.json()) as { text: { content: string } }).text.content;
+  };
+  const withAcl = async <T>(rules: unknown[], fn: () => Promise<T>): Promise<T> => {
+    Object.assign(process.env, { CHATOPS_ACL: JSON.stringify(rules), DASHBOARD_URL: base });
+    try {
+      return await fn();
+    } finally {
+      delete process.env.CHATOPS_ACL;
+      delete process.env.DASHBOARD_URL;
+    }
+  };
+  const linkIn = (text: string) => /(http:\/\/\S+#token=(\S+))/.exec(text);
+
+  it('a rule allowing report and dashboard: the ephemeral Slack reply carries a link whose token opens the API', async () => {
+    const reply = await withAcl([{ users: ['slack:T0DASH/U0DASH'], commands: ['report', 'dashboard'] }], slackReport);
+    expect(reply.response_type).toBe('ephemeral');
+    const m = linkIn(reply.text);
+    expect(m?.[1]).toMatch(new RegExp(`^${base}/#token=fcdb1\\.`));
+    expect((await get('/api/fleet', m?.[2])).status).toBe(200);
+  });
+
+  it('no link without `dashboard`, nor for a rule limited to some databases (a link shows them all)', async () => {
+    expect(linkIn((await withAcl([{ users: ['slack:T0DASH/U0DASH'], commands: ['report'] }], slackReport)).text)).toBeNull();
+    const limited = await withAcl([{ users: ['slack:T0DASH/U0DASH'], commands: ['report', 'dashboard'], instances: ['rm-dash1'] }], slackReport);
+    expect(limited.text).toMatch(/databases/);
+    expect(linkIn(limited.text)).toBeNull();
+  });
+
+  it('DingTalk: a link in a one-to-one chat only; a group, where everyone reads the answer, is told to ask there', async () => {
+    const rules = [{ users: ['dingtalk:dingdash/U0DASH'], commands: ['report', 'dashboard'] }];
+    const group = await withAcl(rules, () => dingtalkReport('2'));
+    expect(linkIn(group)).toBeNull();
+    expect(group).toMatch(/one-to-one chat/);
+    const direct = await withAcl(rules, () => dingtalkReport('1'));
+    expect((await get('/api/fleet', linkIn(direct)?.[2])).status).toBe(200);
+  });
+});
+
+describe('fc-db-backup dashboard-link', () => {
+  const env = () => ({ DASHBOARD_SECRET: secrets.dashboard, DASHBOARD_URL: base });
+
+  it('prints a link (token in the fragment) that opens the API for --ttl, then no longer', async () => {
+    const r = await cli(['dashboard-link', '--ttl', '1m', '--json'], env());
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { url: string; expiresAt: string };
+    const url = new URL(out.url);
+    expect(url.origin + url.pathname).toBe(`${base}/`);
+    const token = new URLSearchParams(url.hash.slice(1)).get('token') ?? '';
+    expect((await get('/api/fleet', token)).status).toBe(200);
+    expect(Date.parse(out.expiresAt) - Date.now()).toBeLessThanOrEqual(60_000);
+    const human = await cli(['dashboard-link'], env());
+    expect(human.stdout).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/dashboard\/#token=fcdb1\.\S+\n\nValid until .* UTC/);
+  });
+
+  it('refuses a ttl beyond 7 days, no URL, or no usable secret, each naming what to set', async () => {
+    expect((await cli(['dashboard-link', '--ttl', '8d'], env())).stderr).toMatch(/--ttl must be a duration from 1m to 7d/);
+    const noUrl = await cli(['dashboard-link'], { DASHBOARD_SECRET: secrets.dashboard });
+    expect([noUrl.code, noUrl.stderr]).toEqual([2, expect.stringMatching(/needs --url or DASHBOARD_URL/)]);
+    const noSecret = await cli(['dashboard-link', '--url', base], { DASHBOARD_SECRET: 'short' });
+    expect([noSecret.code, noSecret.stderr]).toEqual([4, expect.stringMatching(/Set DASHBOARD_SECRET/)]);
   });
 });

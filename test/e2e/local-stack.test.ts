@@ -107,6 +107,8 @@ describe('the local stack (node dist/local-stack.js)', () => {
       'SLACK_SIGNING_SECRET',
       'DINGTALK_APP_SECRET',
       'LOCAL_RECEIVER_URL',
+      'DASHBOARD_SECRET',
+      'DASHBOARD_URL',
     ]) {
       expect(exported).toMatch(new RegExp(`\\b${name}=\\S`));
     }
@@ -115,7 +117,20 @@ describe('the local stack (node dist/local-stack.js)', () => {
     expect(output).not.toContain('local-chat');
     expect(example(/ chat slack /)).toBe(`node dist/cli.js chat slack "backup mongodb dds-sample1 Snapshot" --url ${ready.gateway}/chatops`);
     // Every printed command is one this CLI has.
-    for (const c of examples.commands) expect(c.shell).toMatch(/node dist\/cli\.js (invoke|deploy-gate|chat|backup|status) /);
+    for (const c of examples.commands) expect(c.shell).toMatch(/node dist\/cli\.js (invoke|deploy-gate|chat|backup|status|dashboard-link)( |$)/);
+  });
+
+  it('the dashboard: the link printed at start and the one dashboard-link prints both open the page and its API', async () => {
+    const r = await runExample(/dashboard-link/);
+    expect(r.code, r.stderr).toBe(0);
+    const printed = /dashboard +(http:\S+)/.exec(output)?.[1];
+    for (const link of [r.stdout.split('\n')[0] as string, printed as string]) {
+      const url = new URL(link);
+      expect(url.origin + url.pathname).toBe(`${ready.gateway}/dashboard/`);
+      expect((await fetch(url.origin + url.pathname)).headers.get('content-security-policy')).toMatch(/default-src 'none'/);
+      const token = new URLSearchParams(url.hash.slice(1)).get('token');
+      expect((await fetch(`${ready.gateway}/dashboard/api/fleet`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    }
   });
 
   it('the timer example: the JSON result of one backup', async () => {

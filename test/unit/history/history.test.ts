@@ -173,6 +173,22 @@ describe.each(backends)('history on the %s', (_name, makeStore) => {
     for (let shard = 0; shard < SHARDS; shard++) total += await history.outstanding(shard);
     expect(total).toBe(40);
   });
+
+  it('tags: each database as its latest firing found it (every selector of that hour), an older firing\'s forgotten', async () => {
+    const { c, history } = setup();
+    await history.noteTags([{ product: 'rds', instanceId: 'rm-t1', tags: { backup: 'nightly' } }, { product: 'rds', instanceId: 'rm-t2', tags: { old: 'tag' } }]);
+    c.advance(DAY);
+    await history.noteTags([
+      { product: 'rds', instanceId: 'rm-t2', tags: { backup: 'nightly' } },
+      { product: 'rds', instanceId: 'rm-t2', tags: { app: 'orders' } },
+    ]);
+    await history.noteTags([]);
+    const tags = await history.tags();
+    expect(Object.fromEntries(tags)).toEqual({ 'rds:rm-t1': { backup: 'nightly' }, 'rds:rm-t2': { backup: 'nightly', app: 'orders' } });
+    // Past the retention window a database's tags are gone with its records.
+    c.advance(41 * DAY);
+    expect((await history.tags()).size).toBe(0);
+  });
 });
 
 const isFinal = (s: string | undefined) => s === 'succeeded' || s === 'failed';
