@@ -113,12 +113,15 @@ export async function buildFleet(i: FleetInput): Promise<Fleet> {
   ]);
   const day = dayFormatter(i.timeZone);
   const days = lastDays(now, stripDays, day);
+  const severity = (r: FleetRow) => databaseStates.indexOf(r.state);
   const rows = report.databases.map((d): FleetRow => {
     const id = databaseId(d.product, d.instanceId);
     const rs = records.get(id) ?? [];
     const refs = new Set(rs.flatMap((r) => [r.id, r.jobId, r.backupId, r.origin.deployId].filter((x): x is string => x !== undefined && x !== '')));
     return { ...d, state: stateOf(d), tags: tags.get(id) ?? {}, ...daysOf(rs, days, day), refs: [...refs] };
   });
+  // Worst state first (failed, stale, running, ok), then the report's order: the first rows are the ones to act on.
+  rows.sort((a, b) => severity(a) - severity(b));
   return { generatedAt: report.generatedAt, maxAgeMs: report.maxAgeMs, timeZone: i.timeZone, days, rows, warnings: report.warnings, records };
 }
 

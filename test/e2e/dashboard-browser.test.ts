@@ -64,7 +64,7 @@ describe('the dashboard in chromium', () => {
     expect(await rows(page).count()).toBe(12);
     const counts = Object.fromEntries(await page.locator('.summary .count').evaluateAll((bs) => bs.map((b) => [b.getAttribute('data-state'), b.querySelector('strong')?.textContent])));
     expect(counts).toEqual({ failed: '1', stale: '1', running: '0', ok: '10' });
-    expect((await ids(page)).slice(0, 2).sort()).toEqual(['mongodb:dds-web03', 'rds:rm-web05']);
+    expect((await ids(page)).slice(0, 2)).toEqual(['rds:rm-web05', 'mongodb:dds-web03']);
     // Each state also has its icon and its word, not only a colour.
     expect(await page.locator('tr[data-db="rds:rm-web05"] .badge').innerText()).toMatch(/✕\s*Failed/);
     expect(await page.locator('tr[data-db="mongodb:dds-web03"] .badge').innerText()).toMatch(/!\s*Stale/);
@@ -183,10 +183,10 @@ describe('the dashboard in chromium', () => {
     if (process.env.FCDB_DASHBOARD_SCREENSHOT) await page.screenshot({ path: process.env.FCDB_DASHBOARD_SCREENSHOT });
     await page.close();
     const origin = new URL(base).origin;
-    expect(browser.requests.length).toBeGreaterThan(10);
+    expect(browser.requests.some((u) => u.startsWith(`${origin}/dashboard/api/fleet`))).toBe(true);
     expect(browser.requests.filter((u) => !u.startsWith(`${origin}/`) && !u.startsWith('data:'))).toEqual([]);
     // The fragment never goes on the wire: a URL the browser requested has no token in it.
     expect(browser.requests.filter((u) => /fcdb1\./.test(u.split('#')[0] ?? ''))).toEqual([]);
-    expect(browser.errors).toEqual([]);
+    expect(browser.errors.join('\n')).toBe('');
   });
 });

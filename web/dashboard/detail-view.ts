@@ -4,7 +4,7 @@ import type { Detail } from './api';
 import { sparkline, strip } from './charts';
 import { el } from './dom';
 import { bytes, day, duration, time } from './format';
-import { badge, lastGood, retentionText } from './fleet-view';
+import { badge, lastGood, retention } from './fleet-view';
 import { sectionCell, sections } from './sections';
 
 export function detailView(d: Detail, back: () => void): HTMLElement {
@@ -16,7 +16,7 @@ export function detailView(d: Detail, back: () => void): HTMLElement {
     ['Last good backup', lastGood(r)],
     ['Successes in a row', String(r.consecutiveSuccesses)],
     ['Last failure', r.lastFailure ? `${r.lastFailure.code} at ${time(r.lastFailure.at)}: ${r.lastFailure.message}` : '—'],
-    ['Retention', retentionText(r.retention)],
+    ['Retention', retention(r.retention)],
     ['Tags', Object.entries(r.tags).map(([k, v]) => `${k}=${v}`).join(', ') || '—'],
     ...sections.map((s): [string, Node] => [s.title, sectionCell(s, r)]),
   ];

@@ -3,7 +3,7 @@ import type { FleetPage, Row, State } from './api';
 import { sparkline, strip } from './charts';
 import { el } from './dom';
 import { bytes, duration, time } from './format';
-import { sectionCell, sections } from './sections';
+import { sectionCell, sections, type Section } from './sections';
 import { legendOrder, outcomeInfo, stateInfo, states } from './states';
 
 export interface Filters {
@@ -41,18 +41,35 @@ function select(name: string, label: string, options: string[], value: string | 
   return el('label', { for: `f-${name}` }, `${label} `, s);
 }
 
+// One search box for the page's life: a render while someone types must not replace it (and lose what was typed).
+let searchBox: HTMLInputElement | undefined;
+let onSearch: (q: string | undefined) => void = () => undefined;
+
+function searchInput(value: string | undefined): HTMLInputElement {
+  if (!searchBox) {
+    const box = el('input', { id: 'f-q', type: 'search', name: 'q', placeholder: 'instance, job, backup, deploy id or key', autocomplete: 'off', spellcheck: 'false' });
+    let timer: number | undefined;
+    box.addEventListener('input', () => {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(() => onSearch(box.value.trim() || undefined), 300);
+    });
+    box.addEventListener('keydown', (e) => {
+      if (e.key !== 'Enter') return;
+      e.preventDefault();
+      window.clearTimeout(timer);
+      onSearch(box.value.trim() || undefined);
+    });
+    searchBox = box;
+  }
+  if (document.activeElement !== searchBox) searchBox.value = value ?? '';
+  return searchBox;
+}
+
 function filters(p: FleetPage, f: Filters, h: FleetHandlers): HTMLElement {
-  const search = el('input', { id: 'f-q', type: 'search', name: 'q', value: f.q ?? '', placeholder: 'instance, job, backup, deploy id or key', autocomplete: 'off', spellcheck: 'false' });
-  let timer: number | undefined;
-  search.addEventListener('input', () => {
-    window.clearTimeout(timer);
-    timer = window.setTimeout(() => h.filter({ ...f, q: search.value.trim() || undefined, page: undefined }), 300);
-  });
-  search.addEventListener('keydown', (e) => {
-    if (e.key !== 'Enter') return;
-    window.clearTimeout(timer);
-    h.filter({ ...f, q: search.value.trim() || undefined, page: undefined });
-  });
+  onSearch = (q) => {
+    if (q !== f.q) h.filter({ ...f, q, page: undefined });
+  };
+  const search = searchInput(f.q);
   const clear = el('button', { type: 'button', class: 'link' }, 'Clear filters');
   clear.addEventListener('click', () => h.filter({}));
   return el(
@@ -73,17 +90,17 @@ const legend = () =>
     ...legendOrder.map((o) => el('span', { class: 'legend-item' }, el('span', { class: `d ${outcomeInfo[o]?.cls}`, 'aria-hidden': 'true' }), ` ${outcomeInfo[o]?.label.split(':')[0]}`)),
   );
 
-export function retentionText(r: Row['retention']): string {
-  if (!r) return '—';
+export function retention(r: Row['retention']): HTMLElement {
+  if (!r) return el('span', { class: 'muted' }, '—');
   const next = r.nextDeletion === undefined ? 'never' : /^\d{4}-/.test(r.nextDeletion) ? time(r.nextDeletion) : r.nextDeletion;
-  return `${r.retained.length} kept · ${r.deleted.length} deleted · next: ${next}`;
+  return el('div', {}, el('div', {}, `${r.retained.length} kept · ${r.deleted.length} deleted`), el('div', { class: 'muted' }, `next deletion: ${next}`));
 }
 
 export function lastGood(r: Row): HTMLElement {
   return el('div', {}, el('div', {}, r.lastGoodAt ? time(r.lastGoodAt) : 'never'), el('div', { class: 'muted' }, r.ageMs === null ? 'no good backup' : `${duration(r.ageMs)} ago`));
 }
 
-function row(r: Row, days: string[], h: FleetHandlers): HTMLElement {
+function row(r: Row, days: string[], h: FleetHandlers, shown: readonly Section[]): HTMLElement {
   const name = el('button', { type: 'button', class: 'db-name', title: `Open ${r.product} ${r.instanceId}` }, r.instanceId);
   name.addEventListener('click', () => h.open(r));
   const tags = Object.entries(r.tags).map(([k, v]) => el('span', { class: 'tag' }, `${k}=${v}`));
@@ -93,11 +110,11 @@ function row(r: Row, days: string[], h: FleetHandlers): HTMLElement {
     el('td', { 'data-label': 'State' }, badge(r.state), r.running && r.state !== 'running' ? el('div', { class: 'muted' }, '↻ running now') : null),
     el('td', { 'data-label': 'Database' }, el('span', { class: 'product' }, r.product), ' ', name, tags.length ? el('div', { class: 'tags' }, ...tags) : null, r.lastFailure && r.state === 'failed' ? el('div', { class: 'failure' }, `${r.lastFailure.code} · ${time(r.lastFailure.at)}`) : null),
     el('td', { 'data-label': `Last ${days.length} days` }, strip(r.strip, days)),
-    el('td', { 'data-label': 'Last good' }, lastGood(r)),
+    el('td', { 'data-label': 'Last good', class: 'nowrap' }, lastGood(r)),
     el('td', { 'data-label': 'Size' }, sparkline(r.sizes, 'Size', bytes)),
     el('td', { 'data-label': 'Duration' }, sparkline(r.durations, 'Duration', duration)),
-    el('td', { 'data-label': 'Retention' }, retentionText(r.retention)),
-    ...sections.map((s) => el('td', { 'data-label': s.title, 'data-section': s.key }, sectionCell(s, r))),
+    el('td', { 'data-label': 'Retention', class: 'nowrap' }, retention(r.retention)),
+    ...shown.map((s) => el('td', { 'data-label': s.title, 'data-section': s.key }, sectionCell(s, r))),
   );
 }
 
@@ -111,10 +128,13 @@ function pager(p: FleetPage, f: Filters, h: FleetHandlers): HTMLElement {
 }
 
 export function fleetView(p: FleetPage, f: Filters, h: FleetHandlers): HTMLElement {
-  const head = ['State', 'Database', `Last ${p.days.length} days`, 'Last good', 'Size', 'Duration', 'Retention', ...sections.map((s) => s.title)];
+  // A section no database on this page has recorded is one line above the table, not a column of blanks.
+  const shown = sections.filter((s) => p.databases.some((r) => s.cell(r) !== undefined));
+  const missing = sections.filter((s) => !shown.includes(s));
+  const head = ['State', 'Database', `Last ${p.days.length} days`, 'Last good', 'Size', 'Duration', 'Retention', ...shown.map((s) => s.title)];
   const body =
     p.databases.length > 0
-      ? p.databases.map((r) => row(r, p.days, h))
+      ? p.databases.map((r) => row(r, p.days, h, shown))
       : [el('tr', {}, el('td', { colspan: head.length, class: 'empty' }, p.summary.total === 0 ? 'No database has a backup history yet.' : 'No database matches these filters.'))];
   return el(
     'div',
@@ -123,6 +143,7 @@ export function fleetView(p: FleetPage, f: Filters, h: FleetHandlers): HTMLEleme
     filters(p, f, h),
     ...p.warnings.map((w) => el('p', { class: 'warning', role: 'note' }, `⚠ ${w}`)),
     legend(),
+    missing.length > 0 && p.databases.length > 0 ? el('p', { class: 'muted not-recorded', 'data-sections': missing.map((s) => s.key).join(' ') }, `${missing.map((s) => s.title).join(', ')}: not recorded yet for these databases.`) : null,
     el('table', { class: 'rows', id: 'fleet' }, el('caption', { class: 'sr-only' }, 'Databases, problems first'), el('thead', {}, el('tr', {}, ...head.map((t) => el('th', { scope: 'col' }, t)))), el('tbody', {}, ...body)),
     pager(p, f, h),
   );

@@ -76,8 +76,12 @@ async function render(): Promise<void> {
       setTimeZone(p.timeZone);
       const focused = document.activeElement?.id;
       app.replaceChildren(fleetView(p, v, { filter: (f) => go(f), open: (r: Row) => go({ ...v, db: `${r.product}:${r.instanceId}` }, true) }));
-      // A filter typed into or chosen keeps the keyboard where it was.
-      if (focused) document.getElementById(focused)?.focus();
+      // A filter typed into or chosen keeps the keyboard where it was (the search box keeps its caret at the end).
+      const again = focused ? document.getElementById(focused) : null;
+      if (again && document.activeElement !== again) {
+        again.focus();
+        if (again instanceof HTMLInputElement) again.setSelectionRange(again.value.length, again.value.length);
+      }
       showMeta(p.generatedAt, p.timeZone, expires);
       performance.mark('fcdb:fleet-rendered');
     }
