@@ -12,10 +12,32 @@ export interface Section {
 
 const notYet = () => el('span', { class: 'muted' }, 'not recorded yet');
 
+interface Posture {
+  verdict: 'ok' | 'failing' | 'not-applicable' | 'no-rules' | 'unknown';
+  rules: { rule: string; status: string; expected: string; actual: string }[];
+  checkedAt: string;
+  error?: { code: string; message: string };
+}
+
+/** The report model's `posture` (issue 19): the verdict with its icon, each failing rule with expected and actual. */
+function posture(row: Row): HTMLElement | undefined {
+  const p = row.posture as Posture | null | undefined;
+  if (!p) return undefined;
+  const failing = p.rules.filter((r) => r.status === 'failing');
+  const head: Record<Posture['verdict'], string> = { ok: '✓ ok', failing: `✕ ${failing.length} failing`, 'not-applicable': '– not applicable', 'no-rules': '– no rules', unknown: '? unreadable' };
+  return el(
+    'div',
+    { class: `posture posture-${p.verdict}` },
+    el('div', {}, head[p.verdict]),
+    ...failing.map((r) => el('div', { class: 'muted', title: `expected ${r.expected}; is ${r.actual}` }, `${r.rule}: ${r.actual}`)),
+    p.error ? el('div', { class: 'muted' }, p.error.message) : null,
+  );
+}
+
 export const sections: Section[] = [
   { key: 'restorePoints', title: 'Restore points', cell: () => undefined },
   { key: 'drill', title: 'Restore drills', cell: () => undefined },
-  { key: 'posture', title: 'Posture', cell: () => undefined },
+  { key: 'posture', title: 'Posture', cell: posture },
 ];
 
 export const sectionCell = (s: Section, row: Row): HTMLElement => s.cell(row) ?? notYet();
