@@ -19,6 +19,7 @@ import { verifySignature } from '../../shared/http/middleware/signature-verifier
 import type { HttpRequest } from '../../shared/http/request';
 import { refuseReplays } from '../../shared/http/middleware/replay-guard';
 import { returnAdhocSlots, takeAdhocSlot } from '../../shared/ratelimit/adhoc-limit';
+import { refuseRequestRetention } from '../../shared/retention/operator-owned';
 import { signatureSchemes } from '../../shared/http/signatures/http-adapters';
 import { deployToleranceSec } from '../../shared/http/signatures/deploy-request';
 import { githubSignatureHeader } from '../../shared/http/signatures/github';
@@ -82,6 +83,7 @@ async function createBackups(req: HttpRequest, inv: Invocation, context: FcConte
   // Capped by the function's own deadline (its timeout minus the safety margin) below: the answer always comes back.
   const waitSec = body.wait ?? 0;
   const id = requestId(body.deployId);
+  refuseRequestRetention(body.targets);
   const items = parseTargetsOrSelectors(body.targets);
   // A dry run never claims the deployId (nor ad-hoc slots): the real run that follows must not find it used up.
   if (body.dryRun) return dryRun(id, body, items, inv);

@@ -74,26 +74,29 @@ describe('deploy gate', () => {
     expect(r.body).toMatchObject({ done: true, ok: false, jobs: [{ state: 'failed', error: { code: 'BackupJobFailed' } }] });
   });
 
-  // The gate's role may not delete backups, and its function has no alert channels: what an end owes is the tracker's.
-  it('the gate records the ends it waits on but leaves retention and the failure alert to the tracker', async () => {
-    const keepOne = { product: 'polardb', DBClusterId: 'pc-sample1', keep: 1 };
-    const first = await post({ targets: [keepOne], deployId: 'deploy-keep-1', wait: 10 });
-    const second = await post({ targets: [keepOne], deployId: 'deploy-keep-2', wait: 10 });
+  // One signed request with keep: 1 once wiped every older backup of the fleet (issue 16): retention is the operator's.
+  it.for(['keep', 'keepDays'] as const)('a %s in a gate request is a 400 naming the field, and nothing is created or deleted', async (field, { expect }) => {
+    const before = stack.cloud.requests.length;
+    const r = await post({ targets: [{ product: 'polardb', DBClusterId: 'pc-sample1', [field]: 1 }], deployId: `deploy-${field}-refused`, wait: 0 });
+    expect(r.status).toBe(400);
+    expect(r.body.error.message).toContain(`targets[0].${field}: 1 — retention is set only by the operator's scheduled targets`);
+    const calls = stack.cloud.requests.slice(before).map((c) => c.action);
+    expect(calls.filter((a) => a === 'CreateBackup' || a === 'DeleteBackup')).toEqual([]);
+  });
+
+  // The gate's function has no alert channels: the failure alert an end owes is the tracker's.
+  it('the gate records the ends it waits on but leaves the failure alert to the tracker', async () => {
     stack.cloud.inject({ action: 'CreateBackup', product: 'mongodb', kind: 'job-fails' });
     const failed = await post({ targets: [{ product: 'mongodb', DBInstanceId: 'dds-sample1' }], deployId: 'deploy-owes-alert', wait: 10 });
-    expect([first, second, failed].map((r) => r.body.done)).toEqual([true, true, true]);
+    expect(failed.body.done).toBe(true);
     const history = startInvocation(fcContext('test', {})).history;
     const owed = async (r: { body: Record<string, any> }) => (await history.get(r.body.jobs[0].key))?.duties;
-    expect(stack.cloud.requests.filter((r) => r.action === 'DeleteBackup')).toEqual([]);
     expect(stack.receiver.notified).toEqual([]);
-    expect(await owed(second)).toEqual(['retention']);
     expect(await owed(failed)).toEqual(['alert']);
 
     await stack.tracked();
-    const deleted = stack.cloud.requests.filter((r) => r.action === 'DeleteBackup' && r.status === 200).map((r) => r.query.BackupId);
-    expect(deleted).toEqual([first.body.jobs[0].backupId]);
     expect(stack.receiver.notified.filter((n) => JSON.stringify(n.body).includes(failed.body.jobs[0].jobId))).toHaveLength(2);
-    expect([await owed(first), await owed(second), await owed(failed)]).toEqual([[], [], []]);
+    expect(await owed(failed)).toEqual([]);
   });
 
   it('the same deployId again returns the same jobs and takes no second backup', async () => {
