@@ -21,7 +21,7 @@ export const dutiesFor = (inv: Invocation): DutyDeps => ({
   notifier: notifierFor(inv),
   logger: inv.logger,
   chatReplyLocalReceiver: inv.config.chatReplyLocalReceiver,
-  afterSuccess: (r) => afterSuccess(r.target, callerFor(r.target, { ...inv.deps, contextRegion: r.region ?? inv.deps.contextRegion }), inv.retention),
+  afterSuccess: (r) => afterSuccess(r, callerFor(r.target, { ...inv.deps, contextRegion: r.region ?? inv.deps.contextRegion }), inv.retention),
 });
 
 export const outboxFor = (inv: Invocation): Outbox => new Outbox(inv.deps.store, indexFor(inv.deps.store), inv.config.historyRetentionMs);
