@@ -110,6 +110,7 @@ export function beforeCreate(deps: RetentionDeps): NonNullable<EngineDeps['befor
     if (p.blocked) throw noRoom(caller, instanceId, `${describeHolders(p.blocked)}; only an ad-hoc backup of this tool older than ADHOC_REPLACE_MIN_AGE may give up its slot`, p.blocked.holders);
     if (planned.breaches.length > 0) throw floorRefusal(caller, instanceId, planned);
     if (!deps.enabled) {
+      await carryOut(caller, instanceId, p.deletions, deps);
       const ids = p.deletions.map((d) => d.backupId).join(', ');
       throw noRoom(caller, instanceId, `${describeHolders({ slots: caller.catalog.retention.manualSlots.count, holders: planned.held.filter((h) => h.state !== 'failed') })}; making room means deleting ${ids}, and RETENTION_DELETE=off`, planned.held);
     }
