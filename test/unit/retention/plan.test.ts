@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { products } from '../../../shared/cloud/products/registry';
 import { describeHolders, plan, type Held, type PlanOptions } from '../../../shared/retention/plan';
 import { floorBreaches } from '../../../shared/retention/floors';
-import { outlastsHistory, policyInForce, policyOf } from '../../../shared/retention/policy';
+import { outlastsHistory, policyInForce, policyOf, type RetentionPolicy } from '../../../shared/retention/policy';
 import type { HistoryRecord } from '../../../shared/history/record';
 
 const DAY = 86_400_000;
@@ -128,7 +128,7 @@ describe('floors, checked apart from the planner (a plan that breaks one is refu
     expect(floorBreaches([del('a')], held, { keep: 2 }, rds, now, after())).toEqual([]);
   });
   it('names each floor broken', () => {
-    const b = (d: ReturnType<typeof del>[], policy = { keep: 2 }, o = after()) => floorBreaches(d, held, policy, polar, now, o).join(' | ');
+    const b = (d: ReturnType<typeof del>[], policy: RetentionPolicy = { keep: 2 }, o = after()) => floorBreaches(d, held, policy, polar, now, o).join(' | ');
     expect(b([del('a'), del('b')])).toMatch(/2 deletions planned at once/);
     expect(b([del('c')])).toMatch(/c is not this tool's/);
     expect(b([del('u')])).toMatch(/origin uncertain/);
