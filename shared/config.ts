@@ -51,6 +51,10 @@ export interface Config {
   adhocReplaceMinAgeMs: number;
   /** RETENTION_TIMEZONE: the days, weeks and months keepDaily/keepWeekly/keepMonthly count in. */
   retentionTimeZone: string;
+  /** RESTORE_POINT_WATCH_INTERVAL: how often the tracker counts each database's restore points in the cloud. */
+  restorePointWatchMs: number;
+  /** RESTORE_POINT_WATCH_BATCH: databases counted per sweep at most. */
+  restorePointWatchBatch: number;
   /** Alert channels (shared/notifications/); each optional. */
   notifyDingtalkUrl: string | undefined;
   notifyDingtalkSecret: string | undefined;
@@ -192,6 +196,8 @@ export function loadConfig(env: Env): Config {
     retentionMinAgeMs: ageFloor('RETENTION_MIN_AGE', '24h', 365 * 86_400_000),
     adhocReplaceMinAgeMs: ageFloor('ADHOC_REPLACE_MIN_AGE', '24h', 30 * 86_400_000),
     retentionTimeZone,
+    restorePointWatchMs: ageFloor('RESTORE_POINT_WATCH_INTERVAL', '1h', 7 * 86_400_000),
+    restorePointWatchBatch: int(env, 'RESTORE_POINT_WATCH_BATCH', 50, 0, 10_000, issues),
     notifyDingtalkUrl: url('NOTIFY_DINGTALK_WEBHOOK_URL'),
     notifyDingtalkSecret: env.NOTIFY_DINGTALK_SECRET || undefined,
     notifySlackUrl: url('NOTIFY_SLACK_WEBHOOK_URL'),

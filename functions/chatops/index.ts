@@ -1,6 +1,7 @@
 // Chat commands from Slack (POST /slack, slash command) and DingTalk (POST /dingtalk, outgoing robot).
 // A verified request always gets 200 with a chat message within Slack's 3 seconds: the backup itself runs in
 // backup-worker, keyed by the platform's own request id, so a platform retry takes no second backup.
+import { restorePointsFrom } from '../../shared/restore-points/snapshot';
 import * as z from 'zod/mini';
 import { chatMessage, type ChatPlatform, type ReplyTo } from '../../shared/chat/reply';
 import { checkReplyUrl } from '../../shared/chat/reply-url';
@@ -116,7 +117,7 @@ async function handleCommand(chat: ChatRequest, inv: Invocation, context: FcCont
   try {
     if (command.name === 'report') {
       const { covered, warnings } = await coverage(inv.config.backupTargets, inv.deps, 'BACKUP_TARGETS');
-      const text = reportText(await buildReport({ history: inv.history, covered, warnings, maxAgeMs: inv.config.reportMaxAgeMs }));
+      const text = reportText(await buildReport({ history: inv.history, covered, warnings, maxAgeMs: inv.config.reportMaxAgeMs, restorePoints: restorePointsFrom(inv.deps.store) }));
       return `${text}${await dashboardLine(chat, acl, inv, logger)}`;
     }
     if (command.name === 'status') {
