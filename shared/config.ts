@@ -155,6 +155,14 @@ export function loadConfig(env: Env): Config {
     }
     return v;
   };
+  const watchInterval = () => {
+    const v = parseDuration(env.RESTORE_POINT_WATCH_INTERVAL || '1h');
+    if (v === undefined || v < 1_000 || v > 7 * 86_400_000) {
+      issues.push({ field: 'RESTORE_POINT_WATCH_INTERVAL', value: env.RESTORE_POINT_WATCH_INTERVAL, rule: 'must be a duration from 1s to 7d, like 1h' });
+      return 3_600_000;
+    }
+    return v;
+  };
   const retentionTimeZone = env.RETENTION_TIMEZONE || timeZone;
   try {
     new Intl.DateTimeFormat('en', { timeZone: retentionTimeZone });
@@ -196,7 +204,7 @@ export function loadConfig(env: Env): Config {
     retentionMinAgeMs: ageFloor('RETENTION_MIN_AGE', '24h', 365 * 86_400_000),
     adhocReplaceMinAgeMs: ageFloor('ADHOC_REPLACE_MIN_AGE', '24h', 30 * 86_400_000),
     retentionTimeZone,
-    restorePointWatchMs: ageFloor('RESTORE_POINT_WATCH_INTERVAL', '1h', 7 * 86_400_000),
+    restorePointWatchMs: watchInterval(),
     restorePointWatchBatch: int(env, 'RESTORE_POINT_WATCH_BATCH', 50, 0, 10_000, issues),
     notifyDingtalkUrl: url('NOTIFY_DINGTALK_WEBHOOK_URL'),
     notifyDingtalkSecret: env.NOTIFY_DINGTALK_SECRET || undefined,
