@@ -155,8 +155,22 @@ export class History {
   }
 
   /** Retention deleted this record's backup set, or found it gone (shared/retention/). */
-  retire(id: string, reason: string): Promise<HistoryRecord> {
-    return this.mutate(id, (cur) => (cur && !cur.retired ? { ...cur, retired: { at: new Date(this.o.now()).toISOString(), reason } } : undefined));
+  retire(id: string, reason: string, forId?: string): Promise<HistoryRecord> {
+    return this.mutate(id, (cur) => {
+      if (!cur || cur.retired) return undefined;
+      const by = forId ?? cur.retiring?.for;
+      return { ...cur, retired: { at: new Date(this.o.now()).toISOString(), reason, ...(by ? { for: by } : {}) }, retiring: undefined };
+    });
+  }
+
+  /** The deletion begun was refused (the set stays): no longer about to be deleted. */
+  notRetiring(id: string): Promise<HistoryRecord> {
+    return this.mutate(id, (cur) => (cur?.retiring ? { ...cur, retiring: undefined } : undefined));
+  }
+
+  /** Retention is about to delete this record's backup set, the one deletion that record `forId`'s success allows. */
+  retiring(id: string, reason: string, forId?: string): Promise<HistoryRecord> {
+    return this.mutate(id, (cur) => (cur && !cur.retired && !cur.retiring ? { ...cur, retiring: { at: new Date(this.o.now()).toISOString(), reason, ...(forId ? { for: forId } : {}) } } : undefined));
   }
 
   /** Not final yet: look again at `nextCheckAt`. `redispatched` counts a lost task sent again. */

@@ -57,7 +57,13 @@ export interface HistoryRecord {
    */
   originUncertain?: true;
   /** Retention deleted the backup set (or found it already gone): it is no longer kept. */
-  retired?: { at: string; reason: string };
+  retired?: { at: string; reason: string; for?: string };
+  /**
+   * Retention is about to delete the backup set (written before DeleteBackup): a tracker killed before it records the
+   * deletion leaves this, so the watch knows the loss is ours and the next pass makes no second deletion for `for`
+   * (the record of the new good backup that allowed it).
+   */
+  retiring?: { at: string; reason: string; for?: string };
   duties: Duty[];
   /** How often the worker task was dispatched again after it was lost. */
   redispatches: number;

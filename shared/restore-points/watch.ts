@@ -101,7 +101,7 @@ async function unexplainedOf(gone: RestorePoint[], caller: ReturnType<typeof cal
   let retentionDays: number | undefined | null = null;
   for (const p of gone) {
     const records = await d.history.find(p.backupId);
-    if (records.some((r) => r.retired)) continue;
+    if (records.some((r) => r.retired || r.retiring)) continue;
     const age = now - Date.parse(p.startedAt ?? '');
     const ours = records.find((r) => r.backupId === p.backupId || r.jobId === p.backupId);
     const keepDays = (ours?.target as { keepDays?: number } | undefined)?.keepDays;

@@ -25,9 +25,14 @@ export interface DeletionDeps {
   enabled: boolean;
 }
 
+/** The record of the new good backup that allows these deletions (one per new backup), marked on each. */
+export interface CarryOutOptions {
+  forRecord?: string;
+}
+
 const GONE = 'InvalidBackupSetID.NotFound';
 
-export async function carryOut(caller: ProductCaller, instanceId: string, deletions: readonly Deletion[], deps: DeletionDeps): Promise<DeletionResult[]> {
+export async function carryOut(caller: ProductCaller, instanceId: string, deletions: readonly Deletion[], deps: DeletionDeps, o: CarryOutOptions = {}): Promise<DeletionResult[]> {
   const results: DeletionResult[] = [];
   for (const d of deletions) {
     const fields = { product: caller.catalog.name, instanceId, backupId: d.backupId, startedAt: d.startedAt, reason: d.reason };
@@ -38,6 +43,17 @@ export async function carryOut(caller: ProductCaller, instanceId: string, deleti
     }
     let outcome: DeletionOutcome;
     let error: DeletionResult['error'];
+    // Recorded before it is made: a deletion that cannot be recorded is not made.
+    if (d.recordId) {
+      try {
+        await deps.history.retiring(d.recordId, d.reason, o.forRecord);
+      } catch (raw) {
+        const e = toBackupError(raw);
+        deps.logger.error('retention: could not record the deletion before making it; not deleting', { ...fields, code: e.code });
+        results.push({ ...d, outcome: 'failed', error: { code: e.code, message: e.message } });
+        continue;
+      }
+    }
     try {
       await withRetry(() => caller.once('DeleteBackup', caller.catalog.retention.deleteQuery(instanceId, d.backupId)), deps.deadline, deps.backoff ?? defaultBackoff, (e, attempt) =>
         deps.logger.warn('retention: retrying DeleteBackup', { ...fields, attempt, code: e.code }),
@@ -50,10 +66,11 @@ export async function carryOut(caller: ProductCaller, instanceId: string, deleti
     }
     if (outcome === 'failed') {
       deps.logger.error('retention: deletion failed; the backup stays and a later run tries again', { ...fields, code: error?.code, message: error?.message });
+      if (d.recordId) await deps.history.notRetiring(d.recordId).catch(() => undefined);
     } else {
       deps.logger.info(outcome === 'deleted' ? 'retention: deleted' : 'retention: already gone', fields);
       if (d.recordId) {
-        await deps.history.retire(d.recordId, outcome === 'deleted' ? d.reason : `already gone (${d.reason})`).catch((e: unknown) =>
+        await deps.history.retire(d.recordId, outcome === 'deleted' ? d.reason : `already gone (${d.reason})`, o.forRecord).catch((e: unknown) =>
           deps.logger.warn('retention: could not mark the history record', { ...fields, code: toBackupError(e).code }),
         );
       }

@@ -128,12 +128,28 @@ export async function afterSuccess(r: HistoryRecord, caller: ProductCaller, deps
   if (r.origin.trigger !== 'timer' || r.state !== 'succeeded') return none;
   const policy = policyOf(r.target);
   if (!deletesByPolicy(policy)) return none;
-  const planned = await planFor(r.target, caller, deps, policy, optionsOf(deps, 'policy', r.backupId ?? r.jobId));
+  const records = await deps.history.forDatabase(r.product, r.instanceId);
+  // One deletion per new good backup: if this one's was already made (or begun, by a pass killed before it recorded
+  // the end), none other is made for it; a begun one whose set is gone is recorded as done.
+  const begun = records.filter((x) => x.retiring?.for === r.id);
+  if (begun.length > 0 || records.some((x) => x.retired?.for === r.id)) {
+    if (begun.length > 0) {
+      const held = new Set((await planFor(r.target, caller, deps, {}, optionsOf(deps, 'policy'), records)).held.map((h) => h.backupId));
+      for (const x of begun) if (!held.has((x.backupId ?? x.jobId) as string)) await deps.history.retire(x.id, `already gone (${x.retiring?.reason ?? 'retention'})`, r.id);
+      const still = begun.filter((x) => held.has((x.backupId ?? x.jobId) as string));
+      if (still.length > 0) {
+        const again = still.map((x) => ({ kind: 'policy' as const, backupId: (x.backupId ?? x.jobId) as string, startedAt: x.startedAt, recordId: x.id, reason: x.retiring?.reason ?? 'retention' }));
+        return { ...none, results: await carryOut(caller, r.instanceId, again, deps, { forRecord: r.id }) };
+      }
+    }
+    return none;
+  }
+  const planned = await planFor(r.target, caller, deps, policy, optionsOf(deps, 'policy', r.backupId ?? r.jobId), records);
   if (planned.breaches.length > 0) {
     deps.logger.error('retention: plan refused, it breaks a floor; nothing deleted', { product: r.product, instanceId: r.instanceId, breaches: planned.breaches, planned: planned.plan.deletions.map((d) => d.backupId) });
     return { ...none, refused: planned.breaches };
   }
-  const results = await carryOut(caller, planned.instanceId, planned.plan.deletions, deps);
+  const results = await carryOut(caller, planned.instanceId, planned.plan.deletions, deps, { forRecord: r.id });
   logSummary(deps, planned, results, 'scheduled');
   return { ...none, results };
 }

@@ -33,13 +33,26 @@ export async function performDuties(r: HistoryRecord, d: DutyDeps): Promise<void
 
 /** True once retention ran, or failed for good (the next success runs it again); false to retry a transient failure. */
 async function retentionOnce(r: HistoryRecord, d: DutyDeps): Promise<boolean> {
+  // One pass at a time per record: two sweeps at once would each see the other's deletion and make a second one.
+  const guard = { store: d.notifier.store, leaseMs: 5 * 60_000, ttlMs: d.notifier.ttlMs };
+  let c;
+  try {
+    c = await claim(`${r.id}_retention`, payloadHash(r.id), guard);
+  } catch (e) {
+    d.logger.info('retention pass held by another sweep; this one leaves it', { key: r.id, code: toBackupError(e).code });
+    return false;
+  }
+  if (c.kind === 'replay') return true;
   try {
     const done = await d.afterSuccess(r);
-    // A refused plan deleted nothing; it is owed an alert, retried with the duty until it is sent.
-    return done.refused ? await notify(alertForRetentionRefusal(r, done.refused), d.notifier) : true;
+    // A refused plan deleted nothing; it is owed an alert, retried with the duty (and the pass) until it is sent.
+    const sent = done.refused ? await notify(alertForRetentionRefusal(r, done.refused), d.notifier) : true;
+    await (sent ? complete(c.record, { done: true }, guard) : release(c.record, guard)).catch(() => undefined);
+    return sent;
   } catch (raw) {
     const e = toBackupError(raw);
     d.logger.warn(e.retryable ? 'retention after a success failed; the next sweep retries it' : 'retention after a success failed; the next success runs it again', { key: r.id, code: e.code });
+    await (e.retryable ? release(c.record, guard) : complete(c.record, { failed: e.code }, guard)).catch(() => undefined);
     return !e.retryable;
   }
 }

@@ -15,6 +15,8 @@ import type { Origin } from '../../../shared/history/record';
 import { closeStores, startInvocation, type Invocation } from '../../../shared/fc/invocation';
 import { idempotencyKey } from '../../../shared/idempotency/key';
 import { afterSuccess } from '../../../shared/retention/enforce';
+import { performDuties } from '../../../shared/tracking/duties';
+import { dutiesFor } from '../../../shared/tracking/wiring';
 import { until } from '../../helpers/wait';
 
 const JOB_MS = 60;
@@ -79,7 +81,7 @@ function dayPasses(days = 1): void {
  * One request (a nightly firing by default), then what the job hook and the tracker record once the job has ended,
  * then the tracker's retention pass on the final record.
  */
-async function night(target: Target, n: number, extra: Record<string, string> = {}, origin: Origin = { trigger: 'timer' }) {
+async function night(target: Target, n: number, extra: Record<string, string> = {}, origin: Origin = { trigger: 'timer' }, o: { skipRetention?: boolean } = {}) {
   run++;
   const inv = invocation(extra);
   const key = idempotencyKey(origin.trigger, ['scheduled-backup', 'nightly', `2026-07-${String(n).padStart(2, '0')}T02:00:00Z`], target);
@@ -89,8 +91,8 @@ async function night(target: Target, n: number, extra: Record<string, string> = 
   await finished();
   const job = cloud.jobs(target.product).find((j) => j.id === outcome.jobId);
   const final = await inv.history.finish(record, job?.state === 'succeeded' ? { state: 'succeeded', backupId: job.backupId, startedAt: new Date(job.createdAt).toISOString() } : { state: 'failed' });
-  const done = await afterSuccess(final ?? record, callerFor(target, inv.deps), inv.retention);
-  return { inv, outcome, deletions: done.results, refused: done.refused };
+  const done = o.skipRetention ? { results: [], refused: undefined } : await afterSuccess(final ?? record, callerFor(target, inv.deps), inv.retention);
+  return { inv, outcome, record: final ?? record, deletions: done.results, refused: done.refused };
 }
 
 describe('PolarDB, keep 2 (the default): create before delete, one deletion per new good backup', () => {
@@ -372,5 +374,46 @@ describe('RETENTION_DELETE=off and slots held by others', () => {
     expect(refusal?.details.holders).toHaveLength(3);
     expect(cloud.requests.filter((r) => r.action === 'CreateBackup')).toHaveLength(3);
     expect(deleteCalls()).toEqual([]);
+  });
+});
+
+describe('faults in combination: a pass killed mid-way, two passes at once (issue 16)', () => {
+  const target: Target = { product: 'mongodb', DBInstanceId: 'dds-sample1', keep: 1 };
+
+  it('killed between DeleteBackup and recording it: the next pass makes no second deletion for that backup and records the first as done', async () => {
+    const store = { IDEMPOTENCY_STORE: `file:${join(dir, 'killed')}` };
+    const first = await night(target, 1, store);
+    dayPasses();
+    const second = await night(target, 2, store, { trigger: 'timer' }, { skipRetention: true });
+    dayPasses();
+    await night(target, 3, store, { trigger: 'timer' }, { skipRetention: true });
+    // The pass for night 2 marked the oldest as being deleted, deleted it, and died before recording that.
+    const firstSet = cloud.jobs('mongodb').find((j) => j.id === first.outcome.jobId)?.backupId as string;
+    await second.inv.history.retiring(first.record.id, 'not kept by the scheduled policy (keep 1)', second.record.id);
+    cloud.deleteBackup('mongodb', firstSet);
+    const again = await afterSuccess(second.record, callerFor(target, second.inv.deps), second.inv.retention);
+    expect(again.results).toEqual([]);
+    expect(deleteCalls()).toEqual([]);
+    const rec = await second.inv.history.get(first.record.id);
+    expect(rec?.retired).toMatchObject({ reason: 'already gone (not kept by the scheduled policy (keep 1))', for: second.record.id });
+    expect(rec?.retiring).toBeUndefined();
+    expect(cloud.jobs('mongodb').filter((j) => !j.deleted && j.state === 'succeeded')).toHaveLength(2);
+  });
+
+  it('two tracker passes at once over the same success: one deletion, never two, and no floor broken', async () => {
+    const store = { IDEMPOTENCY_STORE: `file:${join(dir, 'twice')}` };
+    await night(target, 1, store);
+    dayPasses();
+    await night(target, 2, store, { trigger: 'timer' }, { skipRetention: true });
+    dayPasses();
+    const third = await night(target, 3, store, { trigger: 'timer' }, { skipRetention: true });
+    const rec = { ...third.record, duties: ['retention' as const] };
+    const deps = dutiesFor(third.inv);
+    await Promise.all([performDuties(rec, deps), performDuties(rec, deps), performDuties(rec, dutiesFor(invocation(store)))]);
+    expect(deleteCalls().filter((r) => r.status === 200)).toHaveLength(1);
+    expect(cloud.jobs('mongodb').filter((j) => !j.deleted && j.state === 'succeeded')).toHaveLength(2);
+    // A later sweep over the same record deletes nothing more.
+    await performDuties(rec, deps);
+    expect(deleteCalls().filter((r) => r.status === 200)).toHaveLength(1);
   });
 });
