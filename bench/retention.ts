@@ -48,7 +48,7 @@ export async function runRetention(o: RetentionBenchOptions): Promise<RetentionB
       env: { POLARDB_ENDPOINT: cloud.url },
       timeouts: { connectMs: 5_000, readMs: 10_000 },
       recordTtlMs: 3_600_000,
-      ...(hook ? { beforeCreate: beforeCreate({ history, logger, deadline, enabled: true }) } : {}),
+      ...(hook ? { beforeCreate: beforeCreate({ history, logger, deadline, enabled: true, minAgeMs: 86_400_000, adhocReplaceMinAgeMs: 86_400_000, timeZone: 'UTC' }) } : {}),
     };
   };
   const variants = [

@@ -1,5 +1,6 @@
 // `fc-db-backup report`: the morning report from the history and the configured targets (shared/report/). The
 // command's argument handling and exit code are in commands/report.ts; this builds and renders.
+import { restorePointsFrom } from '../shared/restore-points/snapshot';
 import type { Invocation } from '../shared/fc/invocation';
 import { coverage } from '../shared/report/covered';
 import { reportTable } from '../shared/report/render';
@@ -17,6 +18,6 @@ export async function runReport(inv: Invocation, o: { maxAgeMs: number; targets?
   const { covered, warnings } = await coverage(fromFlag ? o.targets : inv.config.backupTargets, inv.deps, fromFlag ? '--targets' : 'BACKUP_TARGETS');
   // Each database's own backup settings, read now with the operator's credentials, when POSTURE_RULES names any rule.
   const posture = hasRules(inv.posture) ? livePosture(inv.posture, inv.deps, { concurrency: inv.config.concurrency }) : undefined;
-  const report = await buildReport({ history: inv.history, covered, warnings, maxAgeMs: o.maxAgeMs, posture });
+  const report = await buildReport({ history: inv.history, covered, warnings, maxAgeMs: o.maxAgeMs, posture, restorePoints: restorePointsFrom(inv.deps.store) });
   return { report, text: reportTable(report, o.colour) };
 }

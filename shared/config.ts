@@ -45,6 +45,16 @@ export interface Config {
   logFormat: LogFormat | undefined;
   /** RETENTION_DELETE=off: retention plans and logs what it would delete, and deletes nothing. */
   retentionDelete: boolean;
+  /** RETENTION_MIN_AGE: no backup younger than this is ever deleted, whatever the policy says. */
+  retentionMinAgeMs: number;
+  /** ADHOC_REPLACE_MIN_AGE: on a full PolarDB cluster, an ad-hoc backup of ours older than this may give up its slot. */
+  adhocReplaceMinAgeMs: number;
+  /** RETENTION_TIMEZONE: the days, weeks and months keepDaily/keepWeekly/keepMonthly count in. */
+  retentionTimeZone: string;
+  /** RESTORE_POINT_WATCH_INTERVAL: how often the tracker counts each database's restore points in the cloud. */
+  restorePointWatchMs: number;
+  /** RESTORE_POINT_WATCH_BATCH: databases counted per sweep at most. */
+  restorePointWatchBatch: number;
   /** Alert channels (shared/notifications/); each optional. */
   notifyDingtalkUrl: string | undefined;
   notifyDingtalkSecret: string | undefined;
@@ -137,6 +147,28 @@ export function loadConfig(env: Env): Config {
       issues.push({ field: 'POSTURE_RULES', value: env.POSTURE_RULES, rule: 'must be JSON: {"default": {…rules}, "selectors": [{"tags": {…}, "rules": {…}}]}' });
     }
   }
+  const ageFloor = (name: string, fallback: string, maxMs: number) => {
+    const v = parseDuration(env[name] || fallback);
+    if (v === undefined || v < 3_600_000 || v > maxMs) {
+      issues.push({ field: name, value: env[name], rule: `must be a duration from 1h to ${Math.round(maxMs / 86_400_000)}d, like ${fallback}` });
+      return parseDuration(fallback) as number;
+    }
+    return v;
+  };
+  const watchInterval = () => {
+    const v = parseDuration(env.RESTORE_POINT_WATCH_INTERVAL || '1h');
+    if (v === undefined || v < 1_000 || v > 7 * 86_400_000) {
+      issues.push({ field: 'RESTORE_POINT_WATCH_INTERVAL', value: env.RESTORE_POINT_WATCH_INTERVAL, rule: 'must be a duration from 1s to 7d, like 1h' });
+      return 3_600_000;
+    }
+    return v;
+  };
+  const retentionTimeZone = env.RETENTION_TIMEZONE || timeZone;
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: retentionTimeZone });
+  } catch {
+    issues.push({ field: 'RETENTION_TIMEZONE', value: retentionTimeZone, rule: 'must be an IANA time zone such as Asia/Shanghai or UTC' });
+  }
   const linkTtl = parseDuration(env.DASHBOARD_LINK_TTL || '8h');
   // The longest a link may live is shared/dashboard/token.ts's maxLinkTtlMs (7 days); a link shorter than a minute is no use.
   if (linkTtl === undefined || linkTtl < 60_000 || linkTtl > 7 * 86_400_000) issues.push({ field: 'DASHBOARD_LINK_TTL', value: env.DASHBOARD_LINK_TTL, rule: 'must be a duration from 1m to 7d, like 8h' });
@@ -169,6 +201,11 @@ export function loadConfig(env: Env): Config {
     logLevel: level as Config['logLevel'],
     logFormat: format as LogFormat | undefined,
     retentionDelete: retentionDelete !== 'off',
+    retentionMinAgeMs: ageFloor('RETENTION_MIN_AGE', '24h', 365 * 86_400_000),
+    adhocReplaceMinAgeMs: ageFloor('ADHOC_REPLACE_MIN_AGE', '24h', 30 * 86_400_000),
+    retentionTimeZone,
+    restorePointWatchMs: watchInterval(),
+    restorePointWatchBatch: int(env, 'RESTORE_POINT_WATCH_BATCH', 50, 0, 10_000, issues),
     notifyDingtalkUrl: url('NOTIFY_DINGTALK_WEBHOOK_URL'),
     notifyDingtalkSecret: env.NOTIFY_DINGTALK_SECRET || undefined,
     notifySlackUrl: url('NOTIFY_SLACK_WEBHOOK_URL'),

@@ -12,7 +12,8 @@ import { isFinalState } from '../../shared/history/record';
 import { notify } from '../../shared/notifications/notifier';
 import { recoverDispatch } from '../../shared/tracking/redispatch';
 import { emptyStats, sweepShard, type SweepStats } from '../../shared/tracking/sweep';
-import { dutiesFor, notifierFor, outboxFor, redispatchFor, sweepFor } from '../../shared/tracking/wiring';
+import { dutiesFor, notifierFor, outboxFor, redispatchFor, sweepFor, watchFor } from '../../shared/tracking/wiring';
+import { watchRestorePoints } from '../../shared/restore-points/watch';
 import { performDuties } from '../../shared/tracking/duties';
 import { sendDigestIfDue } from '../../shared/report/digest';
 import { toBackupError } from '../../shared/errors';
@@ -46,11 +47,16 @@ async function sweepAll(inv: Invocation, context: FcContext): Promise<Record<str
     for (let shard = 0; shard < SHARDS; shard++) if (counts[shard]) await sweepShard(shard, deps, stats);
   }
   const alerts = await drainOutbox(inv);
+  // After the records: a loss of restore points is news within one watch interval, and never blocks the sweep.
+  const watch = await watchRestorePoints(watchFor(inv)).catch((err: unknown) => {
+    inv.logger.warn('restore-point watch skipped; the next sweep tries again', { code: toBackupError(err).code });
+    return undefined;
+  });
   const digest = await sendDigestIfDue(inv).catch((err: unknown) => {
     inv.logger.warn('daily digest not sent; the next sweep retries', { code: toBackupError(err).code });
     return false;
   });
-  const summary = { ok: true, outstanding, ...(fannedOut ? { fannedOut } : {}), ...stats, alertsSent: alerts, ...(digest ? { digest: true } : {}) };
+  const summary = { ok: true, outstanding, ...(fannedOut ? { fannedOut } : {}), ...stats, alertsSent: alerts, ...(watch && watch.watched + watch.failed > 0 ? { restorePoints: watch } : {}), ...(digest ? { digest: true } : {}) };
   inv.logger.info('sweep done', summary);
   return summary;
 }

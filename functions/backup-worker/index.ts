@@ -28,7 +28,7 @@ export async function handler(event: unknown, context: FcContext): Promise<Recor
   const log = inv.logger.child({ key: work.key, product: work.target.product, ...(work.redispatch ? { redispatch: work.redispatch } : {}) });
   const subject = subjectOf(work.key, work.target, originOf(work));
   let unrecorded: unknown;
-  const onJob = async (o: { jobId?: string; backupId?: string; region: string; requestedAt: string }) => {
+  const onJob = async (o: { jobId?: string; backupId?: string; region: string; requestedAt: string; originUncertain?: true }) => {
     try {
       return await inv.history.requested(subject, o);
     } catch (e) {
@@ -38,7 +38,7 @@ export async function handler(event: unknown, context: FcContext): Promise<Recor
   };
 
   try {
-    const outcome = await requestBackup(work.target, work.key, { ...inv.deps, onJob, ...(work.requestedAt ? { requestedAt: work.requestedAt } : {}) });
+    const outcome = await requestBackup(work.target, work.key, { ...inv.deps, onJob, scheduled: subject.origin.trigger === 'timer', ...(work.requestedAt ? { requestedAt: work.requestedAt } : {}) });
     // A replay (FC delivered the task again) finds its record already there; this only repairs a missing one.
     if (outcome.outcome === 'replayed') await inv.history.requested(subject, outcome);
     // Taken but not recorded (the store failed): FC's retry replays or reconciles it and records it then, so the

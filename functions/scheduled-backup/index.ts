@@ -102,7 +102,7 @@ async function run(event: unknown, context: FcContext, inv: Invocation): Promise
   const unrecorded = new Set<string>();
   const onJob: typeof recorder = (o, t) => recorder(o, t).catch((e: unknown) => (unrecorded.add(o.key), Promise.reject(e)));
   // The trigger time anchors the look a fresh claim makes for a job of this very firing (a record lost from the store).
-  const results = await backupAll(items.filter((i) => !settled.includes(i.key)), { ...inv.deps, onJob, requestedAt: timer.triggerTime }, inv.config.concurrency);
+  const results = await backupAll(items.filter((i) => !settled.includes(i.key)), { ...inv.deps, onJob, scheduled: true, requestedAt: timer.triggerTime }, inv.config.concurrency);
   await recordFailures(results, inv);
   // A replayed outcome whose first delivery could not record it (the store failed then) is recorded now.
   await Promise.all(results.map((r) => (r.ok && r.outcome.outcome === 'replayed' ? recorder(r.outcome, r.target).catch(() => undefined) : undefined)));

@@ -18,6 +18,8 @@ export interface ListBackupSetsOptions {
   maxPagesPerWindow?: number;
   /** Windows read at once (each a chain of pages). Default 8. */
   concurrency?: number;
+  /** Automated backups too, where the list API filters on the mode (PolarDB): the restore-point watch counts every one. */
+  allModes?: boolean;
 }
 
 const DAY_MS = 86_400_000;
@@ -58,7 +60,7 @@ export async function listBackupSets(caller: Reader, instanceId: string, range: 
     const window = { since: new Date(w.from), until: new Date(w.to) };
     const sets: BackupView[] = [];
     for (let page = 1; ; page++) {
-      const body = await caller.read('DescribeBackups', { ...caller.catalog.backupsQuery(instanceId, { window }), PageSize: String(PAGE_SIZE), PageNumber: String(page) });
+      const body = await caller.read('DescribeBackups', { ...caller.catalog.backupsQuery(instanceId, { window, ...(o.allModes ? { allModes: true } : {}) }), PageSize: String(PAGE_SIZE), PageNumber: String(page) });
       const found = caller.catalog.parseBackups(body);
       sets.push(...found);
       if (found.length < PAGE_SIZE) return sets;

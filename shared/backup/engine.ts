@@ -47,12 +47,14 @@ export interface EngineDeps {
    * Called once before the first CreateBackup of a request, never on a replay or an adoption: retention deletes
    * what its policy no longer keeps and makes room where the cloud holds only so many backups. A throw refuses it.
    */
-  beforeCreate?: (target: Target, caller: ProductCaller, attempt: { since: Date; takeover: boolean }) => Promise<void>;
+  beforeCreate?: (target: Target, caller: ProductCaller, attempt: { since: Date; takeover: boolean; scheduled: boolean }) => Promise<void>;
   /**
    * Called once the job id is known, before the outcome is saved: the history records the job as outstanding.
    * A failure is logged, not thrown: the backup exists, and a replay or reconciliation records it again.
    */
   onJob?: (outcome: BackupOutcome, target: Target) => Promise<unknown>;
+  /** The timer's request (the operator's schedule): anything else is ad-hoc, whose backups retention treats apart. */
+  scheduled?: boolean;
   /** Whether this tool already holds a job or set for another key (the history): reconciliation never adopts it. */
   heldForAnother?: (found: { jobId?: string; backupId?: string }, key: string) => Promise<boolean>;
 }
@@ -69,6 +71,8 @@ export interface BackupOutcome {
   backupId?: string;
   outcome: Outcome;
   requestedAt: string;
+  /** Adopted by a fresh claim's look, with no attempt of ours on record: it may be a console backup (retention keeps it). */
+  originUncertain?: true;
 }
 
 /** A bound caller for one target's product, region and endpoint. */
@@ -208,7 +212,7 @@ async function work(
   return outcome;
 }
 
-type Obtained = { jobId?: string; backupId?: string; outcome: Outcome };
+type Obtained = { jobId?: string; backupId?: string; outcome: Outcome; originUncertain?: true };
 
 async function obtainJob(target: Target, key: string, caller: ProductCaller, takeover: boolean, lease: Lease, deps: EngineDeps): Promise<Obtained> {
   const { catalog } = caller;
@@ -270,12 +274,13 @@ async function obtainJob(target: Target, key: string, caller: ProductCaller, tak
       const since = Math.floor(Date.parse(deps.requestedAt) / 1000) * 1000;
       // Its failure is a plain one: nothing was sent yet.
       const seen = await look(target, caller, { since, until: now() + skewMs, theirs });
-      if (seen.ours) return adopted(seen.ours);
+      // Nothing of ours was ever sent for this key: what the look found may as well be a DBA's console backup.
+      if (seen.ours) return { ...adopted(seen.ours), originUncertain: true };
       runningBefore = seen.running.map((j) => j.jobId);
     }
   }
 
-  await deps.beforeCreate?.(target, caller, { since: new Date(window().since), takeover });
+  await deps.beforeCreate?.(target, caller, { since: new Date(window().since), takeover, scheduled: deps.scheduled === true });
   const backoff = deps.backoff ?? defaultBackoff;
   for (let attempt = 0; ; attempt++) {
     // Never send a CreateBackup whose outcome could not be known and saved before the deadline.

@@ -67,7 +67,15 @@ export function startInvocation(context: FcContext, o: InvocationOptions = {}): 
   });
   const store = storeFor(config.idempotencyStore, config.idempotencyKeyPrefix, runsInFc(env), logger);
   const history = historyFor(store, { retentionMs: config.historyRetentionMs, lostAfterMs: config.lostAfterMs });
-  const retention: RetentionDeps = { history, logger, deadline, enabled: config.retentionDelete };
+  const retention: RetentionDeps = {
+    history,
+    logger,
+    deadline,
+    enabled: config.retentionDelete,
+    minAgeMs: config.retentionMinAgeMs,
+    adhocReplaceMinAgeMs: config.adhocReplaceMinAgeMs,
+    timeZone: config.retentionTimeZone,
+  };
   return {
     config,
     logger,

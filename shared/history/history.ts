@@ -41,6 +41,8 @@ export interface JobRef {
   backupId?: string;
   region?: string;
   requestedAt?: string;
+  /** Adopted by a fresh claim's look, with no attempt of ours on record. */
+  originUncertain?: true;
 }
 
 export type FinalPatch = Partial<Pick<HistoryRecord, 'backupId' | 'startedAt' | 'finishedAt' | 'durationMs' | 'sizeBytes' | 'method' | 'error'>> & {
@@ -106,6 +108,7 @@ export class History {
         backupId: job.backupId,
         region: job.region ?? base.region,
         requestedAt: job.requestedAt ?? base.requestedAt,
+        ...(job.originUncertain ? { originUncertain: true as const } : {}),
         // A job adopted after a lost dispatch is no longer lost: its alert, if not yet sent, is moot.
         duties: [],
         error: undefined,
@@ -116,7 +119,7 @@ export class History {
   }
 
   /** The engine's onJob hook for requests from `origin`: each job recorded as outstanding once its id is known. */
-  recorder(origin: Origin): (outcome: { key: string; jobId?: string; backupId?: string; region: string; requestedAt: string }, target: Target) => Promise<HistoryRecord> {
+  recorder(origin: Origin): (outcome: { key: string; jobId?: string; backupId?: string; region: string; requestedAt: string; originUncertain?: true }, target: Target) => Promise<HistoryRecord> {
     return (o, target) => this.requested(subjectOf(o.key, target, origin), o);
   }
 

@@ -51,6 +51,11 @@ export interface HistoryRecord {
   error?: { code: string; message: string };
   /** ISO time the final state was recorded. */
   endedAt?: string;
+  /**
+   * Adopted, not created: a fresh claim's look found a job started since the request, with no attempt of ours on
+   * record — it may be a console backup. Retention never deletes it, and the report says so.
+   */
+  originUncertain?: true;
   /** Retention deleted the backup set (or found it already gone): it is no longer kept. */
   retired?: { at: string; reason: string };
   duties: Duty[];

@@ -1,7 +1,7 @@
 // What the tool tells the on-call channels: one model, rendered natively by each channel adapter.
 import type { ProductName } from '../cloud/products/catalog';
 
-export type AlertKind = 'job-failed' | 'not-requested' | 'dispatch-lost' | 'zero-match' | 'run-failed' | 'digest';
+export type AlertKind = 'job-failed' | 'not-requested' | 'dispatch-lost' | 'zero-match' | 'run-failed' | 'digest' | 'retention-refused' | 'restore-points-vanished';
 
 export interface Alert {
   /** Derived from what it is about, never random: the same alert raised twice is sent once. */

@@ -9,7 +9,7 @@ const paint = (on: boolean, code: number, s: string) => (on ? `\x1b[${code}m${s}
 const age = (d: DatabaseReport) => (d.ageMs === null ? '—' : formatDuration(d.ageMs));
 
 export function reportTable(r: Report, colour = false): string {
-  const head = ['', 'PRODUCT', 'INSTANCE', 'LAST GOOD (UTC)', 'AGE', 'SIZE', 'IN A ROW', 'KEPT', 'DELETED', 'NEXT DELETION', 'POSTURE', 'LAST FAILURE'];
+  const head = ['', 'PRODUCT', 'INSTANCE', 'LAST GOOD (UTC)', 'AGE', 'SIZE', 'IN A ROW', 'KEPT', 'DELETED', 'NEXT DELETION', 'RESTORE POINTS', 'POSTURE', 'LAST FAILURE'];
   const rows = r.databases.map((d) => [
     d.ok ? 'OK' : 'NO',
     d.product,
@@ -19,6 +19,7 @@ export function reportTable(r: Report, colour = false): string {
     d.sizeBytes === null ? '—' : formatBytes(d.sizeBytes),
     String(d.consecutiveSuccesses),
     ...retentionCells(d),
+    restorePointsCell(d),
     postureCell(d.posture),
     d.lastFailure ? `${d.lastFailure.at.replace('T', ' ').slice(0, 16)} ${d.lastFailure.code}${d.running ? ' (running now)' : ''}` : d.running ? 'running now' : '—',
   ]);
@@ -51,6 +52,13 @@ export function reportTable(r: Report, colour = false): string {
   }
   for (const w of r.warnings) out.push(paint(colour, 33, `warning: ${w}`));
   return out.join('\n');
+}
+
+/** RESTORE POINTS: every good backup in the cloud (this tool's, automated, console-made) as the watch last counted, and the oldest. */
+function restorePointsCell(d: DatabaseReport): string {
+  const r = d.restorePoints;
+  if (!r) return '—';
+  return `${r.count}${r.oldest ? `, oldest ${r.oldest.slice(0, 10)}` : ''}`;
 }
 
 /** KEPT (this tool's good backups kept, and the policy), DELETED (by retention, in the history), NEXT DELETION. */

@@ -6,6 +6,7 @@ import type { ProductName } from '../cloud/products/catalog';
 import type { History } from '../history/history';
 import { databaseId, type HistoryRecord } from '../history/record';
 import { retentionSummary, type RetentionSummary } from '../retention/summary';
+import type { RestorePointsView } from '../restore-points/snapshot';
 import { postureKey, type DatabasePosture, type PostureSource } from '../posture/assess';
 
 export interface DatabaseReport {
@@ -25,6 +26,8 @@ export interface DatabaseReport {
   listedBy: 'history' | 'targets' | 'both';
   /** This tool's backups still kept, those retention deleted, and when the next deletion is due (null: no history). */
   retention: RetentionSummary | null;
+  /** Its good backups in the cloud, all origins, as the tracker's restore-point watch last counted them (null: not yet). */
+  restorePoints?: RestorePointsView | null;
   /** Its own backup settings against POSTURE_RULES (null: no rule applies, or posture was not asked for). */
   posture?: DatabasePosture | null;
 }
@@ -55,6 +58,8 @@ export interface ReportInput {
    * `none` is the warning when it shows nothing. Absent: every database.
    */
   scope?: { covers: (d: { product: ProductName; instanceId: string }) => Promise<boolean>; none: string };
+  /** Each database's restore points as the watch last counted them (shared/restore-points/snapshot.ts). */
+  restorePoints?: (product: ProductName, instanceId: string) => Promise<RestorePointsView | undefined>;
   /** Each database's records as read (newest first), for a view that shows more of them (the dashboard). */
   onRecords?: (product: ProductName, instanceId: string, records: readonly HistoryRecord[]) => void;
 }
@@ -101,7 +106,8 @@ export async function buildReport(i: ReportInput): Promise<Report> {
   const databases = await mapLimit([...listed.values()], 20, async (d) => {
     const records = await i.history.forDatabase(d.product, d.instanceId);
     i.onRecords?.(d.product, d.instanceId, records);
-    return { ...summarise(d.product, d.instanceId, records, i.maxAgeMs, now), listedBy: d.listedBy, posture: posture?.byDatabase.get(postureKey(d.product, d.instanceId)) ?? null };
+    const points = i.restorePoints ? ((await i.restorePoints(d.product, d.instanceId).catch(() => undefined)) ?? null) : undefined;
+    return { ...summarise(d.product, d.instanceId, records, i.maxAgeMs, now), listedBy: d.listedBy, ...(points !== undefined ? { restorePoints: points } : {}), posture: posture?.byDatabase.get(postureKey(d.product, d.instanceId)) ?? null };
   });
   // Problems first (no good backup, then broken settings), then by product and id: the first lines are the ones to act on.
   const breaks = (d: DatabaseReport) => Number(d.posture?.verdict === 'failing' || d.posture?.verdict === 'unknown');

@@ -8,6 +8,12 @@ import type { Held } from './plan';
 /** Listed from this far back: a slot held by an old console backup still counts, whatever the history keeps. */
 const LIST_BACK_MS = 3650 * 86_400_000;
 
+/** Ad-hoc (asked for by chat, the deploy gate or the CLI), and adopted with no attempt of ours on record. */
+const whose = (r: HistoryRecord): Pick<Held, 'adhoc' | 'uncertain'> => ({
+  ...(r.origin.trigger !== 'timer' ? { adhoc: true } : {}),
+  ...(r.originUncertain ? { uncertain: true } : {}),
+});
+
 /** `records`: the database's history, whose ids say which backups are this tool's. */
 export async function inventory(caller: ProductCaller, instanceId: string, records: readonly HistoryRecord[], now: number): Promise<Held[]> {
   const { catalog } = caller;
@@ -39,6 +45,7 @@ export async function inventory(caller: ProductCaller, instanceId: string, recor
         state: b.state,
         startedAt: b.startedAt,
         ours: r !== undefined,
+        ...(r ? whose(r) : {}),
         recordId: r?.id,
         requestedAt: r?.requestedAt,
         ...(b.deletable === false ? { undeletable: true } : {}),
@@ -51,7 +58,8 @@ export async function inventory(caller: ProductCaller, instanceId: string, recor
   for (const j of tasks) {
     if (!j.manual || (j.state !== 'queued' && j.state !== 'running')) continue;
     if (held.some((h) => h.jobId === j.jobId)) continue;
-    held.push({ backupId: j.backupId ?? j.jobId, jobId: j.jobId, state: 'running', startedAt: j.startedAt, ours: byJobId.has(j.jobId), recordId: byJobId.get(j.jobId)?.id });
+    const r = byJobId.get(j.jobId);
+    held.push({ backupId: j.backupId ?? j.jobId, jobId: j.jobId, state: 'running', startedAt: j.startedAt, ours: r !== undefined, ...(r ? whose(r) : {}), recordId: r?.id });
   }
   return held;
 }

@@ -1,4 +1,7 @@
-// How many of this tool's backups of a database to keep, and for how long, from the target and its product.
+// How many of this tool's scheduled backups of a database to keep, and for how long: the operator's alone. A
+// database's policy is what its scheduled target (the timer's payload or BACKUP_TARGETS) says at its latest firing;
+// a chat, deploy-gate or CLI request carries none (operator-owned.ts refuses one), and a database no scheduled
+// target names has no deletions.
 import { catalogOf } from '../cloud/products/registry';
 import { instanceIdOf, type Target } from '../backup/targets';
 import type { HistoryRecord } from '../history/record';
@@ -6,33 +9,34 @@ import type { HistoryRecord } from '../history/record';
 export interface RetentionPolicy {
   keep?: number;
   keepDays?: number;
+  keepLast?: number;
+  keepDaily?: number;
+  keepWeekly?: number;
+  keepMonthly?: number;
 }
 
+const FIELDS = ['keep', 'keepDays', 'keepLast', 'keepDaily', 'keepWeekly', 'keepMonthly'] as const;
+
 /**
- * A target's own `keep`, else its product's default (PolarDB: 2). `keepDays` only where this tool deletes by age;
- * MongoDB sends it with CreateBackup instead, and the cloud expires the backup itself.
+ * A scheduled target's own rules, else its product's default `keep` (PolarDB: 2). `keepDays` only where this tool
+ * deletes by age; MongoDB sends it with CreateBackup instead, and the cloud expires the backup itself.
  */
 export function policyOf(target: Target): RetentionPolicy {
   const rules = catalogOf(target.product).retention;
-  const t = target as { keep?: number; keepDays?: number };
-  const keep = t.keep ?? rules.defaultKeep;
-  return {
-    ...(keep !== undefined ? { keep } : {}),
-    ...(t.keepDays !== undefined && !rules.keepDaysByCloud ? { keepDays: t.keepDays } : {}),
-  };
+  const t = target as RetentionPolicy;
+  const own: RetentionPolicy = {};
+  for (const f of FIELDS) if (t[f] !== undefined && !(f === 'keepDays' && rules.keepDaysByCloud)) own[f] = t[f];
+  const any = FIELDS.some((f) => t[f] !== undefined);
+  return any ? own : rules.defaultKeep !== undefined ? { keep: rules.defaultKeep } : {};
 }
 
-const explicit = (t: Target) => (t as { keep?: number }).keep !== undefined || (t as { keepDays?: number }).keepDays !== undefined;
+/** The scheduled record a database's policy comes from: its newest timer request (`records` newest first). */
+export const scheduledRecord = (records: readonly HistoryRecord[]): HistoryRecord | undefined => records.find((r) => r.origin.trigger === 'timer');
 
-/**
- * The policy in force for a database: the target's own when it sets keep or keepDays, else the one last set on any
- * of the database's requests (`records`, newest first), else the product's default. So a chat or deploy-gate
- * backup, which sets none, never overrides the timer's `keep: 3` with PolarDB's default of 2.
- */
-export function policyInForce(target: Target, records: readonly HistoryRecord[]): RetentionPolicy {
-  if (explicit(target)) return policyOf(target);
-  const last = records.find((r) => explicit(r.target));
-  return policyOf(last?.target ?? target);
+/** The policy in force: the latest scheduled target's; none (no deletions) for a database no timer backs up. */
+export function policyInForce(records: readonly HistoryRecord[]): RetentionPolicy {
+  const r = scheduledRecord(records);
+  return r ? policyOf(r.target) : {};
 }
 
 const DAY_MS = 86_400_000;

@@ -8,12 +8,13 @@ import type { History } from '../history/history';
 import type { HistoryRecord } from '../history/record';
 import type { Logger } from '../logger';
 import { notify, type NotifierDeps } from '../notifications/notifier';
-import { alertForRecord, resultText } from './messages';
+import type { RetentionOutcome } from '../retention/enforce';
+import { alertForRecord, alertForRetentionRefusal, resultText } from './messages';
 
 export interface DutyDeps {
   history: History;
   /** Retention after a success: deletes this tool's backups the policy no longer keeps. */
-  afterSuccess: (r: HistoryRecord) => Promise<unknown>;
+  afterSuccess: (r: HistoryRecord) => Promise<RetentionOutcome>;
   notifier: NotifierDeps;
   logger: Logger;
   /** CHAT_REPLY_LOCAL_RECEIVER: the local stack's loopback receiver, allowed besides Slack's and DingTalk's hosts. */
@@ -33,8 +34,9 @@ export async function performDuties(r: HistoryRecord, d: DutyDeps): Promise<void
 /** True once retention ran, or failed for good (the next success runs it again); false to retry a transient failure. */
 async function retentionOnce(r: HistoryRecord, d: DutyDeps): Promise<boolean> {
   try {
-    await d.afterSuccess(r);
-    return true;
+    const done = await d.afterSuccess(r);
+    // A refused plan deleted nothing; it is owed an alert, retried with the duty until it is sent.
+    return done.refused ? await notify(alertForRetentionRefusal(r, done.refused), d.notifier) : true;
   } catch (raw) {
     const e = toBackupError(raw);
     d.logger.warn(e.retryable ? 'retention after a success failed; the next sweep retries it' : 'retention after a success failed; the next success runs it again', { key: r.id, code: e.code });

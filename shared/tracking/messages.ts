@@ -75,3 +75,18 @@ export function alertForRecord(r: HistoryRecord): Alert {
     },
   };
 }
+
+/** Retention refused its own plan after a success: it breaks a floor (shared/retention/floors.ts). Nothing was deleted. */
+export function alertForRetentionRefusal(r: HistoryRecord, breaches: readonly string[]): Alert {
+  return {
+    id: `retention-refused:${r.id}`,
+    kind: 'retention-refused',
+    title: `Retention refused its plan: ${r.product} ${r.instanceId}`,
+    database: { product: r.product, instanceId: r.instanceId },
+    code: 'RetentionFloorBreached',
+    message: `Nothing was deleted. The plan broke: ${breaches.join('; ')}.`,
+    action: 'Check the scheduled target\'s keep rules and the backups listed in the console; the floors are never lowered by a plan. Report it if the plan looks wrong: it may be a bug.',
+    at: r.endedAt ?? new Date().toISOString(),
+    facts: { key: r.id, ...(r.backupId ? { backup: r.backupId } : {}) },
+  };
+}

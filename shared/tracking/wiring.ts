@@ -11,6 +11,7 @@ import { Outbox } from '../notifications/outbox';
 import type { DutyDeps } from './duties';
 import type { RedispatchDeps } from './redispatch';
 import type { SweepDeps } from './sweep';
+import type { WatchDeps } from '../restore-points/watch';
 
 export function notifierFor(inv: Invocation): NotifierDeps {
   return { store: inv.deps.store, channels: configuredChannels(inv.config), logger: inv.logger, deadline: inv.deps.deadline, ttlMs: inv.config.historyRetentionMs };
@@ -21,7 +22,7 @@ export const dutiesFor = (inv: Invocation): DutyDeps => ({
   notifier: notifierFor(inv),
   logger: inv.logger,
   chatReplyLocalReceiver: inv.config.chatReplyLocalReceiver,
-  afterSuccess: (r) => afterSuccess(r.target, callerFor(r.target, { ...inv.deps, contextRegion: r.region ?? inv.deps.contextRegion }), inv.retention),
+  afterSuccess: (r) => afterSuccess(r, callerFor(r.target, { ...inv.deps, contextRegion: r.region ?? inv.deps.contextRegion }), inv.retention),
 });
 
 export const outboxFor = (inv: Invocation): Outbox => new Outbox(inv.deps.store, indexFor(inv.deps.store), inv.config.historyRetentionMs);
@@ -43,4 +44,16 @@ export const followFor = (inv: Invocation, context: FcContext): SweepDeps => ({
   engine: inv.deps,
   redispatch: redispatchFor(inv, context),
   concurrency: inv.config.trackerConcurrency,
+});
+
+/** The tracker's restore-point watch: counts each database's good backups in the cloud, alerts on unexplained losses. */
+export const watchFor = (inv: Invocation): WatchDeps => ({
+  store: inv.deps.store,
+  history: inv.history,
+  engine: inv.deps,
+  notifier: notifierFor(inv),
+  logger: inv.logger,
+  intervalMs: inv.config.restorePointWatchMs,
+  batch: inv.config.restorePointWatchBatch,
+  ttlMs: inv.config.historyRetentionMs,
 });

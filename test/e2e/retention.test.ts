@@ -46,29 +46,38 @@ async function consoleBackup(clusterId: string): Promise<string> {
 
 const manual = (id: string) => stack.cloud.jobs('polardb', id).filter((j) => j.mode === 'Manual' && !j.deleted && j.state !== 'failed');
 
-describe('PolarDB with keep: 2 and a console-made manual backup', () => {
-  it('7 nightly firings: no firing refused, the console backup untouched, never more than 3 manual backups, 2 of ours at the end, never fewer than 1 good one', async () => {
-    const target: Target = { product: 'polardb', DBClusterId: 'pc-sample1', keep: 2 };
+/** The emulated clock: a day passes for every backup the cloud holds (RETENTION_MIN_AGE is 24 h). */
+function dayPasses(): void {
+  for (const j of stack.cloud.jobs()) if (j.backupId) stack.cloud.backdate(j.product, j.backupId, 86_400_000);
+}
+
+describe('PolarDB with keep: 1 and a console-made manual backup', () => {
+  it('7 nightly firings a day apart: none refused, the console backup untouched, never more than 3 manual backups, one deletion per night and only after the new one is good', async () => {
+    const target: Target = { product: 'polardb', DBClusterId: 'pc-sample1', keep: 1 };
     const consoleId = await consoleBackup('pc-sample1');
     const ours: string[] = [];
     for (let night = 1; night <= 7; night++) {
+      dayPasses();
+      const deletesBefore = stack.cloud.requests.filter((r) => r.action === 'DeleteBackup').length;
       const run = await fire([target]);
       expect(run.ok, JSON.stringify(run.results)).toBe(true);
       expect(run.results?.[0]?.outcome).toBe('created');
       ours.push(run.results?.[0]?.jobId as string);
       expect(manual('pc-sample1').length).toBeLessThanOrEqual(3);
+      // Create before delete: the firing itself deleted nothing.
+      expect(stack.cloud.requests.filter((r) => r.action === 'DeleteBackup')).toHaveLength(deletesBefore);
       // The tracker records the night's success and runs retention after it.
       await stack.tracked();
       const held = manual('pc-sample1');
       expect(held.length).toBeLessThanOrEqual(3);
       expect(held.map((j) => j.id)).toContain(consoleId);
-      expect(held.filter((j) => j.state === 'succeeded').length).toBeGreaterThanOrEqual(1);
+      expect(held.filter((j) => j.state === 'succeeded' && j.id !== consoleId)).toHaveLength(1);
     }
     expect(stack.cloud.requests.filter((r) => r.action === 'CreateBackup' && r.status !== 200)).toEqual([]);
-    expect(manual('pc-sample1').map((j) => j.id)).toEqual([consoleId, ...ours.slice(-2)]);
-    // Only ever this tool's own backups were deleted, oldest first.
+    expect(manual('pc-sample1').map((j) => j.id)).toEqual([consoleId, ...ours.slice(-1)]);
+    // Only ever this tool's own backups were deleted, oldest first, one per night.
     const deleted = stack.cloud.requests.filter((r) => r.action === 'DeleteBackup' && r.status === 200).map((r) => r.query.BackupId);
-    expect(deleted).toEqual(ours.slice(0, 5));
+    expect(deleted).toEqual(ours.slice(0, 6));
 
     // The report shows what is kept, every deletion with its reason, and when the next one falls due.
     const env = {
@@ -81,34 +90,34 @@ describe('PolarDB with keep: 2 and a console-made manual backup', () => {
     };
     const json = JSON.parse((await cli(['report', '--json'], env)).stdout) as { databases: { instanceId: string; retention: Record<string, any> }[] };
     const polar = json.databases.find((d) => d.instanceId === 'pc-sample1')?.retention;
-    expect(polar?.policy).toEqual({ keep: 2 });
-    expect(polar?.retained.map((r: { backupId: string }) => r.backupId)).toEqual(ours.slice(-2).reverse());
-    expect(polar?.deleted.map((r: { backupId: string }) => r.backupId).sort()).toEqual(ours.slice(0, 5).sort());
-    expect(polar?.deleted.every((r: { reason: string }) => /^makes room: the cloud holds at most 3 manual backups at a time$|^beyond keep 2/.test(r.reason))).toBe(true);
-    expect(polar?.nextDeletion).toBe('after the next good backup');
+    expect(polar?.policy).toEqual({ keep: 1 });
+    expect(polar?.retained.map((r: { backupId: string }) => r.backupId)).toEqual(ours.slice(-1));
+    expect(polar?.deleted.map((r: { backupId: string }) => r.backupId).sort()).toEqual(ours.slice(0, 6).sort());
+    expect(polar?.deleted.every((r: { reason: string }) => r.reason === 'not kept by the scheduled policy (keep 1)')).toBe(true);
+    expect(polar?.nextDeletion).toBe('after the next good scheduled backup');
     const table = (await cli(['report'], env)).stdout;
     expect(table).toMatch(/KEPT\s+DELETED\s+NEXT DELETION/);
-    expect(table).toMatch(/pc-sample1 .* 2 \(keep 2\)\s+5\s+after the next good backup/);
+    expect(table).toMatch(/pc-sample1 .* 1 \(keep 1\)\s+6\s+after the next good scheduled backup/);
   });
 
-  it('dryRun lists the deletion it would make, and makes none (nor any backup)', async () => {
-    const target: Target = { product: 'polardb', DBClusterId: 'pc-sample1' };
-    await consoleBackup('pc-sample1');
+  it('dryRun shows what is kept and when the next deletion falls due, and makes none (nor any backup)', async () => {
+    const target: Target = { product: 'polardb', DBClusterId: 'pc-sample1', keep: 1 };
+    dayPasses();
     const a = (await fire([target])).results?.[0]?.jobId;
     await stack.tracked();
+    dayPasses();
     const b = (await fire([target])).results?.[0]?.jobId;
     await stack.tracked();
+    expect(manual('pc-sample1').map((j) => j.id)).toEqual([b]);
+    dayPasses();
     const requestsBefore = stack.cloud.requests.length;
     const planned = await fire([target], { dryRun: true });
     expect(planned.dryRun).toBe(true);
-    expect(planned.calls?.[0]?.retention).toMatchObject({
-      keep: 2,
-      deletions: [{ backupId: a, reason: 'makes room: the cloud holds at most 3 manual backups at a time', when: 'before this CreateBackup' }],
-      kept: [b],
-    });
+    expect(a).toBeDefined();
+    expect(planned.calls?.[0]?.retention).toMatchObject({ keep: 1, deletions: [], kept: [b], nextDeletion: 'after the next good scheduled backup' });
     const during = stack.cloud.requests.slice(requestsBefore).map((r) => r.action);
     expect(during.filter((x) => x !== 'DescribeBackups' && x !== 'DescribeBackupTasks')).toEqual([]);
-    expect(manual('pc-sample1')).toHaveLength(3);
+    expect(manual('pc-sample1')).toHaveLength(1);
   });
 
   it('all 3 slots held by backups this tool did not make: the firing is refused before CreateBackup, and the alert names each holder', async () => {

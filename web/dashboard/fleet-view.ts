@@ -113,7 +113,7 @@ function row(r: Row, days: string[], h: FleetHandlers, shown: readonly Section[]
     el('td', { 'data-label': 'Last good', class: 'nowrap' }, lastGood(r)),
     el('td', { 'data-label': 'Size' }, sparkline(r.sizes, 'Size', bytes)),
     el('td', { 'data-label': 'Duration' }, sparkline(r.durations, 'Duration', duration)),
-    el('td', { 'data-label': 'Retention', class: 'nowrap' }, retention(r.retention)),
+    el('td', { 'data-label': 'Retention' }, retention(r.retention)),
     ...shown.map((s) => el('td', { 'data-label': s.title, 'data-section': s.key }, sectionCell(s, r))),
   );
 }

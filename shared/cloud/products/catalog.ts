@@ -101,7 +101,7 @@ export interface ProductCatalog<T extends { product: ProductName } = { product: 
   listAction: string;
   listQuery(tags: Record<string, string>, page: number, pageSize: number): Query;
   parseList(body: Record<string, unknown>): { ids: string[]; total: number };
-  backupsQuery(instanceId: string, ref: { jobId?: string; backupId?: string; window?: TimeWindow }): Query;
+  backupsQuery(instanceId: string, ref: { jobId?: string; backupId?: string; window?: TimeWindow; allModes?: boolean }): Query;
   parseBackups(body: Record<string, unknown>): BackupView[];
   retention: RetentionRules;
 }

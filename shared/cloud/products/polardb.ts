@@ -78,7 +78,8 @@ export const polardb: ProductCatalog<PolardbTarget> = {
     defined({
       DBClusterId: id,
       BackupId: ref.backupId ?? ref.jobId,
-      BackupMode: 'Manual',
+      // DescribeBackups takes BackupMode Manual or Automated; without it both are listed.
+      ...(ref.allModes ? {} : { BackupMode: 'Manual' }),
       ...minuteWindow(ref.window ?? { since: new Date(Date.now() - 7 * 86_400_000), until: new Date() }),
       PageSize: '100',
     }),

@@ -32,7 +32,7 @@ async function setAgo(product: ProductName, id: string, agoMs: number): Promise<
 }
 
 const record = (product: ProductName, instanceId: string, ids: { jobId: string; backupId: string }, agoMs: number): HistoryRecord =>
-  ({ id: `k-${ids.jobId}`, product, instanceId, state: 'succeeded', requestedAt: new Date(Date.now() - agoMs).toISOString(), ...ids, duties: [], redispatches: 0 }) as unknown as HistoryRecord;
+  ({ id: `k-${ids.jobId}`, product, instanceId, origin: { trigger: 'timer' }, state: 'succeeded', requestedAt: new Date(Date.now() - agoMs).toISOString(), ...ids, duties: [], redispatches: 0 }) as unknown as HistoryRecord;
 
 const widest = () =>
   Math.max(...cloud.requests.filter((r) => r.action === 'DescribeBackups').map((r) => Date.parse(r.query.EndTime ?? '') - Date.parse(r.query.StartTime ?? '')));

@@ -40,18 +40,32 @@ describe('retention summary', () => {
     expect(summarise(records, now)).toEqual({
       policy: { keep: 2 },
       retained: [
-        { backupId: '5', at: at(1) },
-        { backupId: '3', at: at(3) },
+        { backupId: '5', at: at(1), kind: 'scheduled' },
+        { backupId: '3', at: at(3), kind: 'scheduled' },
       ],
       deleted: [{ backupId: '2', at: at(1), reason: 'makes room: the cloud holds at most 3 manual backups at a time' }],
-      nextDeletion: 'after the next good backup',
+      nextDeletion: 'after the next good scheduled backup',
     });
   });
 
   it('RDS keep 1: a backup beyond keep but younger than 7 days falls due at 7 days; one already due is deleted on the next run', () => {
     const t: Target = { product: 'rds', DBInstanceId: 'rm-1', keep: 1 };
     expect(summarise([rec('b', 1, t), rec('a', 3, t)], now)?.nextDeletion).toBe(new Date(Date.parse(at(3)) + 7 * DAY).toISOString());
-    expect(summarise([rec('b', 1, t), rec('a', 8, t)], now)?.nextDeletion).toBe('on the next run');
+    expect(summarise([rec('b', 1, t), rec('a', 8, t)], now)?.nextDeletion).toBe('after the next good scheduled backup');
+  });
+
+  it('ad-hoc and adopted-with-origin-uncertain backups are shown as such and never fall due; a database no timer backs up has no policy', () => {
+    const t: Target = { product: 'rds', DBInstanceId: 'rm-1', keep: 1 };
+    const s = summarise([rec('c', 1, t), rec('b', 20, t, { origin: { trigger: 'chat' } }), rec('a', 30, t, { originUncertain: true })], now);
+    expect(s?.retained.map((r) => [r.backupId, r.kind])).toEqual([
+      ['c', 'scheduled'],
+      ['b', 'ad-hoc'],
+      ['a', 'adopted, origin uncertain'],
+    ]);
+    expect(s?.nextDeletion).toBe('after the next good scheduled backup');
+    const chatOnly = summarise([rec('z', 1, t, { origin: { trigger: 'chat' } })], now);
+    expect(chatOnly?.policy).toEqual({});
+    expect(chatOnly?.nextDeletion).toBeUndefined();
   });
 
   it('RDS without keep or keepDays: everything retained, never a deletion', () => {
