@@ -4,8 +4,9 @@
 //   "slack:<team_id or enterprise_id>/<user_id>"   "dingtalk:<corp id>/<senderStaffId>"   ("<workspace>/*": anyone there)
 //   CHATOPS_ACL='[{"users":["slack:T0123ABCD/U024BE7LH"],"commands":["backup","status"],
 //                  "channels":["slack:C0123"],"instances":["rm-orders-*"],"tags":{"app":"orders"}}]'
-// `channels`, `instances` (ids, or prefixes ending in "*") and `tags` are optional; `instances` and `tags` limit
-// `backup` (which databases the rule covers); `status` only reads and is limited by users and channels.
+// `channels`, `instances` (ids, or prefixes ending in "*") and `tags` are optional; `instances` and `tags` limit the
+// databases the rule covers: those `backup` may act on, and the only ones `status` and `report` show (a reader
+// limited to the orders databases must not learn what the payments team runs, nor how its backups fare).
 import type { ChatPlatform } from '../../shared/chat/reply';
 
 export interface AclRule {
@@ -30,7 +31,7 @@ export interface Caller {
   channelId?: string;
 }
 
-/** What the rule is asked about for `backup`: the database, and whether it carries some tags (a cloud lookup). */
+/** What a rule is asked about: the database, and whether it carries some tags (a cloud lookup, acl-subject.ts). */
 export interface AclSubject {
   instanceId: string;
   hasTags: (tags: Record<string, string>) => Promise<boolean>;
@@ -82,21 +83,51 @@ const idsOf = (c: Caller): string[] => c.workspaces.filter((w) => w !== '').flat
 
 const instanceMatches = (patterns: string[], id: string) => patterns.some((p) => (p.endsWith('*') ? id.startsWith(p.slice(0, -1)) : id === p));
 
-export async function allows(acl: Acl, caller: Caller, command: string, subject?: AclSubject): Promise<boolean> {
-  if (command === 'help') return true;
+/** The rules that let this caller run this command here (users, channels, command), whatever databases they cover. */
+function rulesFor(acl: Acl, caller: Caller, command: string): AclRule[] {
   const ids = idsOf(caller);
   const channel = caller.channelId ? `${caller.platform}:${caller.channelId}` : undefined;
-  for (const r of acl.rules) {
-    if (!r.commands.includes(command) && !r.commands.includes('*')) continue;
-    if (!r.users.some((u) => ids.includes(u))) continue;
-    if (r.channels !== undefined && (channel === undefined || !r.channels.includes(channel))) continue;
-    if (command === 'backup' && subject) {
-      if (r.instances !== undefined && !instanceMatches(r.instances, subject.instanceId)) continue;
-      if (r.tags !== undefined && !(await subject.hasTags(r.tags))) continue;
-    }
-    return true;
-  }
+  return acl.rules.filter(
+    (r) =>
+      (r.commands.includes(command) || r.commands.includes('*')) &&
+      r.users.some((u) => ids.includes(u)) &&
+      (r.channels === undefined || (channel !== undefined && r.channels.includes(channel))),
+  );
+}
+
+/** A rule without `instances` and `tags` covers every database; otherwise those it names by both. */
+const fleetWide = (r: AclRule) => r.instances === undefined && r.tags === undefined;
+
+async function covers(r: AclRule, subject: AclSubject): Promise<boolean> {
+  if (r.instances !== undefined && !instanceMatches(r.instances, subject.instanceId)) return false;
+  if (r.tags !== undefined && !(await subject.hasTags(r.tags))) return false;
+  return true;
+}
+
+/** May the caller run the command at all (no subject), or on this database (a subject). */
+export async function allows(acl: Acl, caller: Caller, command: string, subject?: AclSubject): Promise<boolean> {
+  if (command === 'help') return true;
+  for (const r of rulesFor(acl, caller, command)) if (subject === undefined || (await covers(r, subject))) return true;
   return false;
+}
+
+/** Which databases a reading command (`status`, `report`) shows this caller: the whole fleet, or those a rule covers. */
+export interface AclScope {
+  fleetWide: boolean;
+  covers(subject: AclSubject): Promise<boolean>;
+}
+
+export function scopeOf(acl: Acl, caller: Caller, command: string): AclScope {
+  const rules = rulesFor(acl, caller, command);
+  const all = rules.some(fleetWide);
+  return {
+    fleetWide: all,
+    covers: async (subject) => {
+      if (all) return true;
+      for (const r of rules) if (await covers(r, subject)) return true;
+      return false;
+    },
+  };
 }
 
 /**
@@ -104,4 +135,4 @@ export async function allows(acl: Acl, caller: Caller, command: string, subject?
  * `instances`, no `tags`) grants one.
  */
 export const allowsDashboard = (acl: Acl, caller: Caller): Promise<boolean> =>
-  allows({ rules: acl.rules.filter((r) => r.instances === undefined && r.tags === undefined) }, caller, 'dashboard');
+  allows({ rules: acl.rules.filter(fleetWide) }, caller, 'dashboard');

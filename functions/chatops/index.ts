@@ -18,7 +18,7 @@ import { verifySignature } from '../../shared/http/middleware/signature-verifier
 import type { HttpRequest } from '../../shared/http/request';
 import type { FcContext } from '../../shared/fc/events';
 import { signatureSchemes } from '../../shared/http/signatures/http-adapters';
-import { findStatus, statusLine } from '../../shared/history/lookup';
+import { findStatus, statusLine, type StatusGuard } from '../../shared/history/lookup';
 import { subjectOf } from '../../shared/history/history';
 import { coverage } from '../../shared/report/covered';
 import { reportText } from '../../shared/report/render';
@@ -26,10 +26,10 @@ import { buildReport } from '../../shared/report/report';
 import { dingtalkSignHeader, dingtalkTimestampHeader, dingtalkToleranceMs } from '../../shared/http/signatures/dingtalk';
 import { refuseReplays } from '../../shared/http/middleware/replay-guard';
 import { takeAdhocSlot } from '../../shared/ratelimit/adhoc-limit';
-import { resolveTargets } from '../../shared/backup/discovery';
 import { instanceIdOf } from '../../shared/backup/targets';
 import { dispatchToWorker } from '../../shared/fc/worker-dispatch';
-import { allows, allowsDashboard, parseAcl, type Acl, type Caller } from './acl';
+import { allows, allowsDashboard, parseAcl, scopeOf, type Acl, type Caller } from './acl';
+import { aclSubjects } from './acl-subject';
 import { checkSecret } from '../../shared/http/signatures/secret';
 import { dashboardLink, dashboardSecretEnv, mintToken } from '../../shared/dashboard/token';
 import { parseCommand, usage } from './commands';
@@ -77,6 +77,9 @@ const dingtalkMessage = z.looseObject({
   sessionWebhook: url,
 });
 
+/** A `status` ref naming a database outside the caller's rule (answered as a refusal, not a failure). */
+const outsideRule = 'OutsideAclRule';
+
 async function handleCommand(chat: ChatRequest, inv: Invocation, context: FcContext, logger: Logger): Promise<string> {
   let command;
   try {
@@ -88,18 +91,8 @@ async function handleCommand(chat: ChatRequest, inv: Invocation, context: FcCont
 
   const acl = parseAcl(inv.config.chatopsAcl);
   const { caller } = chat;
-  const subject =
-    command.name === 'backup'
-      ? {
-          instanceId: instanceIdOf(command.target),
-          // A rule limited by tags: the instance must be among those the product lists with these tags.
-          hasTags: async (tags: Record<string, string>) => {
-            const target = command.target;
-            const found = await resolveTargets([{ product: target.product, tags, ...(target.RegionId ? { RegionId: target.RegionId } : {}) }], inv.deps, { maxTargets: 100_000 });
-            return found.some((t) => instanceIdOf(t) === instanceIdOf(target));
-          },
-        }
-      : undefined;
+  const aclSubject = aclSubjects(inv.deps);
+  const subject = command.name === 'backup' ? aclSubject({ product: command.target.product, instanceId: instanceIdOf(command.target), ...(command.target.RegionId ? { RegionId: command.target.RegionId } : {}) }) : undefined;
   const who = chat.userName ? `${quoteUserText(chat.userName)} (${caller.userId})` : caller.userId;
   let allowed: boolean;
   try {
@@ -116,12 +109,37 @@ async function handleCommand(chat: ChatRequest, inv: Invocation, context: FcCont
 
   try {
     if (command.name === 'report') {
+      const scope = scopeOf(acl, caller, 'report');
       const { covered, warnings } = await coverage(inv.config.backupTargets, inv.deps, 'BACKUP_TARGETS');
-      const text = reportText(await buildReport({ history: inv.history, covered, warnings, maxAgeMs: inv.config.reportMaxAgeMs, restorePoints: restorePointsFrom(inv.deps.store) }));
-      return `${text}${await dashboardLine(chat, acl, inv, logger)}`;
+      const report = await buildReport({
+        history: inv.history,
+        covered,
+        // A warning about the configured targets may name any database or tag: only a fleet-wide reader sees them.
+        warnings: scope.fleetWide || warnings.length === 0 ? warnings : ['warnings about the configured targets are left out here (they may name databases outside your rule); fc-db-backup report shows them'],
+        maxAgeMs: inv.config.reportMaxAgeMs,
+        restorePoints: restorePointsFrom(inv.deps.store),
+        ...(scope.fleetWide ? {} : { scope: { covers: (d) => scope.covers(aclSubject(d)), none: 'No database your CHATOPS_ACL rule covers has a history or a configured target.' } }),
+      });
+      return `${reportText(report)}${await dashboardLine(chat, acl, inv, logger)}`;
     }
     if (command.name === 'status') {
-      return (await findStatus(command.ref, inv.history, inv.deps)).map(statusLine).join('\n');
+      const scope = scopeOf(acl, caller, 'status');
+      // One answer for a ref naming a database outside the rule and for one naming nothing: a refusal must not tell
+      // which databases, deploys or jobs exist.
+      const refusal = `Sorry, "${command.ref}" names nothing ${who} may see: status answers only for databases your CHATOPS_ACL rule covers, and a deploy only when it covers all of its databases.`;
+      const guard: StatusGuard = async (databases) => {
+        for (const d of databases) if (!(await scope.covers(aclSubject(d)))) throw new BackupError({ code: outsideRule, category: 'permission', message: refusal });
+      };
+      try {
+        return (await findStatus(command.ref, inv.history, inv.deps, undefined, scope.fleetWide ? undefined : guard)).map(statusLine).join('\n');
+      } catch (e) {
+        const err = toBackupError(e);
+        if (err.code === outsideRule || (!scope.fleetWide && err.category === 'not-found')) {
+          logger.warn('chatops status refused: the ref names a database outside the rule, or nothing', { ref: command.ref, ...caller });
+          return refusal;
+        }
+        throw e;
+      }
     }
     const key = idempotencyKey('chat', [chat.platform, chat.requestId], command.target);
     // An ad-hoc backup: within ADHOC_BACKUPS_PER_HOUR for this database (a platform retry of the same request reuses its slot).

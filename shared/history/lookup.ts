@@ -3,7 +3,7 @@
 // the cloud, with the instance's latest record). Shared by chat and the CLI.
 import { callerFor, type EngineDeps } from '../backup/engine';
 import { getStatus } from '../backup/status';
-import { lookupStatus } from '../backup/status-lookup';
+import { lookupStatus, productOfId } from '../backup/status-lookup';
 import { instanceIdOf } from '../backup/targets';
 import { toBackupError } from '../errors';
 import type { History } from './history';
@@ -24,9 +24,27 @@ export interface StatusView {
   error?: { code: string; message: string };
 }
 
-export async function findStatus(ref: string, history: History, deps: EngineDeps, region?: string): Promise<StatusView[]> {
+/** A database a ref names, as a guard is asked about it. */
+export interface StatusDatabase {
+  product: HistoryRecord['product'];
+  instanceId: string;
+  RegionId?: string;
+}
+
+/**
+ * Told every database the ref names before anything about them is read from the cloud or answered; throws to refuse
+ * (chat's ACL: a deployId answers only if all its databases are covered, and a refused ref costs no cloud call).
+ */
+export type StatusGuard = (databases: readonly StatusDatabase[]) => Promise<void>;
+
+export async function findStatus(ref: string, history: History, deps: EngineDeps, region?: string, guard?: StatusGuard): Promise<StatusView[]> {
   const records = await history.find(ref);
-  if (records.length > 0) return Promise.all(records.map((r) => withProgress(r, deps)));
+  if (records.length > 0) {
+    await guard?.(records.map((r) => ({ product: r.product, instanceId: r.instanceId, ...(r.target.RegionId ? { RegionId: r.target.RegionId } : {}) })));
+    return Promise.all(records.map((r) => withProgress(r, deps)));
+  }
+  const product = productOfId(ref);
+  if (product !== undefined) await guard?.([{ product, instanceId: ref, ...(region ? { RegionId: region } : {}) }]);
   const { target, status } = await lookupStatus(ref, deps, region);
   return [{ product: target.product, instanceId: instanceIdOf(target), state: status.state, progress: status.progress, jobId: status.jobId, backupId: status.backupId, finishedAt: status.finishedAt, sizeBytes: status.sizeBytes }];
 }

@@ -53,6 +53,11 @@ export interface ReportInput {
   now?: number;
   /** Each database's backup settings against POSTURE_RULES: read now, or as the tracker last recorded them. */
   posture?: PostureSource;
+  /**
+   * Only the databases a reader may see (chat's ACL rule limited by instances or tags): asked before a record is read;
+   * `none` is the warning when it shows nothing. Absent: every database.
+   */
+  scope?: { covers: (d: { product: ProductName; instanceId: string }) => Promise<boolean>; none: string };
   /** Each database's restore points as the watch last counted them (shared/restore-points/snapshot.ts). */
   restorePoints?: (product: ProductName, instanceId: string) => Promise<RestorePointsView | undefined>;
   /** Each database's records as read (newest first), for a view that shows more of them (the dashboard). */
@@ -92,6 +97,11 @@ export async function buildReport(i: ReportInput): Promise<Report> {
     const seen = listed.get(id);
     listed.set(id, { product: d.product, instanceId: d.instanceId, listedBy: seen ? 'both' : 'targets' });
   }
+  if (i.scope) {
+    const { covers } = i.scope;
+    const shown = await Promise.all([...listed.entries()].map(async ([id, d]) => [id, await covers(d)] as const));
+    for (const [id, ok] of shown) if (!ok) listed.delete(id);
+  }
   const posture = i.posture ? await i.posture([...listed.values()]) : undefined;
   const databases = await mapLimit([...listed.values()], 20, async (d) => {
     const records = await i.history.forDatabase(d.product, d.instanceId);
@@ -103,7 +113,7 @@ export async function buildReport(i: ReportInput): Promise<Report> {
   const breaks = (d: DatabaseReport) => Number(d.posture?.verdict === 'failing' || d.posture?.verdict === 'unknown');
   databases.sort((a, b) => Number(a.ok) - Number(b.ok) || breaks(b) - breaks(a) || a.product.localeCompare(b.product) || a.instanceId.localeCompare(b.instanceId));
   const warnings = [...i.warnings, ...(posture?.warnings ?? [])];
-  if (databases.length === 0) warnings.push('No database is covered: no history in the store and no configured target (BACKUP_TARGETS or --targets).');
+  if (databases.length === 0) warnings.push(i.scope?.none ?? 'No database is covered: no history in the store and no configured target (BACKUP_TARGETS or --targets).');
   return {
     generatedAt: new Date(now).toISOString(),
     maxAgeMs: i.maxAgeMs,

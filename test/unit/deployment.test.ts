@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv from 'ajv';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { parse, parseDocument } from 'yaml';
 import { products } from '../../shared/cloud/products/registry';
 import { postureCatalogs } from '../../shared/posture/products/registry';
 
@@ -182,6 +182,56 @@ describe('s.yaml', () => {
     called.add('fc:InvokeFunction');
 
     expect([...granted].sort()).toEqual([...called].sort());
+  });
+
+  const statementsOf = (d: typeof doc) =>
+    Object.values(d.resources)
+      .filter((r) => r.component === 'ram')
+      .flatMap((r) => (r.props.policies as { statement: { Action: string[]; Resource: string | string[] }[] }[]).flatMap((p) => p.statement))
+      .map((st) => ({ actions: st.Action, resources: [st.Resource].flat().map((x) => String(render(x))) }));
+
+  // Issue 16: "fc-db-backup-worker*" also named any function whose name starts so (fc-db-backup-worker-x).
+  it('fc:InvokeFunction names the exact ARN of a function s.yaml declares: no wildcard', () => {
+    const declared = new Set(fc3.map(([, r]) => `acs:fc:${render(r.props.region)}:1234567890:functions/${r.props.functionName}`));
+    const invoking = statementsOf(doc).filter((st) => st.actions.includes('fc:InvokeFunction'));
+    expect(invoking.length).toBeGreaterThan(0);
+    for (const st of invoking) {
+      expect(st.actions).toEqual(['fc:InvokeFunction']);
+      for (const arn of st.resources) {
+        expect(arn).not.toContain('*');
+        expect(declared, arn).toContain(arn);
+      }
+    }
+    expect(invoking.flatMap((st) => st.resources)).toContain('acs:fc:cn-hangzhou:1234567890:functions/fc-db-backup-worker');
+  });
+
+  // RAM cannot scope DeleteBackup to this tool's backups, only to instances (docs/ram.md): deletions get their own
+  // statements, whose Resource is vars.deletableInstances — '*' by default, the fleet's ARNs when it is fixed.
+  const deletions = (d: typeof doc) => statementsOf(d).filter((st) => st.actions.some((a) => a.endsWith(':DeleteBackup')));
+
+  it('by default the DeleteBackup actions keep their scope (*), each in a statement of its own', () => {
+    const dels = deletions(doc);
+    expect(dels.map((st) => st.actions).flat().sort()).toEqual(['dds:DeleteBackup', 'polardb:DeleteBackup', 'polardb:DeleteBackup', 'polardb:DeleteBackup', 'polardb:DeleteBackup', 'rds:DeleteBackup'].sort());
+    for (const st of dels) {
+      expect(st.actions.every((a) => a.endsWith(':DeleteBackup'))).toBe(true);
+      expect(st.resources).toEqual(['*']);
+    }
+  });
+
+  it('listing the fleet in vars.deletableInstances scopes every DeleteBackup to those ARNs and nothing else', () => {
+    const arns = ['acs:rds:cn-hangzhou:1234567890:dbinstance/rm-orders1', 'acs:polardb:cn-hangzhou:1234567890:dbcluster/pc-orders1', 'acs:dds:cn-hangzhou:1234567890:dbinstance/dds-orders1'];
+    const edited = parseDocument(raw);
+    const list = edited.getIn(['vars', 'deletableInstances'], true) as { items: unknown[] };
+    list.items = arns.map((a) => edited.createNode(a));
+    const fixed = edited.toJS() as typeof doc;
+    const dels = deletions(fixed);
+    expect(dels.length).toBe(deletions(doc).length);
+    for (const st of dels) expect(st.resources).toEqual(arns);
+    // Nothing else narrows or widens: every other statement reads as before.
+    const others = (d: typeof doc) => statementsOf(d).filter((st) => !st.actions.some((a) => a.endsWith(':DeleteBackup')));
+    expect(others(fixed)).toEqual(others(doc));
+    // And the functions' props (fc3 schema) are untouched.
+    for (const [name, r] of Object.entries(fixed.resources).filter(([, r]) => r.component === 'fc3')) expect(validate(render(r.props)), name).toBe(true);
   });
 
   // Fixing a database's backup settings is the operator's act, with their own credentials (fc-db-backup posture --fix

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allows, parseAcl, type AclSubject, type Caller } from '../../../../functions/chatops/acl';
+import { allows, parseAcl, scopeOf, type AclSubject, type Caller } from '../../../../functions/chatops/acl';
 
 const slack = (userId: string, channelId?: string, workspaces = ['T1']): Caller => ({ platform: 'slack', workspaces, userId, channelId });
 const ding = (userId: string, corp = 'dingcorp', channelId?: string): Caller => ({ platform: 'dingtalk', workspaces: [corp], userId, channelId });
@@ -58,5 +58,32 @@ describe('chat ACL', () => {
     // Enterprise Grid: the enterprise id qualifies the user as well as the team id.
     expect(await allows(acl, slack('U7', undefined, ['T5', 'E1']), 'backup', on('rm-x', { app: 'orders' }))).toBe(true);
     expect(await allows(acl, slack('U7', undefined, ['T5', 'E1']), 'backup', on('rm-x', { app: 'billing' }))).toBe(false);
+  });
+
+  it('limits what status and report show by the same instances and tags; a fleet-wide rule shows everything', async () => {
+    const a = parseAcl(
+      JSON.stringify([
+        { users: ['slack:T1/U-orders'], commands: ['status', 'report'], instances: ['rm-orders-*'] },
+        { users: ['slack:T1/U-orders'], commands: ['status'], tags: { app: 'orders' } },
+        { users: ['slack:T1/U-ops'], commands: ['status', 'report'] },
+      ]),
+    );
+    const orders = scopeOf(a, slack('U-orders'), 'report');
+    expect(orders.fleetWide).toBe(false);
+    expect(await orders.covers(on('rm-orders-1'))).toBe(true);
+    expect(await orders.covers(on('rm-billing-1', { app: 'orders' }))).toBe(false);
+    // status has a second rule: a tagged database is covered there, not in report.
+    expect(await scopeOf(a, slack('U-orders'), 'status').covers(on('rm-billing-1', { app: 'orders' }))).toBe(true);
+    expect(await scopeOf(a, slack('U-orders'), 'status').covers(on('pc-payroll1', { app: 'payroll' }))).toBe(false);
+    // allows(command, subject) applies instances and tags to status too; without a subject it asks about the command.
+    expect(await allows(a, slack('U-orders'), 'status', on('pc-payroll1'))).toBe(false);
+    expect(await allows(a, slack('U-orders'), 'status')).toBe(true);
+    const ops = scopeOf(a, slack('U-ops'), 'report');
+    expect(ops.fleetWide).toBe(true);
+    expect(await ops.covers(on('pc-payroll1'))).toBe(true);
+    // No rule at all: nothing is covered.
+    const none = scopeOf(a, slack('U-nobody'), 'report');
+    expect(none.fleetWide).toBe(false);
+    expect(await none.covers(on('rm-orders-1'))).toBe(false);
   });
 });
