@@ -311,3 +311,24 @@ it('a task that never produces a job, however often it is sent, is given up as l
   expect(alerts).toHaveLength(2);
   for (const a of alerts) expect(a).toMatch(/Backup task lost: polardb pc-sample1.*DispatchLost/);
 });
+
+it('a deploy whose deployId looks like a URL and a mention: its failure alert shows it as code on both channels, never as a link (issue 16)', async () => {
+  const target = { product: 'rds', DBInstanceId: 'rm-sample1', BackupMethod: 'Physical' } as const;
+  stack.cloud.inject({ action: 'CreateBackup', product: 'rds', kind: 'job-fails' });
+  // Within the gate's deployId rule (letters, digits and . _ : / # @ + -).
+  const deployId = `https://evil.example/@channel/${Date.now()}`;
+  const text = JSON.stringify({ targets: [target], deployId });
+  const res = await fetch(`${stack.gateway}/deploy-hook/backups`, { method: 'POST', headers: { 'content-type': 'application/json', ...deployHeaders('POST', '/backups', text, secrets.deploy) }, body: text });
+  expect(res.status).toBe(202);
+  await stack.tracked();
+  const slack = stack.receiver.notified.find((n) => n.channel === 'slack')?.body as { blocks: Record<string, any>[] };
+  const fields = slack.blocks.flatMap((b) => b.fields ?? []) as { text: string; verbatim?: boolean }[];
+  expect(fields.map((f) => f.text)).toContain(`*trigger*\n\`deploy ${deployId}\``);
+  const mrkdwn = JSON.stringify(slack.blocks).match(/"type":"mrkdwn"[^}]*/g) ?? [];
+  expect(mrkdwn.length).toBeGreaterThan(3);
+  for (const m of mrkdwn) expect(m).toContain('"verbatim":true');
+  const ding = stack.receiver.notified.find((n) => n.channel === 'dingtalk')?.body as { markdown: { text: string } };
+  const trigger = ding.markdown.text.split('\n').find((l) => l.startsWith('- **trigger**')) as string;
+  expect(trigger).toBe(`- **trigger**: \`deploy ${deployId.replace(/([:.@])/g, '$1\u200b')}\``);
+  expect(trigger).not.toContain('https://');
+});
