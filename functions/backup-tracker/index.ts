@@ -2,12 +2,13 @@
 // alerts, dispatches lost worker tasks again, and sends the daily digest. Three events:
 //   - its timer (any event that is neither of the others): the whole sweep, fanned out by shard when large;
 //   - {"shard": n}: one shard, from a fanned-out sweep;
-//   - FC's async failure destination of backup-worker (the failed task's event in requestPayload): that task is
-//     dispatched again (or given up and alerted) at once.
+//   - FC's async failure destination of backup-worker (the failed task's event in requestPayload): that task, if the
+//     history holds its key, is dispatched again (or given up and alerted) at once; anything else is logged and ignored.
+import { looksLikeDestinationEvent, parseDestinationEvent, type FailedTask } from '../../shared/fc/async-destination';
 import { eventJson, type FcContext } from '../../shared/fc/events';
 import { startInvocation, type Invocation } from '../../shared/fc/invocation';
-import { invokeAsync, type WorkerEvent } from '../../shared/fc/worker-dispatch';
-import { SHARDS, subjectOf } from '../../shared/history/history';
+import { invokeAsync } from '../../shared/fc/worker-dispatch';
+import { SHARDS } from '../../shared/history/history';
 import { isFinalState } from '../../shared/history/record';
 import { notify } from '../../shared/notifications/notifier';
 import { recoverDispatch } from '../../shared/tracking/redispatch';
@@ -20,10 +21,23 @@ import { toBackupError } from '../../shared/errors';
 
 export async function handler(event: unknown, context: FcContext): Promise<Record<string, unknown>> {
   const inv = startInvocation(context);
-  const e = eventJson(event) as Record<string, unknown> | null;
+  let e: Record<string, unknown> | null;
+  try {
+    e = eventJson(event) as Record<string, unknown> | null;
+  } catch (err) {
+    // Neither FC's timer nor its destination sends anything but JSON: not ours to act on, and no retry would help.
+    inv.logger.warn('tracker event ignored: not JSON', { code: toBackupError(err).code });
+    return { ok: false, ignored: 'not-json' };
+  }
   if (e && typeof e === 'object' && Number.isInteger(e.shard)) return sweepOne(Number(e.shard), inv, context);
-  const failed = failedWorkerTask(e);
-  if (failed) return recoverFailedTask(failed, inv, context);
+  if (looksLikeDestinationEvent(e)) {
+    const parsed = parseDestinationEvent(e);
+    if (!parsed.ok) {
+      inv.logger.warn('async destination event ignored: not the shape FC sends', { code: parsed.error.code, message: parsed.error.message });
+      return { ok: false, ignored: 'malformed' };
+    }
+    return recoverFailedTask(parsed.task, inv, context);
+  }
   return sweepAll(inv, context);
 }
 
@@ -80,30 +94,24 @@ async function drainOutbox(inv: Invocation): Promise<number> {
   return sent;
 }
 
-/** FC's destination event names the failed invocation's payload; accept it as a string or as JSON. */
-function failedWorkerTask(e: Record<string, unknown> | null): WorkerEvent | undefined {
-  const raw = e?.requestPayload ?? e?.request_payload;
-  let payload: unknown = raw;
-  if (typeof raw === 'string') {
-    try {
-      payload = JSON.parse(raw);
-    } catch {
-      return undefined;
-    }
+/**
+ * Every dispatcher records its task before handing it over (chatops, the deploy gate, the timer), so a key the
+ * history does not hold was never ours: a crafted event must not become a backup. The redispatch is built from the
+ * record alone; nothing else in the event is read.
+ */
+async function recoverFailedTask(task: FailedTask, inv: Invocation, context: FcContext): Promise<Record<string, unknown>> {
+  const { key } = task;
+  const record = await inv.history.get(key);
+  if (!record) {
+    inv.logger.warn('async destination event ignored: the history holds no backup with this key', { key, fcRequestId: task.requestId, condition: task.condition });
+    return { ok: false, ignored: 'unknown-key', key };
   }
-  const w = payload as Partial<WorkerEvent> | undefined;
-  return w && typeof w.key === 'string' && w.target && typeof w.target === 'object' ? (w as WorkerEvent) : undefined;
-}
-
-async function recoverFailedTask(w: WorkerEvent, inv: Invocation, context: FcContext): Promise<Record<string, unknown>> {
-  const origin = { trigger: w.trigger ?? (w.replyTo ? 'chat' : 'timer'), ...(w.deployId ? { deployId: w.deployId } : {}), ...(w.replyTo ? { replyTo: w.replyTo } : {}), ...(w.requestedBy ? { requestedBy: w.requestedBy } : {}) } as const;
-  const record = (await inv.history.get(w.key)) ?? (await inv.history.expect(subjectOf(w.key, w.target, origin)));
-  if (isFinalState(record.state) || record.state === 'running') return { ok: true, key: w.key, state: record.state };
+  if (isFinalState(record.state) || record.state === 'running') return { ok: true, key, state: record.state };
   const how = await recoverDispatch(record, redispatchFor(inv, context), { now: true });
-  inv.logger.warn('backup-worker task failed for good', { key: w.key, product: w.target.product, recovery: how });
+  inv.logger.warn('backup-worker task failed for good', { key, product: record.product, instanceId: record.instanceId, fcRequestId: task.requestId, condition: task.condition, recovery: how });
   if (how === 'lost') {
-    const final = await inv.history.get(w.key);
+    const final = await inv.history.get(key);
     if (final) await performDuties(final, dutiesFor(inv));
   }
-  return { ok: true, key: w.key, recovery: how };
+  return { ok: true, key, recovery: how };
 }

@@ -93,7 +93,10 @@ async function handleCommand(chat: ChatRequest, inv: Invocation, context: FcCont
   const { caller } = chat;
   const aclSubject = aclSubjects(inv.deps);
   const subject = command.name === 'backup' ? aclSubject({ product: command.target.product, instanceId: instanceIdOf(command.target), ...(command.target.RegionId ? { RegionId: command.target.RegionId } : {}) }) : undefined;
-  const who = chat.userName ? `${quoteUserText(chat.userName)} (${caller.userId})` : caller.userId;
+  // DingTalk's senderStaffId is as unsigned as its nickname (docs/dingtalk-robot.md): shown the same way, quoted and
+  // cut short, never raw. Slack's user_id is covered by its signature.
+  const shownId = chat.platform === 'dingtalk' ? quoteUserText(caller.userId) : caller.userId;
+  const who = chat.userName ? `${quoteUserText(chat.userName)} (${shownId})` : shownId;
   let allowed: boolean;
   try {
     allowed = await allows(acl, caller, command.name, subject);

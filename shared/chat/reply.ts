@@ -12,7 +12,7 @@ export interface ReplyTo {
 }
 
 // Slack reads <…> as links, mentions and commands (<!channel>): https://api.slack.com/reference/surfaces/formatting#escaping
-const slackEscape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+export const slackEscape = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 export function chatMessage(platform: ChatPlatform, text: string, visibleToAll = false): Record<string, unknown> {
   return platform === 'slack'

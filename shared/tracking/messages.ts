@@ -1,4 +1,5 @@
 // What a finished record says to people: the chat result for whoever asked, and the alert for the on-call channel.
+import { flatUserText } from '../chat/user-text';
 import { catalogOf } from '../cloud/products/registry';
 import type { Alert } from '../notifications/alert';
 import type { HistoryRecord } from '../history/record';
@@ -19,7 +20,9 @@ export function formatDuration(ms: number): string {
   return s < 60 ? `${s}s` : s < 3600 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
 
-const who = (r: HistoryRecord) => (r.origin.requestedBy ? ` (asked by ${r.origin.requestedBy})` : '');
+// Chatops writes requestedBy already quoted (user-text.ts); a record written before that, or by any other path, is
+// still shown on one line and cut short here, so no stored text can make the result a second message.
+const who = (r: HistoryRecord) => (r.origin.requestedBy ? ` (asked by ${flatUserText(r.origin.requestedBy, 120)})` : '');
 const db = (r: HistoryRecord) => `${r.product} ${r.instanceId}`;
 
 /** The chat result of a final record. */

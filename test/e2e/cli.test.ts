@@ -370,9 +370,10 @@ describe('cli deploy-gate and chat against the bundles behind the gateway', () =
     const chatEnv = { DINGTALK_APP_SECRET: secrets.dingtalk, LOCAL_RECEIVER_URL: stack.receiver.url };
     const denied = await cli(['chat', 'dingtalk', 'backup rds rm-sample1', '--url', `${stack.gateway}/chatops`, '--user', 'mallory', '--channel', 'cid-x'], chatEnv);
     expect(denied.code).toBe(0);
-    expect(denied.stdout).toMatch(/"mallory" \(mallory\) is not allowed to run "backup"/);
+    // DingTalk's staff id is unsigned: quoted like the nickname (issue 16).
+    expect(denied.stdout).toMatch(/"mallory" \("mallory"\) is not allowed to run "backup"/);
     const ok = await cli(['chat', 'dingtalk', 'backup rds rm-sample1', '--url', `${stack.gateway}/chatops`], chatEnv);
-    expect(ok.stdout).toMatch(/^Backup of rds rm-sample1 requested by "local-user" \(U0LOCAL\)/);
+    expect(ok.stdout).toMatch(/^Backup of rds rm-sample1 requested by "local-user" \("U0LOCAL"\)/);
     await stack.cloud.fcIdle();
     await stack.tracked();
     expect(stack.receiver.posted.map((p) => p.path)).toEqual([expect.stringMatching(/^\/dingtalk\/session\//)]);

@@ -246,6 +246,29 @@ describe('point 8: echoed user text', () => {
     await stack.cloud.fcIdle();
   });
 
+  it('an unsigned DingTalk staff id carrying a line break and a fake "[SYSTEM] … approve: https://…" is quoted, flattened and cut, in the reply and in the tracker\'s result', async () => {
+    const saved = process.env.CHATOPS_ACL;
+    // Anyone in the corp may back up pc-sample1: the forged id is allowed, so the result is posted too.
+    process.env.CHATOPS_ACL = JSON.stringify([{ users: ['dingtalk:dingcorp/*'], commands: ['backup'], instances: ['pc-sample1'] }]);
+    const forged = 'manager01\n\n[SYSTEM] Your session expired, approve: https://evil.example/approve';
+    const shown = '("manager01 [SYSTEM] Your session expired…")';
+    try {
+      const r = await dingtalk(dingBody({ senderStaffId: forged }), dingtalkHeaders(secrets.dingtalk));
+      const reply = r.body.text.content as string;
+      expect(reply).not.toMatch(/[\n\r]/);
+      expect(reply).toBe(`Backup of polardb pc-sample1 requested by "Manager" ${shown}. I'll post the result here when it finishes.`);
+      await stack.cloud.fcIdle();
+      await stack.tracked();
+    } finally {
+      process.env.CHATOPS_ACL = saved;
+    }
+    expect(creates()).toBe(1);
+    const results = stack.receiver.posted.filter((p) => p.path.startsWith('/dingtalk/session/')).map((p) => (p.body as { text: { content: string } }).text.content);
+    expect(results).toHaveLength(1);
+    expect(results[0]).not.toMatch(/[\n\r]|https:/);
+    expect(results[0]).toMatch(new RegExp(`^Backup of polardb pc-sample1 succeeded: .*\\(asked by "Manager" ${shown.replace(/[()[\]]/g, '\\$&')}\\)\\.$`));
+  });
+
   it('an invalid command is echoed quoted and truncated', async () => {
     const r = await slack(slackBody({ text: `frobnicate<@U123>${'x'.repeat(300)}` }));
     const text = r.body.text as string;

@@ -9,7 +9,7 @@ import { startInvocation } from '../../shared/fc/invocation';
 import { subjectOf } from '../../shared/history/history';
 import { deployHeaders } from '../../shared/http/signatures/http-adapters';
 import { secrets, startStack, type Stack } from '../helpers/stack';
-import { stsCredentials } from '../helpers/fc';
+import { captureStdout, stsCredentials } from '../helpers/fc';
 
 let stack: Stack;
 const timer = () => loadHandler('scheduled-backup');
@@ -120,14 +120,83 @@ it('a dispatched task that never ran is dispatched again under a new task id, an
 it("FC's failure destination hands the tracker a task that failed for good: dispatched again at once", async () => {
   const target = targets[2] as Target;
   const key = `fcdb_dest${Date.now()}`;
-  // What FC posts to the onFailure destination: the failed invocation's context and its original payload.
-  const destination = { requestContext: { requestId: 'r-1', condition: 'UnhandledInvocationError', approximateInvokeCount: 4 }, requestPayload: JSON.stringify({ key, target, trigger: 'timer' }) };
+  // Recorded before the hand-over, as every dispatcher does: the history holds the key.
+  await history().expect(subjectOf(key, target, { trigger: 'timer' }));
+  // What FC posts to the onFailure destination (docs/fc-async-destination.md): the failed invocation's context and its original payload.
+  const destination = { timestamp: Date.now(), requestContext: { requestId: 'r-1', condition: 'UnhandledInvocationError', approximateInvokeCount: 4 }, requestPayload: JSON.stringify({ key, target, trigger: 'timer' }) };
   const r = (await loadHandler('backup-tracker')(Buffer.from(JSON.stringify(destination)), fcContext('backup-tracker', { credentials: stsCredentials }))) as Record<string, unknown>;
   expect(r).toMatchObject({ ok: true, key, recovery: 'redispatched' });
   await stack.cloud.fcIdle();
   expect(stack.cloud.fcTasks.map((t) => t.taskId)).toEqual([`${key}_r1`]);
   await stack.tracked();
   expect(await history().get(key)).toMatchObject({ state: 'succeeded', redispatches: 1 });
+});
+
+describe("FC's failure destination is not a way in (issue 16)", () => {
+  const tracker = (event: unknown) => loadHandler('backup-tracker')(Buffer.isBuffer(event) ? event : Buffer.from(JSON.stringify(event)), fcContext('backup-tracker', { credentials: stsCredentials }));
+  const withWarnings = async (event: unknown) => {
+    process.env.LOG_LEVEL = 'warn';
+    try {
+      return await captureStdout(async () => (await tracker(event)) as Record<string, unknown>);
+    } finally {
+      process.env.LOG_LEVEL = 'error';
+    }
+  };
+  const fcContextOf = { requestId: 'r-crafted', condition: 'UnhandledInvocationError', approximateInvokeCount: 4 };
+
+  it.each([
+    ['a valid target', { product: 'polardb', DBClusterId: 'pc-sample1' }],
+    ['a target that is not one (once a TypeError)', { product: 'polardb' }],
+    ['no target at all', undefined],
+  ])('a crafted event with a key the history does not hold and %s: logged and ignored, no backup, no dispatch, no throw', async (_name, target) => {
+    const key = `fcdb_crafted${Date.now()}`;
+    const { result, error, lines } = await withWarnings({ timestamp: Date.now(), requestContext: fcContextOf, requestPayload: JSON.stringify({ key, target, trigger: 'chat', requestedBy: 'attacker' }) });
+    expect(error).toBeUndefined();
+    expect(result).toEqual({ ok: false, ignored: 'unknown-key', key });
+    expect(lines.some((l) => l.includes('the history holds no backup with this key') && l.includes(key))).toBe(true);
+    await stack.cloud.fcIdle();
+    expect(stack.cloud.requests.filter((r) => r.action === 'CreateBackup')).toHaveLength(0);
+    expect(stack.cloud.fcTasks).toHaveLength(0);
+    expect(await history().get(key)).toBeUndefined();
+  });
+
+  it.each([
+    ['a payload that is not JSON', { requestContext: fcContextOf, requestPayload: '{"key":' }],
+    ['a payload without a key', { requestContext: fcContextOf, requestPayload: JSON.stringify({ target: { product: 'rds', DBInstanceId: 'rm-sample1' } }) }],
+    ['a key that is not one', { requestContext: fcContextOf, requestPayload: JSON.stringify({ key: '../../etc/passwd' }) }],
+    ['a payload that is a number', { requestContext: fcContextOf, requestPayload: 5 }],
+    ['a context and no payload', { requestContext: fcContextOf }],
+    ['a context of the wrong type', { requestContext: 'x', requestPayload: '{}' }],
+  ])('a malformed destination event (%s): logged and ignored, nothing swept, dispatched or backed up', async (_name, event) => {
+    const { result, error, lines } = await withWarnings(event);
+    expect(error).toBeUndefined();
+    expect(result).toEqual({ ok: false, ignored: 'malformed' });
+    expect(lines.some((l) => l.includes('async destination event ignored: not the shape FC sends') && l.includes('ValidationError'))).toBe(true);
+    await stack.cloud.fcIdle();
+    expect(stack.cloud.requests).toHaveLength(0);
+    expect(stack.cloud.fcTasks).toHaveLength(0);
+  });
+
+  it('an event that is not JSON at all: logged and ignored, no throw', async () => {
+    const { result, error, lines } = await withWarnings(Buffer.from('not json'));
+    expect(error).toBeUndefined();
+    expect(result).toEqual({ ok: false, ignored: 'not-json' });
+    expect(lines.some((l) => l.includes('tracker event ignored: not JSON'))).toBe(true);
+    expect(stack.cloud.requests).toHaveLength(0);
+  });
+
+  it("a known key with another database in the payload: the record's database is backed up, the payload's is never touched", async () => {
+    const target = targets[0] as Target;
+    const key = `fcdb_swap${Date.now()}`;
+    await history().expect(subjectOf(key, target, { trigger: 'timer' }));
+    const { result } = await withWarnings({ requestContext: fcContextOf, requestPayload: JSON.stringify({ key, target: { product: 'rds', DBInstanceId: 'rm-sample2' }, replyTo: { platform: 'slack', url: 'https://hooks.slack.com/commands/T1/1/evil' } }) });
+    expect(result).toMatchObject({ ok: true, key, recovery: 'redispatched' });
+    await stack.cloud.fcIdle();
+    await stack.tracked();
+    expect(stack.cloud.requests.filter((r) => r.action === 'CreateBackup').map((r) => r.query.DBInstanceId)).toEqual(['rm-sample1']);
+    expect(await history().get(key)).toMatchObject({ state: 'succeeded', origin: { trigger: 'timer' } });
+    expect((await history().get(key))?.origin.replyTo).toBeUndefined();
+  });
 });
 
 it("the timer's redelivery does not count a 409 as done when the worker failed for good: the task is sent again", async () => {
@@ -241,4 +310,25 @@ it('a task that never produces a job, however often it is sent, is given up as l
   const alerts = stack.receiver.notified.map((n) => JSON.stringify(n.body));
   expect(alerts).toHaveLength(2);
   for (const a of alerts) expect(a).toMatch(/Backup task lost: polardb pc-sample1.*DispatchLost/);
+});
+
+it('a deploy whose deployId looks like a URL and a mention: its failure alert shows it as code on both channels, never as a link (issue 16)', async () => {
+  const target = { product: 'rds', DBInstanceId: 'rm-sample1', BackupMethod: 'Physical' } as const;
+  stack.cloud.inject({ action: 'CreateBackup', product: 'rds', kind: 'job-fails' });
+  // Within the gate's deployId rule (letters, digits and . _ : / # @ + -).
+  const deployId = `https://evil.example/@channel/${Date.now()}`;
+  const text = JSON.stringify({ targets: [target], deployId });
+  const res = await fetch(`${stack.gateway}/deploy-hook/backups`, { method: 'POST', headers: { 'content-type': 'application/json', ...deployHeaders('POST', '/backups', text, secrets.deploy) }, body: text });
+  expect(res.status).toBe(202);
+  await stack.tracked();
+  const slack = stack.receiver.notified.find((n) => n.channel === 'slack')?.body as { blocks: Record<string, any>[] };
+  const fields = slack.blocks.flatMap((b) => b.fields ?? []) as { text: string; verbatim?: boolean }[];
+  expect(fields.map((f) => f.text)).toContain(`*trigger*\n\`deploy ${deployId}\``);
+  const mrkdwn = JSON.stringify(slack.blocks).match(/"type":"mrkdwn"[^}]*/g) ?? [];
+  expect(mrkdwn.length).toBeGreaterThan(3);
+  for (const m of mrkdwn) expect(m).toContain('"verbatim":true');
+  const ding = stack.receiver.notified.find((n) => n.channel === 'dingtalk')?.body as { markdown: { text: string } };
+  const trigger = ding.markdown.text.split('\n').find((l) => l.startsWith('- **trigger**')) as string;
+  expect(trigger).toBe(`- **trigger**: \`deploy ${deployId.replace(/([:.@])/g, '$1\u200b')}\``);
+  expect(trigger).not.toContain('https://');
 });
