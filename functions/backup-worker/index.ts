@@ -28,7 +28,7 @@ export async function handler(event: unknown, context: FcContext): Promise<Recor
   const log = inv.logger.child({ key: work.key, product: work.target.product, ...(work.redispatch ? { redispatch: work.redispatch } : {}) });
   const subject = subjectOf(work.key, work.target, originOf(work));
   let unrecorded: unknown;
-  const onJob = async (o: { jobId?: string; backupId?: string; region: string; requestedAt: string; originUncertain?: true }) => {
+  const onJob = async (o: { jobId?: string; backupId?: string; region: string; requestedAt: string; originUncertain?: true; outcome?: string }) => {
     try {
       return await inv.history.requested(subject, o);
     } catch (e) {

@@ -43,9 +43,11 @@ export interface JobRef {
   requestedAt?: string;
   /** Adopted by a fresh claim's look, with no attempt of ours on record. */
   originUncertain?: true;
+  /** The engine's outcome: `adopted` is checked against what was asked once its set appears. */
+  outcome?: string;
 }
 
-export type FinalPatch = Partial<Pick<HistoryRecord, 'backupId' | 'startedAt' | 'finishedAt' | 'durationMs' | 'sizeBytes' | 'method' | 'error'>> & {
+export type FinalPatch = Partial<Pick<HistoryRecord, 'backupId' | 'startedAt' | 'finishedAt' | 'durationMs' | 'sizeBytes' | 'method' | 'error' | 'originUncertain'>> & {
   state: Extract<HistoryState, 'succeeded' | 'failed' | 'lost'>;
 };
 
@@ -109,6 +111,7 @@ export class History {
         region: job.region ?? base.region,
         requestedAt: job.requestedAt ?? base.requestedAt,
         ...(job.originUncertain ? { originUncertain: true as const } : {}),
+        ...(job.outcome === 'adopted' ? { adopted: true as const } : {}),
         // A job adopted after a lost dispatch is no longer lost: its alert, if not yet sent, is moot.
         duties: [],
         error: undefined,
@@ -119,7 +122,7 @@ export class History {
   }
 
   /** The engine's onJob hook for requests from `origin`: each job recorded as outstanding once its id is known. */
-  recorder(origin: Origin): (outcome: { key: string; jobId?: string; backupId?: string; region: string; requestedAt: string; originUncertain?: true }, target: Target) => Promise<HistoryRecord> {
+  recorder(origin: Origin): (outcome: { key: string; jobId?: string; backupId?: string; region: string; requestedAt: string; originUncertain?: true; outcome?: string }, target: Target) => Promise<HistoryRecord> {
     return (o, target) => this.requested(subjectOf(o.key, target, origin), o);
   }
 

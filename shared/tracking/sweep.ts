@@ -9,6 +9,7 @@ import type { History } from '../history/history';
 import { isFinalState, type HistoryRecord } from '../history/record';
 import { performDuties, type DutyDeps } from './duties';
 import { recoverDispatch, type RedispatchDeps } from './redispatch';
+import { ownKeyOf, takeOwnBackup, wrongMethod } from './wrong-adoption';
 
 export interface SweepDeps {
   history: History;
@@ -117,6 +118,24 @@ async function lookAtJob(r: HistoryRecord, d: SweepDeps): Promise<HistoryRecord 
     return d.history.finish(r, { state: 'failed', error: { code: e.code, message: `Could not read the job's state: ${e.message}` } });
   }
   if (status.state === 'succeeded') {
+    const wrong = wrongMethod(r, status.method);
+    if (wrong) {
+      const sent = await takeOwnBackup(r, d.redispatch, d.engine.logger);
+      return d.history.finish(r, {
+        state: 'failed',
+        backupId: status.backupId ?? r.backupId,
+        startedAt: status.startedAt,
+        finishedAt: status.finishedAt,
+        method: status.method,
+        originUncertain: true,
+        error: {
+          code: 'AdoptedWrongBackup',
+          message:
+            `The job this request adopted (${r.jobId ?? r.backupId}) made a ${wrong.listed} backup, not the ${wrong.asked} one asked for: it was someone else's. ` +
+            (sent ? `This tool's own backup was requested as ${ownKeyOf(r)}.` : `Take one now: fc-db-backup backup ${r.product} ${r.instanceId} ${wrong.asked}.`),
+        },
+      });
+    }
     const durationMs = status.startedAt && status.finishedAt ? Date.parse(status.finishedAt) - Date.parse(status.startedAt) : undefined;
     return d.history.finish(r, {
       state: 'succeeded',
