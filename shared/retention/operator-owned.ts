@@ -2,9 +2,10 @@
 // signed by a CI secret or posed as a chat user never sets how many restore points survive (issue 16).
 import { validationError, type FieldIssue } from '../errors';
 
-const RETENTION_FIELDS = ['keep', 'keepDays'] as const;
+// The rotation counts (shared/retention/rotation.ts) decide deletions just as keep does.
+const RETENTION_FIELDS = ['keep', 'keepDays', 'keepLast', 'keepDaily', 'keepWeekly', 'keepMonthly'] as const;
 
-/** Refuses `keep`/`keepDays` on any target or selector of a request, naming each field (400). */
+/** Refuses `keep`/`keepDays` and the rotation counts on any target or selector of a request, naming each field (400). */
 export function refuseRequestRetention(input: unknown, at = 'targets', trigger = 'deploy-gate request'): void {
   if (!Array.isArray(input)) return;
   const issues: FieldIssue[] = input.flatMap((t, i) =>

@@ -75,7 +75,7 @@ describe('deploy gate', () => {
   });
 
   // One signed request with keep: 1 once wiped every older backup of the fleet (issue 16): retention is the operator's.
-  it.for(['keep', 'keepDays'] as const)('a %s in a gate request is a 400 naming the field, and nothing is created or deleted', async (field, { expect }) => {
+  it.for(['keep', 'keepDays', 'keepLast', 'keepDaily', 'keepWeekly', 'keepMonthly'] as const)('a %s in a gate request is a 400 naming the field, and nothing is created or deleted', async (field, { expect }) => {
     const before = stack.cloud.requests.length;
     const r = await post({ targets: [{ product: 'polardb', DBClusterId: 'pc-sample1', [field]: 1 }], deployId: `deploy-${field}-refused`, wait: 0 });
     expect(r.status).toBe(400);

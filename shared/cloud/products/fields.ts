@@ -28,3 +28,34 @@ export const wholeNumber = (min: number, max: number, what: string) =>
  */
 export const keepField = (max: number, why: string) => z.optional(wholeNumber(1, max, `how many of this tool's good backups to keep (${why})`));
 export const keepDaysField = (min: number, max: number, why: string) => z.optional(wholeNumber(min, max, `days to keep this tool's backups (${why})`));
+
+export interface RotationBounds {
+  keepLast: number;
+  keepDaily: number;
+  keepWeekly: number;
+  keepMonthly: number;
+}
+
+/**
+ * Rotation with restic's `forget` meaning (shared/retention/rotation.ts): the newest good backup of each of the last
+ * n days, ISO weeks and months that have one, counted in the timer's time zone. A backup may count for several.
+ */
+export const rotationFields = (max: RotationBounds, why: string) => ({
+  keepLast: z.optional(wholeNumber(1, max.keepLast, `how many of the newest of this tool's good backups to keep (${why})`)),
+  keepDaily: z.optional(wholeNumber(1, max.keepDaily, `for how many of the last days with a backup to keep that day's newest (${why})`)),
+  keepWeekly: z.optional(wholeNumber(1, max.keepWeekly, `for how many of the last ISO weeks with a backup to keep that week's newest (${why})`)),
+  keepMonthly: z.optional(wholeNumber(1, max.keepMonthly, `for how many of the last months with a backup to keep that month's newest (${why})`)),
+});
+
+export const rotationNames = ['keepLast', 'keepDaily', 'keepWeekly', 'keepMonthly'] as const;
+
+/** The rotation counts a target sets, in rotationNames order; non-numbers (already refused) are left out. */
+export const rotationSet = (t: Partial<Record<(typeof rotationNames)[number], unknown>>) =>
+  rotationNames.flatMap((name) => (typeof t[name] === 'number' ? [{ name, n: t[name] }] : []));
+
+/**
+ * How many days back a rotation reaches with one backup a night: a monthly is kept about 31 days per count, a weekly
+ * 7, a daily 1. An upper estimate, for comparing with a retention the cloud enforces.
+ */
+export const rotationReachDays = (t: Partial<Record<(typeof rotationNames)[number], unknown>>): number =>
+  Math.max(0, ...rotationSet(t).map(({ name, n }) => n * (name === 'keepMonthly' ? 31 : name === 'keepWeekly' ? 7 : 1)));

@@ -4,7 +4,7 @@ import {
   asArray, defined, minuteWindow, names, num, path, percent, str, tagParams,
   type JobState, type JobView, type ProductCatalog,
 } from './catalog';
-import { instanceIdField, keepDaysField, keepField, oneOf, regionField } from './fields';
+import { instanceIdField, keepDaysField, keepField, oneOf, regionField, rotationFields, rotationReachDays, rotationSet } from './fields';
 
 const retention = 'must be a whole number of days: 7 to 730, or -1 to keep forever';
 
@@ -23,11 +23,28 @@ export const mongodbTargetSchema = z
     keep: keepField(1000, 'unset deletes nothing'),
     // Sent as the cloud's own BackupRetentionPeriod: the cloud expires the backup (docs/retention-apis.md).
     keepDays: keepDaysField(7, 730, "sent as MongoDB's BackupRetentionPeriod, which takes 7 to 730"),
+    ...rotationFields({ keepLast: 1000, keepDaily: 3650, keepWeekly: 520, keepMonthly: 120 }, "restic forget's meaning, in the timer's time zone"),
   })
   .check(
     z.superRefine((t, ctx) => {
       if (t.keepDays !== undefined && t.BackupRetentionPeriod !== undefined) {
         ctx.addIssue({ code: 'custom', path: ['keepDays'], input: t.keepDays, message: 'is sent as BackupRetentionPeriod: set one of the two, not both' });
+      }
+      // The cloud expires a backup after its BackupRetentionPeriod whatever the rotation says: a monthly the rotation
+      // keeps would vanish early, and the restore-point watch would see it go (docs/retention-apis.md).
+      const expiry = t.BackupRetentionPeriod ?? t.keepDays;
+      const reach = rotationReachDays(t);
+      if (typeof expiry === 'number' && Number.isInteger(expiry) && expiry !== -1 && reach > expiry) {
+        const field = t.BackupRetentionPeriod !== undefined ? 'BackupRetentionPeriod' : 'keepDays';
+        const rules = rotationSet(t).map((r) => `${r.name} ${r.n}`).join(', ');
+        ctx.addIssue({
+          code: 'custom',
+          path: [field],
+          input: expiry,
+          message: `makes the cloud expire each backup after ${expiry} days, but ${rules} keeps backups for up to about ${reach} days: ${
+            reach <= 730 ? `set it to at least ${reach}, or BackupRetentionPeriod -1 to keep forever` : 'set BackupRetentionPeriod -1 to keep forever (the most it takes short of that is 730 days)'
+          }`,
+        });
       }
     }),
   );

@@ -4,18 +4,53 @@ import {
   asArray, defined, minuteWindow, num, path, percent, str, tagParams,
   type JobState, type JobView, type ProductCatalog,
 } from './catalog';
-import { instanceIdField, keepDaysField, keepField, regionField } from './fields';
+import { instanceIdField, keepDaysField, keepField, regionField, rotationFields, rotationSet } from './fields';
 
-export const polardbTargetSchema = z.strictObject({
-  product: z.literal('polardb'),
-  DBClusterId: instanceIdField('pc-bp1xxxxxxxxxxxxx'),
-  RegionId: z.optional(regionField),
-  Comment: z.optional(
-    z.string({ error: 'must be a string' }).check(z.minLength(1, { error: 'must not be empty' }), z.maxLength(256, { error: 'must be at most 256 characters' })),
-  ),
-  keep: keepField(3, 'a PolarDB cluster holds at most 3 manual backups at a time; default 2, leaving one for a deploy gate or chat backup'),
-  keepDays: keepDaysField(1, 3650, '1 to 3650'),
-});
+// A cluster holds 3 manual backups at a time, and scheduled rotation leaves one free so the next backup never has to
+// delete first (create before delete): at most 2 of this tool's backups are kept.
+const SLOTS_KEPT = 2;
+const slotsWhy = 'a PolarDB cluster holds 3 manual backups and one slot stays free for the next backup, so at most 2 are kept';
+
+export const polardbTargetSchema = z
+  .strictObject({
+    product: z.literal('polardb'),
+    DBClusterId: instanceIdField('pc-bp1xxxxxxxxxxxxx'),
+    RegionId: z.optional(regionField),
+    Comment: z.optional(
+      z.string({ error: 'must be a string' }).check(z.minLength(1, { error: 'must not be empty' }), z.maxLength(256, { error: 'must be at most 256 characters' })),
+    ),
+    keep: keepField(SLOTS_KEPT, `${slotsWhy}; default 2`),
+    keepDays: keepDaysField(1, 3650, '1 to 3650'),
+    ...rotationFields({ keepLast: SLOTS_KEPT, keepDaily: SLOTS_KEPT, keepWeekly: SLOTS_KEPT, keepMonthly: SLOTS_KEPT }, slotsWhy),
+  })
+  .check(
+    z.superRefine((t, ctx) => {
+      const set = rotationSet(t);
+      const total = set.reduce((sum, r) => sum + r.n, 0);
+      const last = set[set.length - 1];
+      // A count or keep beyond its own bound is already refused by it; these are about combinations.
+      const inBounds = set.every((r) => r.n <= SLOTS_KEPT) && (t.keep === undefined || (typeof t.keep === 'number' && t.keep <= SLOTS_KEPT));
+      // Each count keeps at most that many backups, so their sum bounds what the rotation keeps.
+      if (last !== undefined && inBounds && set.length > 1 && total > SLOTS_KEPT) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [last.name],
+          input: last.n,
+          message: `${set.map((r) => `${r.name} ${r.n}`).join(' + ')} = ${total} could keep ${total} of this tool's backups; ${slotsWhy}: the rotation counts together must be at most ${SLOTS_KEPT}`,
+        });
+      }
+      // keep's newest backups and every rule's first pick are the same newest backup, so together they hold at most
+      // keep + the rotation counts − 1.
+      if (last !== undefined && inBounds && t.keep !== undefined && total <= SLOTS_KEPT && t.keep + total - 1 > SLOTS_KEPT) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['keep'],
+          input: t.keep,
+          message: `beside ${set.map((r) => `${r.name} ${r.n}`).join(' + ')} could keep ${t.keep + total - 1} of this tool's backups (the newest counts for both); ${slotsWhy}: lower keep or the rotation counts`,
+        });
+      }
+    }),
+  );
 
 export type PolardbTarget = z.infer<typeof polardbTargetSchema>;
 

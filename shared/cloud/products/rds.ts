@@ -4,7 +4,7 @@ import {
   asArray, defined, minuteWindow, names, num, path, percent, str,
   type BackupView, type JobState, type JobView, type ProductCatalog,
 } from './catalog';
-import { instanceIdField, keepDaysField, keepField, oneOf, regionField } from './fields';
+import { instanceIdField, keepDaysField, keepField, oneOf, regionField, rotationFields } from './fields';
 
 const dbName = /^[A-Za-z0-9_][A-Za-z0-9_$-]{0,63}$/;
 
@@ -26,6 +26,8 @@ export const rdsTargetSchema = z
     keep: keepField(1000, 'unset deletes nothing'),
     // DeleteBackup refuses data backups younger than 7 days (docs/retention-apis.md).
     keepDays: keepDaysField(7, 3650, 'RDS deletes no backup younger than 7 days; unset deletes nothing'),
+    // Ten years of dailies, weeklies or monthlies at most: the bound is ours, the cloud's limits are in docs/retention-apis.md.
+    ...rotationFields({ keepLast: 1000, keepDaily: 3650, keepWeekly: 520, keepMonthly: 120 }, "restic forget's meaning, in the timer's time zone"),
   })
   .check(
     z.superRefine((t, ctx) => {

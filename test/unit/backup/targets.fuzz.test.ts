@@ -24,7 +24,7 @@ const validRds = fc
   .map((t) => dropUndefined({ product: 'rds', ...t }));
 const validLogicalDb = fc.record({ DBInstanceId: id('rm-'), DBName: fc.stringMatching(/^[a-z][a-z0-9_]{0,15}$/) }).map((t) => ({ product: 'rds', BackupMethod: 'Logical', BackupStrategy: 'db', ...t }));
 const validPolar = fc
-  .record({ DBClusterId: id('pc-'), Comment: opt(fc.string({ minLength: 1, maxLength: 256 })), keep: opt(fc.integer({ min: 1, max: 3 })), keepDays: opt(fc.integer({ min: 1, max: 3650 })) })
+  .record({ DBClusterId: id('pc-'), Comment: opt(fc.string({ minLength: 1, maxLength: 256 })), keep: opt(fc.integer({ min: 1, max: 2 })), keepDays: opt(fc.integer({ min: 1, max: 3650 })) })
   .map((t) => dropUndefined({ product: 'polardb', ...t }));
 const validMongo = fc
   .record({
@@ -106,8 +106,8 @@ describe(`target validation (${runs.numRuns} runs per property)`, () => {
 
   it('keep and keepDays: each product\'s bounds, refused with field, value and the reason for the bound', () => {
     const rule = (t: Record<string, unknown>) => targetIssues(t, 'targets[0]').map((i) => `${i.field}: ${JSON.stringify(i.value)} — ${i.rule}`);
-    expect(rule({ product: 'polardb', DBClusterId: 'pc-a1b2', keep: 4 })).toEqual([
-      'targets[0].keep: 4 — must be 1 to 3, how many of this tool\'s good backups to keep (a PolarDB cluster holds at most 3 manual backups at a time; default 2, leaving one for a deploy gate or chat backup)',
+    expect(rule({ product: 'polardb', DBClusterId: 'pc-a1b2', keep: 3 })).toEqual([
+      'targets[0].keep: 3 — must be 1 to 2, how many of this tool\'s good backups to keep (a PolarDB cluster holds 3 manual backups and one slot stays free for the next backup, so at most 2 are kept; default 2)',
     ]);
     expect(rule({ product: 'rds', DBInstanceId: 'rm-a1b2', keepDays: 3 })[0]).toMatch(/^targets\[0\]\.keepDays: 3 — must be 7 to 3650, .*RDS deletes no backup younger than 7 days/);
     expect(rule({ product: 'rds', DBInstanceId: 'rm-a1b2', keep: 0 })[0]).toMatch(/^targets\[0\]\.keep: 0 — must be 1 to 1000/);
@@ -117,7 +117,7 @@ describe(`target validation (${runs.numRuns} runs per property)`, () => {
     ]);
     expect(rule({ product: 'mongodb', DBInstanceId: 'dds-a1b2', keepDays: 731 })[0]).toMatch(/must be 7 to 730, .*BackupRetentionPeriod/);
     // A tag selector takes them too, with the same rules.
-    expect(() => parseTargetsOrSelectors([{ product: 'polardb', tags: { backup: 'nightly' }, keep: 4 }])).toThrow(/targets\[0\]\.keep: 4 — must be 1 to 3/);
+    expect(() => parseTargetsOrSelectors([{ product: 'polardb', tags: { backup: 'nightly' }, keep: 4 }])).toThrow(/targets\[0\]\.keep: 4 — must be 1 to 2/);
     expect(parseTargetsOrSelectors([{ product: 'rds', tags: { backup: 'nightly' }, keep: 7, keepDays: 30 }])).toEqual([{ product: 'rds', tags: { backup: 'nightly' }, keep: 7, keepDays: 30 }]);
   });
 
