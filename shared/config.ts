@@ -24,8 +24,8 @@ export interface Config {
   maxTargetsPerRun: number;
   /** Distinct tag selectors one request may hold: each costs list calls. */
   maxSelectorsPerRequest: number;
-  /** Ad-hoc backups (chat, deploy gate) per database per clock hour, across all instances (shared/ratelimit). */
-  adhocBackupsPerHour: number;
+  /** Ad-hoc backups (chat, deploy gate) per database in any 24 hours, across all instances (shared/ratelimit). */
+  adhocBackupsPerDay: number;
   /** Above this many targets the timer hands each target to backup-worker instead of calling the cloud itself. */
   fanoutThreshold: number;
   /** Worker invocations started per second during fan-out (each makes one CreateBackup: mind the API rate limits). */
@@ -115,6 +115,11 @@ export function loadConfig(env: Env): Config {
       issues.push({ field: 'BACKUP_TARGETS', value: env.BACKUP_TARGETS, rule: 'must be a JSON array of targets' });
     }
   }
+  // The clock-hour limit let 2 + 2 requests straddle an hour (issue 16); a deployment still setting it gets a clear
+  // refusal rather than a window it did not choose.
+  if (env.ADHOC_BACKUPS_PER_HOUR !== undefined) {
+    issues.push({ field: 'ADHOC_BACKUPS_PER_HOUR', value: env.ADHOC_BACKUPS_PER_HOUR, rule: 'is no longer read: set ADHOC_BACKUPS_PER_DAY (ad-hoc backups per database in any 24 hours, 1 to 100, default 3) and remove ADHOC_BACKUPS_PER_HOUR' });
+  }
   const retentionDelete = env.RETENTION_DELETE || 'on';
   if (!['on', 'off'].includes(retentionDelete)) issues.push({ field: 'RETENTION_DELETE', value: retentionDelete, rule: 'must be on or off' });
   const level = env.LOG_LEVEL ?? 'info';
@@ -190,7 +195,7 @@ export function loadConfig(env: Env): Config {
     concurrency: int(env, 'BACKUP_CONCURRENCY', 10, 1, 200, issues),
     maxTargetsPerRun: int(env, 'MAX_TARGETS_PER_RUN', 500, 1, 100_000, issues),
     maxSelectorsPerRequest: int(env, 'MAX_SELECTORS_PER_REQUEST', 20, 1, 1_000, issues),
-    adhocBackupsPerHour: int(env, 'ADHOC_BACKUPS_PER_HOUR', 2, 1, 100, issues),
+    adhocBackupsPerDay: int(env, 'ADHOC_BACKUPS_PER_DAY', 3, 1, 100, issues),
     fanoutThreshold: int(env, 'FANOUT_THRESHOLD', 20, 0, 100_000, issues),
     fanoutRatePerSec: int(env, 'FANOUT_RATE_PER_SEC', 50, 1, 10_000, issues),
     workerFunction: env.WORKER_FUNCTION || undefined,

@@ -145,8 +145,8 @@ async function handleCommand(chat: ChatRequest, inv: Invocation, context: FcCont
       }
     }
     const key = idempotencyKey('chat', [chat.platform, chat.requestId], command.target);
-    // An ad-hoc backup: within ADHOC_BACKUPS_PER_HOUR for this database (a platform retry of the same request reuses its slot).
-    await takeAdhocSlot(inv.deps.store, { product: command.target.product, instanceId: instanceIdOf(command.target) }, key, inv.config.adhocBackupsPerHour);
+    // An ad-hoc backup: within ADHOC_BACKUPS_PER_DAY for this database (a platform retry of the same request reuses its slot).
+    await takeAdhocSlot(inv.deps.store, { product: command.target.product, instanceId: instanceIdOf(command.target) }, key, inv.config.adhocBackupsPerDay);
     // Slack wants an answer within 3 s: retries of the (idempotent) invoke fit in 2.5 s, then a clear message.
     const budget = earlier(inv.deps.deadline, Date.now() + 2_500);
     // Recorded before the hand-over: a task FC loses is found by the tracker and dispatched again.

@@ -18,7 +18,7 @@ import { validate } from '../../shared/http/middleware/validator';
 import { verifySignature } from '../../shared/http/middleware/signature-verifier';
 import type { HttpRequest } from '../../shared/http/request';
 import { refuseReplays } from '../../shared/http/middleware/replay-guard';
-import { returnAdhocSlots, takeAdhocSlot } from '../../shared/ratelimit/adhoc-limit';
+import { type AdhocSlot, returnAdhocSlots, takeAdhocSlot } from '../../shared/ratelimit/adhoc-limit';
 import { refuseRequestRetention } from '../../shared/retention/operator-owned';
 import { signatureSchemes } from '../../shared/http/signatures/http-adapters';
 import { deployToleranceSec } from '../../shared/http/signatures/deploy-request';
@@ -146,7 +146,7 @@ async function manifestFor(id: string, body: DeployRequest, items: unknown[], in
   };
   const targets = await resolveTargets(items as never, inv.deps, { ...runLimit(inv.config.maxTargetsPerRun, body.maxTargets, 'maxTargets'), maxSelectors: inv.config.maxSelectorsPerRequest }).catch(freeDeployId);
   const manifestItems = targets.map((target) => ({ target, key: idempotencyKey('deploy', [body.deployId], target) }));
-  // A new deployId is an ad-hoc backup of each database: within ADHOC_BACKUPS_PER_HOUR, or none of them.
+  // A new deployId is an ad-hoc backup of each database: within ADHOC_BACKUPS_PER_DAY, or none of them.
   await takeSlots(manifestItems, inv).catch(freeDeployId);
   const manifest: Manifest = {
     deployId: body.deployId,
@@ -159,9 +159,9 @@ async function manifestFor(id: string, body: DeployRequest, items: unknown[], in
 }
 
 async function takeSlots(items: Manifest['items'], inv: Invocation): Promise<void> {
-  const taken: string[] = [];
+  const taken: AdhocSlot[] = [];
   try {
-    for (const { target, key } of items) taken.push(await takeAdhocSlot(inv.deps.store, { product: target.product, instanceId: instanceIdOf(target) }, key, inv.config.adhocBackupsPerHour));
+    for (const { target, key } of items) taken.push(await takeAdhocSlot(inv.deps.store, { product: target.product, instanceId: instanceIdOf(target) }, key, inv.config.adhocBackupsPerDay));
   } catch (e) {
     await returnAdhocSlots(inv.deps.store, taken);
     throw e;

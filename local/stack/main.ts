@@ -89,7 +89,7 @@ async function main(): Promise<void> {
     // Results go to the receiver on loopback: the one reply address allowed besides Slack's and DingTalk's hosts.
     CHAT_REPLY_LOCAL_RECEIVER: receiver.url,
     // Trying the examples backs the four sample databases up more often than a deployment would.
-    ADHOC_BACKUPS_PER_HOUR: process.env.ADHOC_BACKUPS_PER_HOUR ?? '20',
+    ADHOC_BACKUPS_PER_DAY: process.env.ADHOC_BACKUPS_PER_DAY ?? '20',
     ALIBABA_CLOUD_REGION: 'cn-hangzhou',
     // Alerts go to the receiver, which checks the DingTalk signature and prints them.
     NOTIFY_DINGTALK_WEBHOOK_URL: `${receiver.url}/notify/dingtalk?access_token=local`,

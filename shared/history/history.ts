@@ -176,11 +176,18 @@ export class History {
     return this.mutate(id, (cur) => (cur && !cur.retired && !cur.retiring ? { ...cur, retiring: { at: new Date(this.o.now()).toISOString(), reason, ...(forId ? { for: forId } : {}) } } : undefined));
   }
 
-  /** Not final yet: look again at `nextCheckAt`. `redispatched` counts a lost task sent again. */
-  async reschedule(current: HistoryRecord, nextCheckAt: number, redispatched = false): Promise<void> {
-    await this.mutate(current.id, (cur) =>
-      !cur || isFinalState(cur.state) ? undefined : { ...cur, nextCheckAt, redispatches: cur.redispatches + (redispatched ? 1 : 0) },
-    );
+  /**
+   * Not final yet: look again at `nextCheckAt`. `redispatch`: the n of the `<key>_r<n>` task just sent. It is counted
+   * once per n, not once per sender: two visits of one lost task at once (overlapping sweeps, the failure destination
+   * racing a sweep) both send `_r1` (FC keeps one), and counting both declared the task lost with `_r2` never sent.
+   * The first write for n wins; a later one re-reads the record here and leaves it as the winner set it.
+   */
+  async reschedule(current: HistoryRecord, nextCheckAt: number, redispatch?: number): Promise<void> {
+    await this.mutate(current.id, (cur) => {
+      if (!cur || isFinalState(cur.state)) return undefined;
+      if (redispatch === undefined) return { ...cur, nextCheckAt };
+      return cur.redispatches >= redispatch ? undefined : { ...cur, nextCheckAt, redispatches: redispatch };
+    });
   }
 
   /** A duty done (result posted, alert sent): a final record with none left leaves the outstanding set. */

@@ -1,42 +1,75 @@
-// At most N ad-hoc backups per database per clock hour (ADHOC_BACKUPS_PER_HOUR), counted in the idempotency store
+// At most N ad-hoc backups per database in any 24 hours (ADHOC_BACKUPS_PER_DAY), counted in the idempotency store
 // across every instance: chat and the deploy gate take a slot per new request, so a leaked chat or webhook credential
 // cannot spend a database's backup quota (PolarDB keeps 3 manual backups, RDS takes 20 sets a day). The timer is not
-// counted: its targets are the operator's own. Slots are N records per (database, hour), each created at most once
-// (putIfAbsent); the same request taking its slot again (a platform retry, a CI re-run) finds its own record.
+// counted: its targets are the operator's own.
+//
+// A sliding window, not clock hours or days: a clock window let 2 + 2 requests straddle the hour (issue 16). The
+// window is N slot records per database, each created at most once (putIfAbsent) with a 24 h ttl, so a slot frees
+// exactly 24 h after it was taken. The record's claimedAt (this caller's clock) also decides: a record the store has
+// not yet expired but whose 24 h ran out is taken over by a compare-and-set on its owner, so only one request wins it.
+// The same request taking its slot again (a platform retry, a CI re-run) finds its own record.
+import { randomUUID } from 'node:crypto';
 import { BackupError } from '../errors';
-import type { IdempotencyStore } from '../idempotency/store';
+import type { IdempotencyRecord, IdempotencyStore } from '../idempotency/store';
 
-const hourMs = 3_600_000;
+export const adhocWindowMs = 86_400_000;
 
 export interface AdhocDatabase {
   product: string;
   instanceId: string;
 }
 
-const slotKey = (db: AdhocDatabase, hour: number, slot: number) => `adhoc_${db.product}_${db.instanceId.replace(/[^A-Za-z0-9_-]/g, '_')}_${hour}_${slot}`;
+/** A slot taken: give it back with returnAdhocSlots. */
+export interface AdhocSlot {
+  key: string;
+  owner: string;
+}
 
-/** Takes one of this hour's slots for `requestKey` on `db`, or throws AdhocLimitExceeded (429, with Retry-After). */
-export async function takeAdhocSlot(store: IdempotencyStore, db: AdhocDatabase, requestKey: string, perHour: number, nowMs: number = Date.now()): Promise<string> {
-  const hour = Math.floor(nowMs / hourMs);
-  for (let slot = 0; slot < perHour; slot++) {
-    const key = slotKey(db, hour, slot);
-    const put = await store.putIfAbsent(
-      { key, payloadHash: requestKey, status: 'completed', owner: 'adhoc-limit', claimedAt: new Date(nowMs).toISOString(), leaseExpiresAt: nowMs, attempts: 1 },
-      2 * hourMs,
-    );
-    if (put.ok || put.existing.payloadHash === requestKey) return key;
+const slotKey = (db: AdhocDatabase, slot: number) => `adhoc_${db.product}_${db.instanceId.replace(/[^A-Za-z0-9_-]/g, '_')}_${slot}`;
+
+const takenAt = (r: IdempotencyRecord): number => Date.parse(r.claimedAt);
+const live = (r: IdempotencyRecord, nowMs: number): boolean => takenAt(r) + adhocWindowMs > nowMs;
+
+/** Takes one of `db`'s slots of the last 24 h for `requestKey`, or throws AdhocLimitExceeded (429, with Retry-After). */
+export async function takeAdhocSlot(store: IdempotencyStore, db: AdhocDatabase, requestKey: string, perDay: number, nowMs: number = Date.now()): Promise<AdhocSlot> {
+  const keys = Array.from({ length: perDay }, (_, slot) => slotKey(db, slot));
+  // Own slot first, in any position: a retry must not take a second slot because an earlier one freed meanwhile.
+  const current = await Promise.all(keys.map((k) => store.get(k)));
+  const own = current.findIndex((r) => r !== undefined && live(r, nowMs) && r.payloadHash === requestKey);
+  if (own >= 0) return { key: keys[own] as string, owner: (current[own] as IdempotencyRecord).owner };
+
+  const holders: IdempotencyRecord[] = [];
+  for (const key of keys) {
+    const owner = `adhoc-limit:${randomUUID()}`;
+    const record: IdempotencyRecord = { key, payloadHash: requestKey, status: 'completed', owner, claimedAt: new Date(nowMs).toISOString(), leaseExpiresAt: nowMs, attempts: 1 };
+    const put = await store.putIfAbsent(record, adhocWindowMs);
+    if (put.ok) return { key, owner };
+    const existing = put.existing;
+    if (live(existing, nowMs)) {
+      if (existing.payloadHash === requestKey) return { key, owner: existing.owner };
+      holders.push(existing);
+      continue;
+    }
+    // Its 24 h ran out on our clock before the store's ttl did: one compare-and-set on its owner takes it over.
+    if (await store.compareAndSet(existing.owner, record, adhocWindowMs)) return { key, owner };
+    const now = await store.get(key);
+    if (now && live(now, nowMs)) {
+      if (now.payloadHash === requestKey) return { key, owner: now.owner };
+      holders.push(now);
+    }
   }
-  const retryAfterSec = Math.ceil(((hour + 1) * hourMs - nowMs) / 1000);
+  const frees = holders.length > 0 ? Math.min(...holders.map((r) => takenAt(r) + adhocWindowMs)) : nowMs + 1000;
+  const freesAt = new Date(frees).toISOString();
   throw new BackupError({
     code: 'AdhocLimitExceeded',
     category: 'quota',
     retryable: true,
-    message: `${db.product} ${db.instanceId} already had ${perHour} ad-hoc backups this hour (ADHOC_BACKUPS_PER_HOUR); nothing was started. Try again after ${new Date((hour + 1) * hourMs).toISOString()}.`,
-    details: { limit: perHour, retryAfterSec },
+    message: `${db.product} ${db.instanceId} already had ${perDay} ad-hoc backups in the last 24 hours (ADHOC_BACKUPS_PER_DAY); nothing was started. The oldest slot frees at ${freesAt}.`,
+    details: { limit: perDay, retryAfterSec: Math.max(1, Math.ceil((frees - nowMs) / 1000)), freesAt },
   });
 }
 
 /** Gives back slots a request took when it is refused as a whole (e.g. a later target of the same request was over). */
-export async function returnAdhocSlots(store: IdempotencyStore, keys: readonly string[]): Promise<void> {
-  await Promise.all(keys.map((k) => store.deleteIfOwner(k, 'adhoc-limit').catch(() => false)));
+export async function returnAdhocSlots(store: IdempotencyStore, slots: readonly AdhocSlot[]): Promise<void> {
+  await Promise.all(slots.map((s) => store.deleteIfOwner(s.key, s.owner).catch(() => false)));
 }

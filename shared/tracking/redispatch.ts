@@ -60,8 +60,9 @@ export async function recoverDispatch(r: HistoryRecord, d: RedispatchDeps, o: { 
     });
     return 'lost';
   }
-  await d.dispatch(workerEventOf(r, r.redispatches + 1));
-  await d.history.reschedule(r, now + d.history.lostAfterMs, true);
+  const n = r.redispatches + 1;
+  await d.dispatch(workerEventOf(r, n));
+  await d.history.reschedule(r, now + d.history.lostAfterMs, n);
   return 'redispatched';
 }
 

@@ -1,6 +1,7 @@
 // Issue 10, point 6: cheap amplification, performed through the gateway and the built deploy-hook and chatops bundles
 // against the local cloud. Duplicate selectors cost one list, a request holds a bounded number of them, and a leaked
-// credential cannot drain a database's backup quota: ADHOC_BACKUPS_PER_HOUR per database, chat and deploy gate together.
+// credential cannot drain a database's backup quota: ADHOC_BACKUPS_PER_DAY per database
+// in a sliding 24 h window, chat and deploy gate together.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { deployHeaders, slackHeaders } from '../../shared/http/signatures/http-adapters';
@@ -10,7 +11,7 @@ let stack: Stack;
 beforeAll(async () => {
   stack = await startStack(
     { jobDurationMs: 200 },
-    { ADHOC_BACKUPS_PER_HOUR: '2', MAX_SELECTORS_PER_REQUEST: '20', CHATOPS_ACL: JSON.stringify([{ users: ['slack:T1/U-ops'], commands: ['backup'] }]) },
+    { ADHOC_BACKUPS_PER_DAY: '2', MAX_SELECTORS_PER_REQUEST: '20', CHATOPS_ACL: JSON.stringify([{ users: ['slack:T1/U-ops'], commands: ['backup'] }]) },
   );
 });
 afterAll(() => stack.close());
@@ -40,15 +41,16 @@ describe('point 6: amplification', () => {
     expect(stack.cloud.requests).toHaveLength(0);
   });
 
-  it('a third new deployId for the same database within the hour → 429 with Retry-After, no third CreateBackup; a re-run of the first still answers', async () => {
+  it('a third new deployId for the same database within 24 h → 429 with Retry-After, no third CreateBackup; a re-run of the first still answers', async () => {
     const target = [{ product: 'polardb', DBClusterId: 'pc-sample1' }];
     const first = `amp-q1-${randomUUID().slice(0, 8)}`;
     expect((await gate({ targets: target, deployId: first })).status).toBeLessThan(300);
     expect((await gate({ targets: target, deployId: `amp-q2-${randomUUID().slice(0, 8)}` })).status).toBeLessThan(300);
     const third = await gate({ targets: target, deployId: `amp-q3-${randomUUID().slice(0, 8)}` });
     expect(third.status).toBe(429);
-    expect(third.body.error).toMatchObject({ code: 'AdhocLimitExceeded', message: expect.stringMatching(/polardb pc-sample1 already had 2 ad-hoc backups this hour \(ADHOC_BACKUPS_PER_HOUR\)/) });
-    expect(Number(third.retryAfter)).toBeGreaterThan(0);
+    expect(third.body.error).toMatchObject({ code: 'AdhocLimitExceeded', message: expect.stringMatching(/polardb pc-sample1 already had 2 ad-hoc backups in the last 24 hours \(ADHOC_BACKUPS_PER_DAY\); nothing was started\. The oldest slot frees at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\./) });
+    // The window slides: the first slot frees 24 h after it was taken, not at the next hour.
+    expect(Number(third.retryAfter)).toBeGreaterThan(86_000);
     expect(calls('CreateBackup')).toBe(2);
     // The pipeline's re-run of the first deploy is the same request: it takes no new slot and is not refused.
     expect((await gate({ targets: target, deployId: first })).status).toBeLessThan(300);
@@ -63,7 +65,7 @@ describe('point 6: amplification', () => {
     const mixed = await gate({ targets: [{ product: 'mongodb', DBInstanceId: 'dds-sample1' }, ...full], deployId: `amp-c-${randomUUID().slice(0, 8)}` });
     expect(mixed.status).toBe(429);
     expect(calls('CreateBackup')).toBe(0);
-    // dds-sample1's slot was given back: two more backups of it still fit this hour.
+    // dds-sample1's slot was given back: two more backups of it still fit in the window.
     expect((await gate({ targets: [{ product: 'mongodb', DBInstanceId: 'dds-sample1' }], deployId: `amp-d-${randomUUID().slice(0, 8)}` })).status).toBeLessThan(300);
     expect((await gate({ targets: [{ product: 'mongodb', DBInstanceId: 'dds-sample1' }], deployId: `amp-e-${randomUUID().slice(0, 8)}` })).status).toBeLessThan(300);
   });
@@ -81,7 +83,7 @@ describe('point 6: amplification', () => {
     }).toString();
     const res = await fetch(`${stack.gateway}/chatops/slack`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...slackHeaders(body, secrets.slack) }, body });
     const reply = (await res.json()) as { text: string };
-    expect(reply.text).toMatch(/rds rm-sample2 already had 2 ad-hoc backups this hour/);
+    expect(reply.text).toMatch(/rds rm-sample2 already had 2 ad-hoc backups in the last 24 hours/);
     await stack.cloud.fcIdle();
     expect(calls('InvokeFunction')).toBe(0);
     expect(calls('CreateBackup')).toBe(0);

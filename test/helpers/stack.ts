@@ -50,7 +50,7 @@ export async function startStack(o: LocalCloudOptions = {}, env: Record<string, 
     NOTIFY_SLACK_WEBHOOK_URL: `${receiver.url}/notify/slack`,
     CHAT_REPLY_LOCAL_RECEIVER: receiver.url,
     // Tests back the same sample databases up many times an hour; test/e2e/security-amplification.test.ts sets the real limit.
-    ADHOC_BACKUPS_PER_HOUR: '100',
+    ADHOC_BACKUPS_PER_DAY: '100',
     ...env,
   });
   // The tracker's 1-minute timer, run on demand (sweep, tracked) so tests decide when outcomes are recorded.

@@ -2,18 +2,26 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../shared/config';
 
 describe('loadConfig: the security settings', () => {
-  it('defaults: 20 selectors a request, 2 ad-hoc backups per database per hour, no corp check, no local receiver', () => {
+  it('defaults: 20 selectors a request, 3 ad-hoc backups per database in any 24 hours, no corp check, no local receiver', () => {
     const c = loadConfig({});
-    expect(c).toMatchObject({ maxSelectorsPerRequest: 20, adhocBackupsPerHour: 2, dingtalkCorpId: undefined, chatReplyLocalReceiver: undefined });
+    expect(c).toMatchObject({ maxSelectorsPerRequest: 20, adhocBackupsPerDay: 3, dingtalkCorpId: undefined, chatReplyLocalReceiver: undefined });
   });
 
   it('reads and trims them', () => {
-    const c = loadConfig({ MAX_SELECTORS_PER_REQUEST: '5', ADHOC_BACKUPS_PER_HOUR: '4', DINGTALK_CORP_ID: ' ding123 ', CHAT_REPLY_LOCAL_RECEIVER: 'http://127.0.0.1:8789 ', CHATOPS_ACL: '[]' });
-    expect(c).toMatchObject({ maxSelectorsPerRequest: 5, adhocBackupsPerHour: 4, dingtalkCorpId: 'ding123', chatReplyLocalReceiver: 'http://127.0.0.1:8789', chatopsAcl: '[]' });
+    const c = loadConfig({ MAX_SELECTORS_PER_REQUEST: '5', ADHOC_BACKUPS_PER_DAY: '4', DINGTALK_CORP_ID: ' ding123 ', CHAT_REPLY_LOCAL_RECEIVER: 'http://127.0.0.1:8789 ', CHATOPS_ACL: '[]' });
+    expect(c).toMatchObject({ maxSelectorsPerRequest: 5, adhocBackupsPerDay: 4, dingtalkCorpId: 'ding123', chatReplyLocalReceiver: 'http://127.0.0.1:8789', chatopsAcl: '[]' });
+  });
+
+  it('refuses the old clock-hour ADHOC_BACKUPS_PER_HOUR, whatever its value, naming ADHOC_BACKUPS_PER_DAY instead of ignoring it', () => {
+    for (const v of ['2', '20', '']) {
+      expect(() => loadConfig({ ADHOC_BACKUPS_PER_HOUR: v })).toThrow(/ADHOC_BACKUPS_PER_HOUR: .* — is no longer read: set ADHOC_BACKUPS_PER_DAY/);
+    }
+    expect(() => loadConfig({ ADHOC_BACKUPS_PER_HOUR: '2', ADHOC_BACKUPS_PER_DAY: '2' })).toThrow(/remove ADHOC_BACKUPS_PER_HOUR/);
   });
 
   it('refuses a limit that would switch the protection off, naming the variable, the value and the rule', () => {
-    expect(() => loadConfig({ ADHOC_BACKUPS_PER_HOUR: '0' })).toThrow(/ADHOC_BACKUPS_PER_HOUR: "0" — must be a whole number from 1 to 100/);
+    expect(() => loadConfig({ ADHOC_BACKUPS_PER_DAY: '0' })).toThrow(/ADHOC_BACKUPS_PER_DAY: "0" — must be a whole number from 1 to 100/);
+    expect(() => loadConfig({ ADHOC_BACKUPS_PER_DAY: '101' })).toThrow(/ADHOC_BACKUPS_PER_DAY: "101" — must be a whole number from 1 to 100/);
     expect(() => loadConfig({ MAX_SELECTORS_PER_REQUEST: 'lots' })).toThrow(/MAX_SELECTORS_PER_REQUEST: "lots" — must be a whole number from 1 to 1000/);
   });
 });
