@@ -65,7 +65,17 @@ function restorePointsCell(d: DatabaseReport): string {
 function retentionCells(d: DatabaseReport): string[] {
   const r = d.retention;
   if (!r) return ['—', '—', '—'];
-  const policy = [r.policy.keep !== undefined ? `keep ${r.policy.keep}` : '', r.policy.keepDays !== undefined ? `${r.policy.keepDays} d` : ''].filter(Boolean).join(', ');
+  const p = r.policy;
+  const policy = [
+    p.keep !== undefined ? `keep ${p.keep}` : '',
+    p.keepDays !== undefined ? `${p.keepDays} d` : '',
+    p.keepLast !== undefined ? `last ${p.keepLast}` : '',
+    p.keepDaily !== undefined ? `${p.keepDaily} daily` : '',
+    p.keepWeekly !== undefined ? `${p.keepWeekly} weekly` : '',
+    p.keepMonthly !== undefined ? `${p.keepMonthly} monthly` : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
   const next = r.nextDeletion === undefined ? 'never' : /^\d{4}-/.test(r.nextDeletion) ? r.nextDeletion.replace('T', ' ').slice(0, 16) : r.nextDeletion;
   return [`${r.retained.length}${policy ? ` (${policy})` : ''}`, String(r.deleted.length), next];
 }

@@ -2,6 +2,7 @@
 // `keep` (the newest n), `keepDays` (younger than n days), and restic's keepLast/keepDaily/keepWeekly/keepMonthly.
 import type { Held } from './plan';
 import type { RetentionPolicy } from './policy';
+import { hasRotation, rotate } from './rotation';
 
 const DAY_MS = 86_400_000;
 
@@ -29,7 +30,12 @@ export function keptByPolicy(scheduled: readonly Held[], policy: RetentionPolicy
       if (!Number.isNaN(due) && !byCount.has(h.backupId)) dueTimes.push(due);
     }
   }
-  void timeZone;
+  if (hasRotation(policy)) {
+    // A backup without a start time cannot be placed in a day, week or month: kept.
+    for (const h of scheduled) if (h.startedAt === undefined) kept.add(h.backupId);
+    const placed = scheduled.filter((h) => h.startedAt !== undefined).map((h) => ({ id: h.backupId, startedAt: h.startedAt as string }));
+    for (const k of rotate(placed, policy, timeZone).kept) kept.add(k.id);
+  }
   return { kept, dueTimes, reason: reasonFor(policy) };
 }
 
