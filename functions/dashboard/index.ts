@@ -4,6 +4,7 @@
 //   GET /api/fleet?product&state&tag&q&page&pageSize   the fleet's counts and one page of matching databases
 //   GET /api/databases/{product}/{id}   one database with its history records
 // The API takes `Authorization: Bearer <token>` from a signed, expiring link (shared/dashboard/token.ts).
+import { restorePointsFrom } from '../../shared/restore-points/snapshot';
 import page from 'fcdb:dashboard-page';
 import { BackupError } from '../../shared/errors';
 import { httpApp } from '../../shared/http/app';
@@ -20,7 +21,7 @@ import * as z from 'zod/mini';
 const csp = pageCsp(page.script, page.style);
 // A warm instance answers a page's next requests (paging, filters) from one read of the store.
 const cache = new FleetCache(15_000);
-const fleetOf = (inv: Invocation) => cache.get(() => buildFleet({ history: inv.history, maxAgeMs: inv.config.reportMaxAgeMs, timeZone: inv.config.digestTimeZone }));
+const fleetOf = (inv: Invocation) => cache.get(() => buildFleet({ history: inv.history, restorePoints: restorePointsFrom(inv.deps.store), maxAgeMs: inv.config.reportMaxAgeMs, timeZone: inv.config.digestTimeZone }));
 const auth = () => dashboardAuth({ secret: () => process.env[dashboardSecretEnv] });
 
 export const handler = httpApp({

@@ -3,7 +3,7 @@
 // duration of each day's good backup, and the tags the timer found it by. Built from the history store alone.
 import type { History } from '../history/history';
 import { databaseId, type HistoryRecord } from '../history/record';
-import { buildReport, type DatabaseReport } from '../report/report';
+import { buildReport, type DatabaseReport, type ReportInput } from '../report/report';
 
 export const stripDays = 35;
 
@@ -99,6 +99,8 @@ export function daysOf(records: readonly HistoryRecord[], days: readonly string[
 
 export interface FleetInput {
   history: History;
+  /** The restore-point watch's counts (shared/restore-points/snapshot.ts), when the store holds them. */
+  restorePoints?: ReportInput['restorePoints'];
   maxAgeMs: number;
   timeZone: string;
   now?: number;
@@ -108,7 +110,7 @@ export async function buildFleet(i: FleetInput): Promise<Fleet> {
   const now = i.now ?? Date.now();
   const records = new Map<string, readonly HistoryRecord[]>();
   const [report, tags] = await Promise.all([
-    buildReport({ history: i.history, covered: [], warnings: [], maxAgeMs: i.maxAgeMs, now, onRecords: (p, id, rs) => records.set(databaseId(p, id), rs) }),
+    buildReport({ history: i.history, covered: [], warnings: [], maxAgeMs: i.maxAgeMs, now, ...(i.restorePoints ? { restorePoints: i.restorePoints } : {}), onRecords: (p, id, rs) => records.set(databaseId(p, id), rs) }),
     i.history.tags(),
   ]);
   const day = dayFormatter(i.timeZone);

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintToken } from '../../shared/dashboard/token';
 import { FileStore } from '../../shared/idempotency/file-store';
+import { saveSnapshot } from '../../shared/restore-points/snapshot';
 import { captureStdout } from '../helpers/fc';
 import { dingtalkHeaders, slackHeaders } from '../../shared/http/signatures/http-adapters';
 import { cli } from '../helpers/cli';
@@ -26,6 +27,12 @@ beforeAll(async () => {
       { product: 'polardb', instanceId: 'pc-dash1', nights: { 2: 'missing' } },
     ],
   });
+  // What the tracker's restore-point watch last counted for one of them (its automated and console backups too).
+  const points = [
+    { backupId: 'b-new', startedAt: '2026-12-03T18:00:00Z', manual: true },
+    { backupId: 'b-auto', startedAt: '2026-11-20T18:00:00Z', manual: false },
+  ];
+  await saveSnapshot(store, { product: 'rds', instanceId: 'rm-dash1', at: '2026-12-04T01:00:00.000Z', points }, 3_600_000);
 });
 afterAll(() => stack.close());
 
@@ -107,6 +114,10 @@ describe('the JSON API', () => {
     expect(d.records).toHaveLength(34);
     expect(d.database.strip.slice(-3)).toBe('mss');
     expect((await get('/api/databases/rds/rm-nope', token)).status).toBe(404);
+    // The restore-point watch's count, where the tracker recorded one; absent (not recorded yet) elsewhere.
+    const rp = (await (await get('/api/databases/rds/rm-dash1', token)).json()) as { database: { restorePoints?: unknown } };
+    expect(rp.database.restorePoints).toEqual({ count: 2, oldest: '2026-11-20T18:00:00Z', newest: '2026-12-03T18:00:00Z', countedAt: '2026-12-04T01:00:00.000Z' });
+    expect((d.database as { restorePoints?: unknown }).restorePoints).toBeNull();
     const bad = await get('/api/fleet?state=great&sort=x', token);
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(/query\.state/);

@@ -19,6 +19,25 @@ interface Posture {
   error?: { code: string; message: string };
 }
 
+interface RestorePoints {
+  count: number;
+  oldest?: string;
+  newest?: string;
+  countedAt: string;
+}
+
+/** The restore-point watch's last count (issue 16): every good backup in the cloud, and the oldest. */
+function restorePoints(row: Row): HTMLElement | undefined {
+  const p = row.restorePoints as RestorePoints | null | undefined;
+  if (!p) return undefined;
+  return el(
+    'div',
+    {},
+    el('div', {}, `${p.count} restore point${p.count === 1 ? '' : 's'}`),
+    el('div', { class: 'muted' }, `${p.oldest ? `oldest ${p.oldest.slice(0, 10)} · ` : ''}counted ${p.countedAt.replace('T', ' ').slice(0, 16)} UTC`),
+  );
+}
+
 /** The report model's `posture` (issue 19): the verdict with its icon, each failing rule with expected and actual. */
 function posture(row: Row): HTMLElement | undefined {
   const p = row.posture as Posture | null | undefined;
@@ -35,7 +54,7 @@ function posture(row: Row): HTMLElement | undefined {
 }
 
 export const sections: Section[] = [
-  { key: 'restorePoints', title: 'Restore points', cell: () => undefined },
+  { key: 'restorePoints', title: 'Restore points', cell: restorePoints },
   { key: 'drill', title: 'Restore drills', cell: () => undefined },
   { key: 'posture', title: 'Posture', cell: posture },
 ];
