@@ -10,13 +10,14 @@ import { chat } from './commands/chat';
 import { dashboardLink } from './commands/dashboard-link';
 import { deployGate } from './commands/deploy-gate';
 import { invoke } from './commands/invoke';
+import { posture } from './commands/posture';
 import { report } from './commands/report';
 import { sign } from './commands/sign';
 import { status } from './commands/status';
 import { exitCodeOf, exitCodes, EXIT } from './exit';
 
 /** Every command, in the order `--help` lists them. */
-export const commands: readonly Command[] = [backup, status, report, deployGate, sign, invoke, chat, dashboardLink];
+export const commands: readonly Command[] = [backup, status, report, posture, deployGate, sign, invoke, chat, dashboardLink];
 
 const help = `fc-db-backup — exactly-once RDS / PolarDB / MongoDB backups
 

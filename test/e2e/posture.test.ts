@@ -89,3 +89,40 @@ describe('report: the POSTURE column and --posture', () => {
     expect(bad.stderr).toContain('POSTURE_RULES.default.minRetentionDays: 0 — must be a whole number of days, 1 to 7300');
   });
 });
+
+describe('posture --fix and --apply (run last: --apply changes the local cloud’s settings)', () => {
+  type Fix = { product: string; instanceId: string; calls: { action: string; query: Record<string, string>; changes: { field: string; from: string | number; to: string | number }[] }[] };
+  const modifies = () => cloud.requests.filter((r) => r.action.startsWith('Modify')).map((r) => ({ action: r.action, query: r.query }));
+
+  it('--fix prints the calls that would bring each failing database into line and changes nothing', async () => {
+    const before = modifies().length;
+    const r = await cli(['posture', '--fix', '--json'], { ...env, POSTURE_RULES: strict });
+    expect(r.code, r.stderr).toBe(1);
+    const body = JSON.parse(r.stdout) as { fixes: Fix[] };
+    expect(body.fixes.length).toBeGreaterThan(0);
+    expect(body.fixes.flatMap((f) => f.calls).every((c) => c.action.startsWith('Modify'))).toBe(true);
+    expect(modifies()).toHaveLength(before);
+    const human = await cli(['posture', '--fix'], { ...env, POSTURE_RULES: strict });
+    expect(human.stdout).toMatch(/Calls that would fix it \(nothing changed; --apply makes them\):/);
+    expect(human.stdout).toMatch(/rds ModifyBackupPolicy DBInstanceId=rm-sample\d .*BackupRetentionPeriod=30/);
+  });
+
+  it('--apply makes exactly the calls --fix printed, each a raise, then reads again', async () => {
+    const printed = (JSON.parse((await cli(['posture', '--fix', '--json'], { ...env, POSTURE_RULES: strict })).stdout) as { fixes: Fix[] }).fixes;
+    const before = modifies().length;
+    const r = await cli(['posture', '--apply', '--json'], { ...env, POSTURE_RULES: strict });
+    const body = JSON.parse(r.stdout) as { applied: { action: string; query: Record<string, string>; ok: boolean }[]; after: { instanceId: string; verdict: string }[] };
+    const sent = modifies().slice(before);
+    // Only what was printed, in the same order, and every one acknowledged.
+    expect(sent.map((s) => ({ action: s.action, query: Object.fromEntries(Object.entries(s.query).filter(([k]) => k !== 'RegionId')) }))).toEqual(
+      printed.flatMap((f) => f.calls.map((c) => ({ action: c.action, query: Object.fromEntries(Object.entries(c.query).filter(([k]) => k !== 'RegionId')) }))),
+    );
+    expect(body.applied.every((a) => a.ok)).toBe(true);
+    for (const c of printed.flatMap((f) => f.calls).flatMap((c) => c.changes)) {
+      if (typeof c.to === 'number' && typeof c.from === 'number') expect(c.to === -1 || c.to > c.from).toBe(true);
+    }
+    // Read again: fewer rules fail than before, and a second --fix has fewer calls to make.
+    const again = (JSON.parse((await cli(['posture', '--fix', '--json'], { ...env, POSTURE_RULES: strict })).stdout) as { fixes: Fix[] }).fixes;
+    expect(again.flatMap((f) => f.calls).length).toBeLessThan(printed.flatMap((f) => f.calls).length);
+  });
+});
