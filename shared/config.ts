@@ -55,6 +55,10 @@ export interface Config {
   restorePointWatchMs: number;
   /** RESTORE_POINT_WATCH_BATCH: databases counted per sweep at most. */
   restorePointWatchBatch: number;
+  /** POSTURE_CHECK_INTERVAL: how often the tracker reads each database's backup settings for drift. */
+  postureCheckMs: number;
+  /** POSTURE_CHECK_BATCH: databases checked per sweep at most. */
+  postureCheckBatch: number;
   /** Alert channels (shared/notifications/); each optional. */
   notifyDingtalkUrl: string | undefined;
   notifyDingtalkSecret: string | undefined;
@@ -160,11 +164,11 @@ export function loadConfig(env: Env): Config {
     }
     return v;
   };
-  const watchInterval = () => {
-    const v = parseDuration(env.RESTORE_POINT_WATCH_INTERVAL || '1h');
+  const interval = (name: string, fallback: string) => {
+    const v = parseDuration(env[name] || fallback);
     if (v === undefined || v < 1_000 || v > 7 * 86_400_000) {
-      issues.push({ field: 'RESTORE_POINT_WATCH_INTERVAL', value: env.RESTORE_POINT_WATCH_INTERVAL, rule: 'must be a duration from 1s to 7d, like 1h' });
-      return 3_600_000;
+      issues.push({ field: name, value: env[name], rule: `must be a duration from 1s to 7d, like ${fallback}` });
+      return parseDuration(fallback) as number;
     }
     return v;
   };
@@ -209,7 +213,9 @@ export function loadConfig(env: Env): Config {
     retentionMinAgeMs: ageFloor('RETENTION_MIN_AGE', '24h', 365 * 86_400_000),
     adhocReplaceMinAgeMs: ageFloor('ADHOC_REPLACE_MIN_AGE', '24h', 30 * 86_400_000),
     retentionTimeZone,
-    restorePointWatchMs: watchInterval(),
+    restorePointWatchMs: interval('RESTORE_POINT_WATCH_INTERVAL', '1h'),
+    postureCheckMs: interval('POSTURE_CHECK_INTERVAL', '24h'),
+    postureCheckBatch: int(env, 'POSTURE_CHECK_BATCH', 50, 0, 10_000, issues),
     restorePointWatchBatch: int(env, 'RESTORE_POINT_WATCH_BATCH', 50, 0, 10_000, issues),
     notifyDingtalkUrl: url('NOTIFY_DINGTALK_WEBHOOK_URL'),
     notifyDingtalkSecret: env.NOTIFY_DINGTALK_SECRET || undefined,

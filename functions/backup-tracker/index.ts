@@ -13,7 +13,8 @@ import { isFinalState } from '../../shared/history/record';
 import { notify } from '../../shared/notifications/notifier';
 import { recoverDispatch } from '../../shared/tracking/redispatch';
 import { emptyStats, sweepShard, type SweepStats } from '../../shared/tracking/sweep';
-import { dutiesFor, notifierFor, outboxFor, redispatchFor, sweepFor, watchFor } from '../../shared/tracking/wiring';
+import { driftFor, dutiesFor, notifierFor, outboxFor, redispatchFor, sweepFor, watchFor } from '../../shared/tracking/wiring';
+import { watchPosture } from '../../shared/posture/drift';
 import { watchRestorePoints } from '../../shared/restore-points/watch';
 import { performDuties } from '../../shared/tracking/duties';
 import { sendDigestIfDue } from '../../shared/report/digest';
@@ -66,11 +67,15 @@ async function sweepAll(inv: Invocation, context: FcContext): Promise<Record<str
     inv.logger.warn('restore-point watch skipped; the next sweep tries again', { code: toBackupError(err).code });
     return undefined;
   });
+  const drift = await watchPosture(driftFor(inv)).catch((err: unknown) => {
+    inv.logger.warn('posture drift check skipped; the next sweep tries again', { code: toBackupError(err).code });
+    return undefined;
+  });
   const digest = await sendDigestIfDue(inv).catch((err: unknown) => {
     inv.logger.warn('daily digest not sent; the next sweep retries', { code: toBackupError(err).code });
     return false;
   });
-  const summary = { ok: true, outstanding, ...(fannedOut ? { fannedOut } : {}), ...stats, alertsSent: alerts, ...(watch && watch.watched + watch.failed > 0 ? { restorePoints: watch } : {}), ...(digest ? { digest: true } : {}) };
+  const summary = { ok: true, outstanding, ...(fannedOut ? { fannedOut } : {}), ...stats, alertsSent: alerts, ...(watch && watch.watched + watch.failed > 0 ? { restorePoints: watch } : {}), ...(drift && drift.checked > 0 ? { posture: drift } : {}), ...(digest ? { digest: true } : {}) };
   inv.logger.info('sweep done', summary);
   return summary;
 }

@@ -1,6 +1,8 @@
 // Chat commands from Slack (POST /slack, slash command) and DingTalk (POST /dingtalk, outgoing robot).
 // A verified request always gets 200 with a chat message within Slack's 3 seconds: the backup itself runs in
 // backup-worker, keyed by the platform's own request id, so a platform retry takes no second backup.
+import { recordedPostureSource } from '../../shared/posture/drift';
+import { hasRules } from '../../shared/posture/rules';
 import { restorePointsFrom } from '../../shared/restore-points/snapshot';
 import * as z from 'zod/mini';
 import { chatMessage, type ChatPlatform, type ReplyTo } from '../../shared/chat/reply';
@@ -121,6 +123,8 @@ async function handleCommand(chat: ChatRequest, inv: Invocation, context: FcCont
         warnings: scope.fleetWide || warnings.length === 0 ? warnings : ['warnings about the configured targets are left out here (they may name databases outside your rule); fc-db-backup report shows them'],
         maxAgeMs: inv.config.reportMaxAgeMs,
         restorePoints: restorePointsFrom(inv.deps.store),
+        // The verdicts the tracker last recorded: chat makes no posture reads of its own.
+        ...(hasRules(inv.posture) ? { posture: recordedPostureSource(inv.deps.store) } : {}),
         ...(scope.fleetWide ? {} : { scope: { covers: (d) => scope.covers(aclSubject(d)), none: 'No database your CHATOPS_ACL rule covers has a history or a configured target.' } }),
       });
       return `${reportText(report)}${await dashboardLine(chat, acl, inv, logger)}`;

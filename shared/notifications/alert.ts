@@ -1,7 +1,7 @@
 // What the tool tells the on-call channels: one model, rendered natively by each channel adapter.
 import type { ProductName } from '../cloud/products/catalog';
 
-export type AlertKind = 'job-failed' | 'not-requested' | 'dispatch-lost' | 'zero-match' | 'run-failed' | 'digest' | 'retention-refused' | 'restore-points-vanished';
+export type AlertKind = 'job-failed' | 'not-requested' | 'dispatch-lost' | 'zero-match' | 'run-failed' | 'digest' | 'retention-refused' | 'restore-points-vanished' | 'posture-drift' | 'posture-recovered';
 
 export interface Alert {
   /** Derived from what it is about, never random: the same alert raised twice is sent once. */
@@ -25,4 +25,4 @@ export interface Alert {
 }
 
 export const severity = (a: Alert): 'failure' | 'warning' | 'info' =>
-  a.kind === 'digest' ? 'info' : a.kind === 'zero-match' ? 'warning' : 'failure';
+  a.kind === 'digest' || a.kind === 'posture-recovered' ? 'info' : a.kind === 'zero-match' || a.kind === 'posture-drift' ? 'warning' : 'failure';

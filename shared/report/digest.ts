@@ -1,5 +1,7 @@
 // The daily digest: at DIGEST_HOUR (in DIGEST_TIMEZONE) the first sweep of that hour sends the report to the
 // notify channels. Its id is the local date, so the hour's other sweeps (and a retried one) send nothing more.
+import { recordedPostureSource } from '../posture/drift';
+import { hasRules } from '../posture/rules';
 import { restorePointsFrom } from '../restore-points/snapshot';
 import type { Invocation } from '../fc/invocation';
 import { notify } from '../notifications/notifier';
@@ -29,7 +31,7 @@ export async function sendDigestIfDue(inv: Invocation, now = new Date()): Promis
   const marker = `fcdb_digest_${day}`;
   if (await inv.deps.store.get(marker)) return false;
   const { covered, warnings } = await coverage(inv.config.backupTargets, inv.deps, 'BACKUP_TARGETS');
-  const report = await buildReport({ history: inv.history, covered, warnings, maxAgeMs: inv.config.reportMaxAgeMs, now: now.getTime(), restorePoints: restorePointsFrom(inv.deps.store) });
+  const report = await buildReport({ history: inv.history, covered, warnings, maxAgeMs: inv.config.reportMaxAgeMs, now: now.getTime(), restorePoints: restorePointsFrom(inv.deps.store), ...(hasRules(inv.posture) ? { posture: recordedPostureSource(inv.deps.store) } : {}) });
   const sent = await notify(digestAlert(report, day), d);
   if (sent) {
     await inv.deps.store.putIfAbsent(

@@ -12,6 +12,7 @@ import type { DutyDeps } from './duties';
 import type { RedispatchDeps } from './redispatch';
 import type { SweepDeps } from './sweep';
 import type { WatchDeps } from '../restore-points/watch';
+import type { DriftDeps } from '../posture/drift';
 
 export function notifierFor(inv: Invocation): NotifierDeps {
   return { store: inv.deps.store, channels: configuredChannels(inv.config), logger: inv.logger, deadline: inv.deps.deadline, ttlMs: inv.config.historyRetentionMs };
@@ -55,5 +56,18 @@ export const watchFor = (inv: Invocation): WatchDeps => ({
   logger: inv.logger,
   intervalMs: inv.config.restorePointWatchMs,
   batch: inv.config.restorePointWatchBatch,
+  ttlMs: inv.config.historyRetentionMs,
+});
+
+/** The tracker's posture drift check: POSTURE_RULES against each database's settings, alerting on a change of verdict. */
+export const driftFor = (inv: Invocation): DriftDeps => ({
+  store: inv.deps.store,
+  history: inv.history,
+  engine: inv.deps,
+  rules: inv.posture,
+  notifier: notifierFor(inv),
+  logger: inv.logger,
+  intervalMs: inv.config.postureCheckMs,
+  batch: inv.config.postureCheckBatch,
   ttlMs: inv.config.historyRetentionMs,
 });

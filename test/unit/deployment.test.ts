@@ -87,7 +87,8 @@ describe('s.yaml', () => {
     'deploy-hook': { product: ['CreateBackup', 'DescribeBackupTasks', 'DescribeBackups', 'list', 'DeleteBackup(slots)'], invokes: [] },
     chatops: { product: ['DescribeBackupTasks', 'DescribeBackups', 'list'], invokes: ['fc-db-backup-worker'] },
     'backup-worker': { product: ['CreateBackup', 'DescribeBackupTasks', 'DescribeBackups', 'DeleteBackup(slots)'], invokes: [] },
-    'backup-tracker': { product: ['DescribeBackupTasks', 'DescribeBackups', 'list', 'DeleteBackup'], invokes: ['fc-db-backup-worker', 'fc-db-backup-tracker'] },
+    // `posture`: the products' backup-policy reads (drift, and the restore-point watch's retention), never a Modify.
+    'backup-tracker': { product: ['DescribeBackupTasks', 'DescribeBackups', 'list', 'DeleteBackup', 'posture'], invokes: ['fc-db-backup-worker', 'fc-db-backup-tracker'] },
     // Reads the history in the store only (test/e2e/dashboard.test.ts: no request reaches the cloud).
     dashboard: { product: [], invokes: [] },
   };
@@ -104,7 +105,13 @@ describe('s.yaml', () => {
     Object.values(products)
       .flatMap((c) =>
         spec.product.flatMap((a) =>
-          a === 'DeleteBackup(slots)' ? (c.retention.manualSlots ? [`${c.ramService}:DeleteBackup`] : []) : [`${c.ramService}:${a === 'list' ? c.listAction : a}`],
+          a === 'DeleteBackup(slots)'
+            ? c.retention.manualSlots
+              ? [`${c.ramService}:DeleteBackup`]
+              : []
+            : a === 'posture'
+              ? postureCatalogs[c.name].describeActions.map((x) => `${c.ramService}:${x}`)
+              : [`${c.ramService}:${a === 'list' ? c.listAction : a}`],
         ),
       )
       .concat(spec.invokes.length ? ['fc:InvokeFunction'] : []);
@@ -158,6 +165,7 @@ describe('s.yaml', () => {
     const can = actionsIn(source);
     for (const a of spec.product) {
       if (a === 'list') expect(source, `${name} lists instances`).toMatch(/listAction/);
+      else if (a === 'posture') expect(source, `${name} reads backup policies`).toMatch(/postureOf\(/);
       else expect(can, `${name} calls ${a}`).toContain(a.replace('(slots)', ''));
     }
     if (spec.invokes.length > 0) expect(source, `${name} invokes a function`).toMatch(/worker-dispatch/);
@@ -172,10 +180,10 @@ describe('s.yaml', () => {
       .join('\n');
     const productActions = actionsIn(source);
     const backupActions = ['CreateBackup', 'DescribeBackupTasks', 'DescribeBackups', 'DeleteBackup'];
-    // Posture's reads (shared/posture/products/), called by the CLI with the operator's own credentials only so far.
+    // Posture's reads (shared/posture/products/): the tracker's drift check, and the CLI with the operator's credentials.
     expect(productActions).toEqual(new Set([...backupActions, ...Object.values(postureCatalogs).flatMap((c) => c.describeActions)]));
     const called = new Set(
-      Object.values(products).flatMap((c) => [...backupActions, c.listAction].map((a) => `${c.ramService}:${a}`)),
+      Object.values(products).flatMap((c) => [...backupActions, c.listAction, ...postureCatalogs[c.name].describeActions].map((a) => `${c.ramService}:${a}`)),
     );
     // ...and the invoker's one FC action.
     expect(source).toMatch(/action: 'InvokeFunction'/);
@@ -242,7 +250,7 @@ describe('s.yaml', () => {
     for (const [name, r] of fc3) {
       const { actions } = ramOf(r.props.role as string);
       expect(actions.filter((a) => modify.includes(a) || /:Modify/.test(a)), name).toEqual([]);
-      expect(reachable(`functions/${name}/index.ts`), name).not.toMatch(/posture\/apply/);
+      expect(reachable(`functions/${name}/index.ts`), name).not.toMatch(/from '[^']*posture\/(apply|fix)'/);
     }
   });
 });
