@@ -21,6 +21,14 @@ export const isSelector = (t: unknown): t is TagSelector =>
 
 const PROBE_ID = 'selector-probe';
 
+// What each list API accepts (docs/cloud-truth.md): RDS DescribeDBInstances takes at most 5 tag pairs, MongoDB tag
+// keys are at most 64 characters; anything larger would be refused by the cloud only after the request was accepted.
+const DEFAULT_TAG_LIMITS = { pairs: 20, keyLength: 128 };
+const TAG_LIMITS: Partial<Record<ProductName, { pairs: number; keyLength: number }>> = {
+  rds: { pairs: 5, keyLength: 128 },
+  mongodb: { pairs: 20, keyLength: 64 },
+};
+
 /** A selector is valid when its tags are and when a target built from it with any id would be. */
 export function selectorIssues(input: TagSelector, at: string): FieldIssue[] {
   const product = input.product;
@@ -28,8 +36,9 @@ export function selectorIssues(input: TagSelector, at: string): FieldIssue[] {
   const tags = input.tags;
   const entries = tags !== null && typeof tags === 'object' && !Array.isArray(tags) ? Object.entries(tags) : [];
   const issues: FieldIssue[] = [];
-  if (entries.length === 0 || entries.length > 20 || entries.some(([k, v]) => k === '' || typeof v !== 'string' || k.length > 128 || v.length > 128)) {
-    issues.push({ field: `${at}.tags`, value: tags, rule: 'must map 1 to 20 tag keys to string values (each up to 128 characters)' });
+  const { pairs, keyLength } = TAG_LIMITS[product] ?? DEFAULT_TAG_LIMITS;
+  if (entries.length === 0 || entries.length > pairs || entries.some(([k, v]) => k === '' || typeof v !== 'string' || k.length > keyLength || v.length > 128)) {
+    issues.push({ field: `${at}.tags`, value: tags, rule: `must map 1 to ${pairs} tag keys (each up to ${keyLength} characters) to string values (each up to 128 characters)` });
   }
   const probe = expand(input, PROBE_ID);
   const idField = catalogOf(product).idField;

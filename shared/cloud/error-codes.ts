@@ -80,6 +80,8 @@ const rules: Record<string, CodeRule> = {
   },
   'InvalidDBClusterId.NotFound': { category: 'not-found', hint: 'No such PolarDB cluster in this region; check the id and RegionId.' },
   'InvalidDBClusterId.Malformed': { category: 'validation', hint: 'The DBClusterId is not a valid cluster id.' },
+  // PolarDB DescribeBackupTasks (issue 17); its code is unconfirmed by any source we checked (docs/cloud-truth.md).
+  'InvalidBackupMode.Malformed': { category: 'validation', hint: 'The BackupMode sent to DescribeBackupTasks is not Automated or Manual.' },
   'OperationDenied.DBClusterStatus': {
     category: 'conflict',
     retryable: true,

@@ -31,12 +31,14 @@ export const rdsTargetSchema = z
   })
   .check(
     z.superRefine((t, ctx) => {
-      if (t.BackupStrategy !== undefined && t.BackupMethod !== 'Logical') {
+      // CreateBackup takes it for MySQL logical backups and SQL Server full physical backups (docs/cloud-truth.md).
+      const sqlServerFull = (t.BackupMethod ?? 'Physical') === 'Physical' && t.BackupType === 'FullBackup';
+      if (t.BackupStrategy !== undefined && t.BackupMethod !== 'Logical' && !sqlServerFull) {
         ctx.addIssue({
           code: 'custom',
           path: ['BackupStrategy'],
           input: t.BackupStrategy,
-          message: `is only allowed with BackupMethod "Logical" (BackupMethod is ${t.BackupMethod ?? 'Physical by default'})`,
+          message: `is only allowed with BackupMethod "Logical", or "Physical" with BackupType "FullBackup" (SQL Server) (BackupMethod is ${t.BackupMethod ?? 'Physical by default'})`,
         });
       }
       if (t.BackupStrategy === 'db' && t.DBName === undefined) {

@@ -28,6 +28,7 @@ const documented: [string, number, string, boolean][] = [
   ['InvalidDB.NotFound', 404, 'not-found', false],
   // polardb-createbackup.txt
   ['InvalidBackupType.Malformed', 400, 'validation', false],
+  ['InvalidBackupMode.Malformed', 400, 'validation', false],
   ['InvalidBackupMethod.Malformed', 400, 'validation', false],
   ['BackupTimesExceeded', 403, 'quota', false],
   ['InvalidDBClusterId.NotFound', 404, 'not-found', false],
