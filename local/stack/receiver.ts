@@ -5,8 +5,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { listen } from '../listen';
-import { timingSafeEqual } from 'node:crypto';
-import { dingtalkSign } from '../../shared/notifications/dingtalk-robot';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 
 export interface Posted {
   path: string;
@@ -33,14 +32,30 @@ export interface ReceiverOptions {
 // DingTalk refuses a timestamp more than an hour from its clock.
 const DINGTALK_WINDOW_MS = 3_600_000;
 
+/**
+ * The robot's sign as DingTalk documents it, written here on purpose apart from shared/notifications/dingtalk-robot.ts
+ * so that a formula changed on the sending side fails e2e instead of being checked against itself. DingTalk's
+ * custom robot security settings ("自定义机器人安全设置", 加签, https://open.dingtalk.com/document/robots/customize-robot-security-settings):
+ * stringToSign = timestamp + "\n" + secret; sign = urlEncode(base64(HmacSHA256(key = secret, stringToSign))), the
+ * timestamp in ms. Returned URL-encoded, as it appears on the wire. Pinned by a published vector in
+ * test/unit/local/receiver-sign.test.ts.
+ */
+export function documentedDingtalkSign(secret: string, timestamp: string): string {
+  const mac = createHmac('sha256', Buffer.from(secret, 'utf8'));
+  mac.update(Buffer.from(timestamp + '\n' + secret, 'utf8'));
+  return encodeURIComponent(mac.digest().toString('base64'));
+}
+
 export function checkDingtalk(url: URL, body: unknown, secret: string | undefined, now = Date.now()): string | undefined {
   const b = body as { msgtype?: string; markdown?: { title?: unknown; text?: unknown } } | undefined;
   if (b?.msgtype !== 'markdown' || typeof b.markdown?.title !== 'string' || typeof b.markdown.text !== 'string') return 'not a markdown message';
   if (!secret) return undefined;
-  const ts = Number(url.searchParams.get('timestamp'));
-  const sign = url.searchParams.get('sign') ?? '';
+  const tsText = url.searchParams.get('timestamp') ?? '';
+  const ts = Number(tsText);
+  // searchParams decodes the sign; encoded again, it compares with the documented (URL-encoded) value.
+  const sign = encodeURIComponent(url.searchParams.get('sign') ?? '');
   if (!Number.isFinite(ts) || Math.abs(now - ts) > DINGTALK_WINDOW_MS) return 'timestamp missing or outside the hour';
-  const want = Buffer.from(dingtalkSign(secret, ts));
+  const want = Buffer.from(documentedDingtalkSign(secret, tsText));
   const got = Buffer.from(sign);
   return want.length === got.length && timingSafeEqual(want, got) ? undefined : 'sign not match';
 }

@@ -212,6 +212,15 @@ describe('point 3: the ACL trusts ids, not names', () => {
     expect(stack.cloud.requests).toHaveLength(0);
   });
 
+  it('a DingTalk message without senderStaffId whose senderNick is an allowed staff id is denied (the nickname is never the user)', async () => {
+    const body = JSON.parse(dingBody({ senderNick: 'manager01' })) as Record<string, unknown>;
+    delete body.senderStaffId;
+    const r = await dingtalk(JSON.stringify(body), dingtalkHeaders(secrets.dingtalk));
+    expect(r.body.text.content).toMatch(/is not allowed/);
+    await stack.cloud.fcIdle();
+    expect(creates()).toBe(0);
+  });
+
   it('a rule limited by tags allows the instances carrying them (looked up in the cloud) and no other', async () => {
     // In the local cloud only rm-sample1 carries team=payments; rm-sample2 does not.
     const tagged = await slack(slackBody({ user_id: 'U-payments', text: 'backup rds rm-sample1' }));
