@@ -26,7 +26,11 @@ export interface SeedOptions {
   store: IdempotencyStore;
   databases: readonly SeedDatabase[];
   days?: number;
-  /** The nightly backup's hour, UTC (02:00 in Asia/Shanghai is 18:00 UTC the day before). */
+  /**
+   * The nightly backup's hour, UTC. The default, 16:00 UTC, is midnight in Asia/Shanghai (the dashboard's default
+   * zone): the last night seeded then always falls on the dashboard's "today", whatever time the test runs. (With
+   * 18:00, a run between 16:00 and 18:00 UTC saw today's cell still empty and the oldest night gone off the strip.)
+   */
   hourUtc?: number;
   now?: number;
   concurrency?: number;
@@ -36,7 +40,7 @@ export interface SeedOptions {
 export async function seedHistory(o: SeedOptions): Promise<number> {
   const now = o.now ?? Date.now();
   const days = o.days ?? 35;
-  const hour = o.hourUtc ?? 18;
+  const hour = o.hourUtc ?? 16;
   const lastNight = Math.floor((now - hour * 3_600_000) / DAY) * DAY + hour * 3_600_000;
   await mapLimit([...o.databases], o.concurrency ?? 20, async (d) => {
     let t = 0;
