@@ -166,3 +166,10 @@ export const deadlineExceeded = (what: string): BackupError =>
     category: 'transient',
     message: `Ran out of time before ${what}; the function's deadline (timeout minus safety margin) was reached. A redelivery will resume it.`,
   });
+
+/**
+ * A call this tool refuses to make for this instance, before sending it: no source says how to make it correct there
+ * (docs/mongodb-sharded.md). Not retryable: the instance, not the moment, decides.
+ */
+export const notForThisInstance = (code: 'MethodNotSupportedByInstance' | 'ShardedDeleteUnsupported', message: string, details: Record<string, unknown>): BackupError =>
+  new BackupError({ code, category: 'validation', httpStatus: 422, message, details });

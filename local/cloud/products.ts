@@ -23,6 +23,20 @@ export interface Instance {
   automatedDurationMs?: number;
   /** Its backup settings, in the APIs' own field names (backup-policy.ts: DescribeBackupPolicy and the Modify calls). */
   backupPolicy?: Record<string, string | number>;
+  /** MongoDB: what DescribeDBInstanceAttribute reports (docs/mongodb-sharded.md). */
+  mongo?: MongoShape;
+}
+
+/** A MongoDB instance's architecture and storage: a sharded cluster's sets are per shard; cloud disks take snapshots only. */
+export interface MongoShape {
+  /** DBInstanceType: DescribeDBInstances lists only `replicate` unless asked for another. */
+  type: 'replicate' | 'sharding' | 'serverless';
+  /** StorageType: cloud_essd1/2/3 and cloud_auto are cloud disks, local_ssd is not. */
+  storageType: string;
+  /** ReplicationFactor; 1 is a standalone instance. */
+  replicationFactor: number;
+  /** A sharded cluster's shard node ids (ShardList.ShardAttribute[].NodeId). */
+  shards: string[];
 }
 
 export interface Job {
@@ -45,6 +59,8 @@ export interface Job {
   dbNames?: string;
   /** Its backup set was deleted (frees PolarDB's quota); the job itself stays on record. */
   deleted?: boolean;
+  /** MongoDB sharded cluster: one set per shard, by shard node id. */
+  shardBackupIds?: Record<string, string>;
 }
 
 export class ApiError extends Error {
@@ -108,6 +124,13 @@ export function phase(job: Job, s: CloudState): { state: 'queued' | 'running' | 
 
 const DAY = 86_400_000;
 
+/** A sharded cluster's backup is one set per shard, each with its own id. */
+const shardSets = (inst: Instance, s: CloudState): Pick<Job, 'shardBackupIds'> =>
+  inst.mongo?.type === 'sharding' ? { shardBackupIds: Object.fromEntries(inst.mongo.shards.map((node) => [node, String(s.nextId())])) } : {};
+
+/** Instances on cloud disks support only snapshot backups; standalone instances use snapshots (CreateBackup document). */
+const snapshotOnly = (inst: Instance) => inst.mongo !== undefined && (inst.mongo.storageType.startsWith('cloud_') || (inst.mongo.type !== 'sharding' && inst.mongo.replicationFactor === 1));
+
 /** Starts today's automated backup of the instance once the clock is inside its window (looked at on every call). */
 export function runAutomated(inst: Instance, s: CloudState): void {
   if (inst.backupWindowStartMs === undefined) return;
@@ -123,11 +146,12 @@ export function runAutomated(inst: Instance, s: CloudState): void {
     product: inst.product,
     instanceId: inst.id,
     createdAt: start,
-    method: 'Physical',
+    method: snapshotOnly(inst) ? 'Snapshot' : 'Physical',
     fails: inst.failBackups,
     mode: 'Automated',
     durationMs: duration,
     listedAt: start,
+    ...shardSets(inst, s),
   });
 }
 
@@ -161,6 +185,7 @@ function createJob(s: CloudState, inst: Instance, method: string, clientToken?: 
     durationMs: s.jobDurationMs,
     listedAt: now + s.listLagMs,
     dbNames,
+    ...shardSets(inst, s),
   };
   s.failNextJob = false;
   s.jobs.push(job);
@@ -441,6 +466,19 @@ const polardb: ProductApi = {
 
 // ---------------------------------------------------------------------------------------------------------------
 
+export const DEFAULT_MONGO_SHAPE: MongoShape = { type: 'replicate', storageType: 'local_ssd', replicationFactor: 3, shards: [] };
+const mongoShapeOf = (i: Instance): MongoShape => i.mongo ?? DEFAULT_MONGO_SHAPE;
+
+/** DBInstanceType, StorageType, ReplicationFactor and a cluster's ShardList, as DescribeDBInstances and …Attribute report them. */
+function mongoAttributes(i: Instance): Record<string, unknown> {
+  const m = mongoShapeOf(i);
+  return {
+    DBInstanceType: m.type,
+    StorageType: m.storageType,
+    ...(m.type === 'sharding' ? { ShardList: { ShardAttribute: m.shards.map((NodeId) => ({ NodeId, Status: 'Running' })) } } : { ReplicationFactor: String(m.replicationFactor) }),
+  };
+}
+
 export const mongoNotFound = new ApiError(404, 'InvalidDBInstanceId.NotFound', 'The specified instance is not found.');
 const mongoSetStatus = (j: Job, s: CloudState) => {
   const ph = phase(j, s);
@@ -454,10 +492,12 @@ const mongodb: ProductApi = {
   actions: {
     CreateBackup(p, s) {
       const inst = findInstance(p, s, 'mongodb', 'DBInstanceId', mongoNotFound);
-      const method = p.BackupMethod ?? 'Physical';
-      if (!['Snapshot', 'Logical', 'Physical'].includes(method)) {
+      const asked = p.BackupMethod ?? 'Physical';
+      if (!['Snapshot', 'Logical', 'Physical'].includes(asked)) {
         throw new ApiError(400, 'InvalidBackupMethod.ValueNotSupport', 'The specified parameter BackupMethod is not valid.');
       }
+      // Whether the real API refuses or ignores another method here no source says; the set is a snapshot either way.
+      const method = snapshotOnly(inst) ? 'Snapshot' : asked;
       if (p.BackupRetentionPeriod !== undefined) {
         const n = Number(p.BackupRetentionPeriod);
         if (!Number.isInteger(n) || !(n === -1 || (n >= 7 && n <= 730))) {
@@ -488,12 +528,16 @@ const mongodb: ProductApi = {
     },
     DescribeBackups(p, s) {
       const inst = findInstance(p, s, 'mongodb', 'DBInstanceId', mongoNotFound);
-      const all = finishedBetween(s, 'mongodb', inst.id, p);
+      // A sharded cluster's sets are listed per shard: NodeId is required, and BackupId is that shard's set's id.
+      const node = inst.mongo?.type === 'sharding' ? required(p, 'NodeId') : undefined;
+      if (node !== undefined && !inst.mongo?.shards.includes(node)) throw new ApiError(400, 'InvalidParameter', 'The specified parameter NodeId is not valid.');
+      const setId = (j: Job) => (node === undefined ? j.backupId : (j.shardBackupIds?.[node] ?? ''));
+      const all = finishedBetween(s, 'mongodb', inst.id, { ...p, BackupId: undefined as unknown as string }).filter((j) => p.BackupId === undefined || setId(j) === p.BackupId);
       const { slice, page: n, size } = page(all, p);
       return {
         Backups: {
           Backup: slice.map((j) => ({
-            BackupId: j.backupId,
+            BackupId: setId(j),
             BackupJobId: j.id,
             BackupStatus: j.fails ? 'Failed' : 'Success',
             BackupMethod: j.method,
@@ -523,11 +567,18 @@ const mongodb: ProductApi = {
       for (const j of sets) j.deleted = true;
       return {};
     },
+    DescribeDBInstanceAttribute(p, s) {
+      const inst = findInstance(p, s, 'mongodb', 'DBInstanceId', mongoNotFound);
+      return { DBInstances: { DBInstance: [{ DBInstanceId: inst.id, RegionId: inst.regionId, DBInstanceStatus: inst.status, Engine: 'MongoDB', ...mongoAttributes(inst) }] } };
+    },
     DescribeDBInstances(p, s) {
-      const all = listByTags(s, 'mongodb', p, tagPairs(p));
+      // "replicate: replica set or standalone instance. This is the default value." (DescribeDBInstances reference)
+      const type = p.DBInstanceType ?? 'replicate';
+      if (!['sharding', 'replicate', 'serverless'].includes(type)) throw new ApiError(400, 'InvalidParameter', 'The specified parameter DBInstanceType is not valid.');
+      const all = listByTags(s, 'mongodb', p, tagPairs(p)).filter((i) => mongoShapeOf(i).type === type);
       const { slice, page: n, size } = page(all, p);
       return {
-        DBInstances: { DBInstance: slice.map((i) => ({ DBInstanceId: i.id, RegionId: i.regionId, DBInstanceStatus: i.status })) },
+        DBInstances: { DBInstance: slice.map((i) => ({ DBInstanceId: i.id, RegionId: i.regionId, DBInstanceStatus: i.status, ...mongoAttributes(i) })) },
         TotalCount: all.length,
         PageNumber: n,
         PageSize: size,

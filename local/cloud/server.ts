@@ -9,7 +9,7 @@ import { startFc, type FcTask, type FcOptions } from './fc';
 import { listen } from '../listen';
 import type { Fault, RequestLog } from './faults';
 import { backupPolicyApis, defaultPolicies, samplePolicies, type PolicyFields } from './backup-policy';
-import { ApiError, apiByVersion, instanceKey, phase, productApis, type CloudState, type Instance, type Job, type Product } from './products';
+import { ApiError, apiByVersion, DEFAULT_MONGO_SHAPE, instanceKey, phase, productApis, type CloudState, type Instance, type Job, type MongoShape, type Product } from './products';
 
 export interface InstanceSeed {
   product: Product;
@@ -25,6 +25,8 @@ export interface InstanceSeed {
   automatedBackup?: { startMs: number; durationMs?: number };
   /** Its backup settings (DescribeBackupPolicy's fields), over the product's defaults (backup-policy.ts). */
   backupPolicy?: PolicyFields;
+  /** MongoDB: its architecture and storage, over a local-SSD three-node replica set. */
+  mongo?: Partial<MongoShape>;
 }
 
 export interface LocalCloudOptions extends Omit<FcOptions, 'credentials' | 'now'> {
@@ -128,6 +130,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       backupWindowStartMs: seed.automatedBackup?.startMs,
       automatedDurationMs: seed.automatedBackup?.durationMs,
       backupPolicy: { ...defaultPolicies[seed.product], ...seed.backupPolicy },
+      ...(seed.product === 'mongodb' ? { mongo: { ...DEFAULT_MONGO_SHAPE, ...seed.mongo } } : {}),
     });
   const seed = () => (opts.instances ?? sampleInstances).forEach(addInstance);
   seed();

@@ -2,9 +2,9 @@
 // resolved through the product's list API, page by page, before any backup is taken — so the blast-radius
 // guard can refuse an over-large run while nothing has happened yet.
 import { callerFor, type EngineDeps } from './engine';
-import { BackupError, validationError, type FieldIssue } from '../errors';
+import { BackupError, toBackupError, validationError, type FieldIssue } from '../errors';
 import { catalogOf, productNames } from '../cloud/products/registry';
-import type { ProductName } from '../cloud/products/catalog';
+import type { ListVariant, ProductName } from '../cloud/products/catalog';
 import { targetIssues, type Target } from './targets';
 import { canonicalJson } from '../idempotency/key';
 
@@ -115,17 +115,33 @@ export async function resolveTargets(items: readonly (Target | TagSelector)[], d
       continue;
     }
     const caller = callerFor(expand(item, PROBE_ID), deps);
+    const { catalog } = caller;
     const size = o.pageSize ?? 100;
     const found: Target[] = [];
-    for (let page = 1; ; page++) {
-      const { ids, total } = caller.catalog.parseList(await caller.read(caller.catalog.listAction, caller.catalog.listQuery(item.tags, page, size)));
-      if (total > o.maxTargets) throw tooMany(o, String(total), item);
-      for (const id of ids) {
-        const t = expand(item, id);
-        add(t, entry);
-        found.push(t);
+    // Where one call lists one kind of instance (MongoDB: replica sets unless DBInstanceType asks for sharded
+    // clusters), each kind is listed to its end; the limit counts them all.
+    const listPage = async (variant: ListVariant, page: number) => {
+      try {
+        return catalog.parseList(await caller.read(catalog.listAction, { ...catalog.listQuery(item.tags, page, size), ...variant.query }));
+      } catch (raw) {
+        const e = toBackupError(raw);
+        if (!variant.siteOptional || page > 1 || e.category !== 'validation') throw e;
+        deps.logger.warn('the list API refused a kind of instance this site may not offer; none of that kind listed', { product: item.product, query: variant.query, code: e.code });
+        return { ids: [], total: 0 };
       }
-      if (ids.length === 0 || found.length >= total) break;
+    };
+    for (const variant of catalog.listVariants ?? [{ query: {} }]) {
+      const before = found.length;
+      for (let page = 1; ; page++) {
+        const { ids, total } = await listPage(variant, page);
+        if (before + total > o.maxTargets) throw tooMany(o, String(before + total), item);
+        for (const id of ids) {
+          const t = expand(item, id);
+          add(t, entry);
+          found.push(t);
+        }
+        if (ids.length === 0 || found.length - before >= total) break;
+      }
     }
     o.onSelector?.(item, found.length, found);
   }

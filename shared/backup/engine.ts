@@ -10,7 +10,7 @@ import { Lease } from '../idempotency/lease';
 import { clientToken, payloadHash } from '../idempotency/key';
 import type { IdempotencyStore } from '../idempotency/store';
 import type { Logger } from '../logger';
-import type { ProductCatalog, Query } from '../cloud/products/catalog';
+import type { InstanceFacts, ProductCatalog, Query } from '../cloud/products/catalog';
 import { catalogOf } from '../cloud/products/registry';
 import { defaultBackoff, pause, sleep, withRetry, type BackoffOptions } from '../retry';
 import { look, settle, type Found, type Window } from './reconcile';
@@ -84,13 +84,15 @@ export interface ProductCaller {
   once(action: string, query: Query): Promise<Record<string, unknown>>;
   /** Reads only: retried on retryable errors within the deadline. */
   read(action: string, query: Query): Promise<Record<string, unknown>>;
+  /** What the product says of the instance, where its calls depend on it (catalog.instance), read once; else undefined. */
+  facts?(): Promise<InstanceFacts | undefined>;
 }
 
 export function callerFor(target: Target, deps: EngineDeps): ProductCaller {
   const catalog = catalogOf(target.product);
   const region = resolveRegion(target.RegionId, deps.contextRegion, deps.env);
   const endpoint = resolveEndpoint(catalog, region, deps.env[catalog.endpointEnv]);
-  const once = (action: string, query: Query) => {
+  const send = (action: string, query: Query) => {
     const remaining = deps.deadline.remainingMs();
     if (remaining <= 0) throw deadlineExceeded(`calling ${catalog.name}:${action}`);
     return callCloud({
@@ -105,16 +107,30 @@ export function callerFor(target: Target, deps: EngineDeps): ProductCaller {
       timeouts: { connectMs: Math.min(deps.timeouts.connectMs, deps.timeouts.readMs, remaining), readMs: Math.min(deps.timeouts.readMs, remaining) },
     });
   };
-  return {
-    catalog,
-    region,
-    endpoint,
-    once,
-    read: (action, query) =>
-      withRetry(() => once(action, query), deps.deadline, deps.backoff ?? defaultBackoff, (e, attempt) =>
-        deps.logger.warn('retrying read', { action, attempt, code: e.code }),
-      ),
+  const retried = (action: string, call: () => Promise<Record<string, unknown>>) =>
+    withRetry(call, deps.deadline, deps.backoff ?? defaultBackoff, (e, attempt) => deps.logger.warn('retrying read', { action, attempt, code: e.code }));
+  const rules = catalog.instance;
+  // Read once, when a call first needs it; a failed read is not kept, so the next call reads again.
+  let known: Promise<InstanceFacts> | undefined;
+  const facts = async (): Promise<InstanceFacts | undefined> => {
+    if (!rules) return undefined;
+    const id = catalog.instanceId(target as never);
+    known ??= retried(rules.action, () => send(rules.action, rules.query(id))).then((body) => rules.parse(body, id));
+    return known.catch((e: unknown) => {
+      known = undefined;
+      throw e;
+    });
   };
+  const once = async (action: string, query: Query) => {
+    if (!rules?.actions.includes(action)) return send(action, query);
+    const f = await facts().catch((raw: unknown) => {
+      const e = toBackupError(raw);
+      // Whatever the read met, the call it was for was never sent: not ambiguous.
+      throw e.ambiguous ? new BackupError({ code: e.code, category: e.category, message: e.message, httpStatus: e.httpStatus, retryable: e.retryable, details: e.details, cause: e }) : e;
+    });
+    return rules.call(action, query, f as InstanceFacts, (q) => send(action, q));
+  };
+  return { catalog, region, endpoint, once, read: (action, query) => retried(action, () => once(action, query)), facts };
 }
 
 export async function requestBackup(target: Target, key: string, deps: EngineDeps): Promise<BackupOutcome> {

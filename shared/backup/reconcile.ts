@@ -5,7 +5,7 @@
 // (one job per instance), so we wait for it to end. The list APIs show a new job late, so "nothing there" counts
 // only once the lag has passed since the last attempt.
 import type { Deadline } from '../deadline';
-import type { BackupView, JobView, ProductCatalog, Query, RequestShape } from '../cloud/products/catalog';
+import type { BackupView, InstanceFacts, JobView, ProductCatalog, Query, RequestShape } from '../cloud/products/catalog';
 import { sleep } from '../retry';
 import type { Target } from './targets';
 
@@ -13,6 +13,8 @@ import type { Target } from './targets';
 export interface Reader {
   catalog: ProductCatalog;
   read(action: string, query: Query): Promise<Record<string, unknown>>;
+  /** What the product says of the instance where the request's shape depends on it (MongoDB: its method). */
+  facts?(): Promise<InstanceFacts | undefined>;
 }
 
 export interface Window {
@@ -80,7 +82,8 @@ export function matchesShape(view: { method?: string; dbNames?: string[] }, shap
 export async function look(target: Target, caller: Reader, window: Window): Promise<{ ours?: Found; blocking?: JobView; running: JobView[] }> {
   const { catalog } = caller;
   const id = catalog.instanceId(target as never);
-  const shape = catalog.requestShape(target as never);
+  // The method the instance actually uses (MongoDB on cloud disks: Snapshot), never a default (docs/mongodb-sharded.md).
+  const shape = catalog.requestShape(target as never, await caller.facts?.());
   // An empty window (no anchor known) needs no set list: only what is running.
   const [tasksBody, setsBody] = await Promise.all([
     caller.read('DescribeBackupTasks', catalog.tasksQuery(id)),

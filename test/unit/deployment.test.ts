@@ -111,7 +111,8 @@ describe('s.yaml', () => {
               : []
             : a === 'posture'
               ? postureCatalogs[c.name].describeActions.map((x) => `${c.ramService}:${x}`)
-              : [`${c.ramService}:${a === 'list' ? c.listAction : a}`],
+              : // Where the backup calls depend on the instance (MongoDB), the attribute read goes with them.
+                [`${c.ramService}:${a === 'list' ? c.listAction : a}`, ...(a === 'DescribeBackups' && c.instance ? [`${c.ramService}:${c.instance.action}`] : [])],
         ),
       )
       .concat(spec.invokes.length ? ['fc:InvokeFunction'] : []);
@@ -183,7 +184,9 @@ describe('s.yaml', () => {
     // Posture's reads (shared/posture/products/): the tracker's drift check, and the CLI with the operator's credentials.
     expect(productActions).toEqual(new Set([...backupActions, ...Object.values(postureCatalogs).flatMap((c) => c.describeActions)]));
     const called = new Set(
-      Object.values(products).flatMap((c) => [...backupActions, c.listAction, ...postureCatalogs[c.name].describeActions].map((a) => `${c.ramService}:${a}`)),
+      Object.values(products).flatMap((c) =>
+        [...backupActions, c.listAction, ...postureCatalogs[c.name].describeActions, ...(c.instance ? [c.instance.action] : [])].map((a) => `${c.ramService}:${a}`),
+      ),
     );
     // ...and the invoker's one FC action.
     expect(source).toMatch(/action: 'InvokeFunction'/);

@@ -42,6 +42,41 @@ export interface RequestShape {
   dbNames?: string[];
 }
 
+/**
+ * What the product says of one instance, where its backup calls depend on it (MongoDB: a sharded cluster's sets are
+ * listed shard by shard; an instance on cloud disks takes snapshots only). Read once per bound caller.
+ */
+export interface InstanceFacts {
+  /** The one method every backup of this instance reports, whatever is asked (MongoDB on cloud disks, standalone). */
+  onlyMethod?: string;
+  /** A sharded cluster's shard node ids, in the order the API lists them. */
+  shards?: string[];
+  /** What the API said, in its own field names, for messages. */
+  described: string;
+}
+
+/** How a product's calls depend on the instance (docs/mongodb-sharded.md). */
+export interface InstanceRules {
+  /** The read that describes the instance. */
+  action: string;
+  query(instanceId: string): Query;
+  parse(body: Record<string, unknown>, instanceId: string): InstanceFacts;
+  /** The actions whose call depends on the facts; every other call goes out as it is. */
+  actions: readonly string[];
+  /**
+   * One call of those actions as this instance takes it: as it is, or several merged (a sharded cluster's
+   * DescribeBackups, one per shard). Throws a typed error, before anything is sent, where it cannot be made correct.
+   */
+  call(action: string, query: Query, facts: InstanceFacts, send: (query: Query) => Promise<Record<string, unknown>>): Promise<Record<string, unknown>>;
+}
+
+/** One listing of the list API where it lists one kind of instance per call (MongoDB's DBInstanceType). */
+export interface ListVariant {
+  query: Query;
+  /** A value only some sites offer: refused there as invalid, it means none of that kind (logged). */
+  siteOptional?: boolean;
+}
+
 export interface TimeWindow {
   /** Inclusive, ISO. The APIs take minutes; the catalog rounds outward. */
   since: Date;
@@ -87,8 +122,11 @@ export interface ProductCatalog<T extends { product: ProductName } = { product: 
   /** The limits a person hits, in words, for quota/conflict messages. */
   limits: { quota: string; concurrency: string };
   createQuery(target: T, clientToken?: string): Query;
-  /** The request as the list APIs would report it (defaults applied: RDS and MongoDB default to Physical). */
-  requestShape(target: T): RequestShape;
+  /**
+   * The request as the list APIs would report it: RDS defaults to Physical; MongoDB's method follows the instance
+   * (`facts`, read through `instance`), never a default.
+   */
+  requestShape(target: T, facts?: InstanceFacts): RequestShape;
   jobIdFromCreate(body: Record<string, unknown>): string;
   tasksQuery(instanceId: string, jobId?: string): Query;
   parseTasks(body: Record<string, unknown>): JobView[];
@@ -100,10 +138,14 @@ export interface ProductCatalog<T extends { product: ProductName } = { product: 
   /** The list API used to resolve tag selectors, its query for one page, and how to read a page. */
   listAction: string;
   listQuery(tags: Record<string, string>, page: number, pageSize: number): Query;
+  /** Where one call lists only one kind: each variant's query is added to listQuery's, and each listed to its end. */
+  listVariants?: readonly ListVariant[];
   parseList(body: Record<string, unknown>): { ids: string[]; total: number };
   backupsQuery(instanceId: string, ref: { jobId?: string; backupId?: string; window?: TimeWindow; allModes?: boolean }): Query;
   parseBackups(body: Record<string, unknown>): BackupView[];
   retention: RetentionRules;
+  /** Where calls depend on what the instance is (MongoDB); absent: every call goes out as it is. */
+  instance?: InstanceRules;
 }
 
 // Helpers shared by the catalog files: reading the APIs' loosely typed JSON.

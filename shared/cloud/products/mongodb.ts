@@ -4,6 +4,7 @@ import {
   asArray, defined, minuteWindow, names, num, path, percent, str, tagParams,
   type JobState, type JobView, type ProductCatalog,
 } from './catalog';
+import { mongodbInstance } from './mongodb-instance';
 import { instanceIdField, keepDaysField, keepField, oneOf, regionField, rotationFields, rotationReachDays, rotationSet } from './fields';
 
 const retention = 'must be a whole number of days: 7 to 730, or -1 to keep forever';
@@ -84,7 +85,9 @@ export const mongodb: ProductCatalog<MongodbTarget> = {
       BackupMethod: t.BackupMethod,
       BackupRetentionPeriod: (t.BackupRetentionPeriod ?? t.keepDays) === undefined ? undefined : String(t.BackupRetentionPeriod ?? t.keepDays),
     }),
-  requestShape: (t) => ({ method: t.BackupMethod ?? 'Physical' }),
+  // The method the instance uses: Snapshot on cloud disks and standalone whatever is asked, else as asked, Physical by
+  // default (CreateBackup reference). Not known (no facts read): nothing to compare.
+  requestShape: (t, facts) => ({ method: facts === undefined ? undefined : (facts.onlyMethod ?? t.BackupMethod ?? 'Physical') }),
   jobIdFromCreate: (body) => str(body.BackupJobId) ?? str(body.BackupId) ?? '',
   tasksQuery: (id, jobId) => defined({ DBInstanceId: id, BackupJobId: jobId }),
   taskListReportsFailure: false,
@@ -101,6 +104,9 @@ export const mongodb: ProductCatalog<MongodbTarget> = {
     ),
   listAction: 'DescribeDBInstances',
   listQuery: (tags, page, size) => ({ ...tagParams(tags), PageNumber: String(page), PageSize: String(size) }),
+  // Without DBInstanceType only replica sets (and standalone instances) are listed: every architecture the reference
+  // names, each asked for. serverless is offered on the China site only (docs/mongodb-sharded.md).
+  listVariants: [{ query: { DBInstanceType: 'replicate' } }, { query: { DBInstanceType: 'sharding' } }, { query: { DBInstanceType: 'serverless' }, siteOptional: true }],
   parseList: (body) => ({
     ids: asArray(path(body, 'DBInstances', 'DBInstance')).map((i) => str(i.DBInstanceId) ?? '').filter(Boolean),
     total: num(body.TotalCount) ?? 0,
@@ -132,4 +138,5 @@ export const mongodb: ProductCatalog<MongodbTarget> = {
       dbNames: names(b.BackupDBNames),
     }));
   },
+  instance: mongodbInstance,
 };

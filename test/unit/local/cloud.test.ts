@@ -634,7 +634,7 @@ describe('wire format through the bare client', () => {
 
     it('MongoDB DescribeDBInstances: Tag.N.Key/Value and RegionId → DBInstances.DBInstance, TotalCount, PageSize', async () => {
       const r = await bare('mongodb', 'DescribeDBInstances', { RegionId: 'cn-hangzhou', Tag: [{ Key: 'backup', Value: 'hourly' }], PageSize: 1 });
-      expect(r.DBInstances.DBInstance).toEqual([{ DBInstanceId: 'dds-t1', RegionId: 'cn-hangzhou', DBInstanceStatus: 'Running' }]);
+      expect(r.DBInstances.DBInstance).toEqual([{ DBInstanceId: 'dds-t1', RegionId: 'cn-hangzhou', DBInstanceStatus: 'Running', DBInstanceType: 'replicate', StorageType: 'local_ssd', ReplicationFactor: '3' }]);
       expect([r.TotalCount, r.PageNumber, r.PageSize]).toEqual([2, 1, 1]);
       expect(await codeOf(bare('mongodb', 'DescribeDBInstances', { Tag: [{ Key: 'backup', Value: 'hourly' }] }))).toEqual(['MissingParameter', 400]);
     });
