@@ -75,6 +75,12 @@ export interface RestoreCatalog {
   listByTag: ApiCall<{ regionId: string; drillId: string }, { instanceId: string; name?: string; createdAt?: string }[]>;
   /** A release of an instance already gone answers one of goneCodes: done, not an error. */
   release: ApiCall<{ regionId: string; instanceId: string }, void> & { goneCodes: readonly string[] };
+  /** Where the create call takes no tags (RDS CloneDBInstance): tags the new instance right after it answers. */
+  tagAfterCreate?: ApiCall<{ regionId: string; instanceId: string; drillId: string }, void>;
+  /** Where describe reports no tags (RDS DescribeDBInstanceAttribute): the instance's tags; describe's `tags` is then {}. */
+  readTags?: ApiCall<{ regionId: string; instanceId: string }, Record<string, string>>;
+  /** Where describe reports no endpoint (PolarDB DescribeDBClusterAttribute): the private endpoint. */
+  endpoint?: ApiCall<{ regionId: string; instanceId: string }, { host: string; port: number } | undefined>;
   /** RAM actions (`rds:CloneDBInstance`) the drill role needs for this product: exactly these. */
   ramActions: readonly string[];
 }
