@@ -2,7 +2,11 @@
 // of every request it answered: shared by the RPC server and the FC endpoint.
 import type { Product } from './products';
 
-export type FaultKind = 'drop-after-create' | 'status' | 'throttle' | 'latency' | 'reset' | 'timeout' | 'job-fails' | 'function-error';
+/**
+ * 'set-id-differs': the next job CreateBackup makes lists its backup set under an id of its own, not the job id
+ * (PolarDB documents them as one id; this is the case the tracker must survive if they ever are not).
+ */
+export type FaultKind = 'drop-after-create' | 'status' | 'throttle' | 'latency' | 'reset' | 'timeout' | 'job-fails' | 'set-id-differs' | 'function-error';
 
 export interface Fault {
   /** Matches the API action (CreateBackup, DescribeBackupTasks, InvokeFunction, ...); any when omitted. */

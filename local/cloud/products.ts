@@ -85,6 +85,8 @@ export interface CloudState {
   nextId: () => number;
   /** Set by a 'job-fails' fault for the next job created on this request. */
   failNextJob: boolean;
+  /** Set by a 'set-id-differs' fault: the next job's backup set gets an id of its own (PolarDB too). */
+  renameNextSet: boolean;
 }
 
 export type Params = Record<string, string>;
@@ -174,7 +176,7 @@ function createJob(s: CloudState, inst: Instance, method: string, clientToken?: 
   const now = s.now();
   const job: Job = {
     id,
-    backupId: inst.product === 'polardb' ? id : String(s.nextId()),
+    backupId: inst.product === 'polardb' && !s.renameNextSet ? id : String(s.nextId()),
     product: inst.product,
     instanceId: inst.id,
     createdAt: now,
@@ -188,6 +190,7 @@ function createJob(s: CloudState, inst: Instance, method: string, clientToken?: 
     ...shardSets(inst, s),
   };
   s.failNextJob = false;
+  s.renameNextSet = false;
   s.jobs.push(job);
   return job;
 }
@@ -380,12 +383,14 @@ const polardb: ProductApi = {
   actions: {
     CreateBackup(p, s) {
       const inst = findInstance(p, s, 'polardb', 'DBClusterId', polarNotFound);
-      const paramsHash = createHash('sha256').update(JSON.stringify([inst.id, p.Comment ?? ''])).digest('hex');
+      // What a ClientToken pins: the cluster, the one parameter CreateBackup takes besides the token. `Comment` is no
+      // parameter of it (reference and SDK model: DBClusterId and ClientToken), so it is ignored like any unknown one.
+      const paramsHash = createHash('sha256').update(JSON.stringify([inst.id])).digest('hex');
       if (p.ClientToken !== undefined) {
         if (p.ClientToken.length > 64 || !/^[\x20-\x7e]+$/.test(p.ClientToken)) {
           throw new ApiError(400, 'InvalidParameter', 'The ClientToken must be at most 64 ASCII characters.');
         }
-        const seen = s.tokens.get(`${inst.id}|${p.ClientToken}`);
+        const seen = s.tokens.get(p.ClientToken);
         if (seen) {
           if (seen.paramsHash !== paramsHash) throw new ApiError(400, 'IdempotentParameterMismatch', 'The request uses the same client token as a previous, but non-identical request.');
           return { BackupJobId: seen.jobId };
@@ -396,7 +401,7 @@ const polardb: ProductApi = {
         throw new ApiError(403, 'BackupTimesExceeded', 'Exceeding the daily backup times of this DB cluster.');
       }
       const job = createJob(s, inst, 'Snapshot', p.ClientToken);
-      if (p.ClientToken !== undefined) s.tokens.set(`${inst.id}|${p.ClientToken}`, { jobId: job.id, paramsHash });
+      if (p.ClientToken !== undefined) s.tokens.set(p.ClientToken, { jobId: job.id, paramsHash });
       return { BackupJobId: job.id };
     },
     DescribeBackupTasks(p, s) {

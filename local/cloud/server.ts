@@ -112,6 +112,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     now,
     nextId: () => counter++,
     failNextJob: false,
+    renameNextSet: false,
   };
   let latencyMs = opts.latencyMs ?? 0;
   let faults: (Fault & { left: number; skipLeft: number })[] = [];
@@ -143,7 +144,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
         (f.action === undefined || f.action === action) &&
         (f.instanceId === undefined || f.instanceId === instanceId) &&
         // Only a call that creates a job can make one fail; reads must not use the fault up.
-        (f.kind !== 'job-fails' || action === 'CreateBackup'),
+        ((f.kind !== 'job-fails' && f.kind !== 'set-id-differs') || action === 'CreateBackup'),
     );
     if (i < 0) return undefined;
     const f = faults[i] as Fault & { left: number; skipLeft: number };
@@ -201,12 +202,14 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     if (fault?.kind === 'throttle') return fail(400, 'Throttling.User', 'Request was denied due to user flow control.');
     if (fault?.kind === 'latency') await hold(req, fault.ms ?? 1_000);
     if (fault?.kind === 'job-fails') state.failNextJob = true;
+    if (fault?.kind === 'set-id-differs') state.renameNextSet = true;
 
     let result: Record<string, unknown>;
     try {
       result = handler(params, state);
     } catch (e) {
       state.failNextJob = false;
+      state.renameNextSet = false;
       if (e instanceof ApiError) return fail(e.status, e.code, e.message);
       throw e;
     }
@@ -295,6 +298,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       state.tokens.clear();
       state.instances.clear();
       state.failNextJob = false;
+      state.renameNextSet = false;
       requests.length = 0;
       faults = [];
       fc.reset();

@@ -190,6 +190,11 @@ export class History {
     });
   }
 
+  /** Not final, its job finished but no set listed for it yet: `since` is kept from the first such look. */
+  async unlisted(current: HistoryRecord, since: string, nextCheckAt: number): Promise<void> {
+    await this.mutate(current.id, (cur) => (!cur || isFinalState(cur.state) ? undefined : { ...cur, nextCheckAt, unlistedSince: cur.unlistedSince ?? since }));
+  }
+
   /** A duty done (result posted, alert sent): a final record with none left leaves the outstanding set. */
   async settle(id: string, duty: Duty): Promise<void> {
     await this.mutate(id, (cur) => (cur?.duties.includes(duty) ? { ...cur, duties: cur.duties.filter((d) => d !== duty) } : undefined));

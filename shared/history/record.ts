@@ -56,6 +56,8 @@ export interface HistoryRecord {
    * record — it may be a console backup. Retention never deletes it, and the report says so.
    */
   originUncertain?: true;
+  /** ISO time the tracker first saw the job finished with no backup set listed for it (shared/tracking/sweep.ts). */
+  unlistedSince?: string;
   /** The job was adopted (found running or listed), not created by this record's CreateBackup. */
   adopted?: true;
   /** Retention deleted the backup set (or found it already gone): it is no longer kept. */

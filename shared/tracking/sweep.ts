@@ -2,8 +2,8 @@
 // concurrency, until none is due or the invocation's deadline comes. A job's end is recorded by compare-and-set,
 // so two sweeps at once record it once; duties (result, alert) are claimed, so they are done once, and retention's deletions count a backup already gone as deleted.
 import { mapLimit } from '../backup/batch';
-import { callerFor, type EngineDeps } from '../backup/engine';
-import { getStatus } from '../backup/status';
+import { callerFor, DEFAULT_LIST_LAG_MS, type EngineDeps } from '../backup/engine';
+import { getStatus, SET_START_TOLERANCE_MS } from '../backup/status';
 import { toBackupError } from '../errors';
 import type { History } from '../history/history';
 import { isFinalState, type HistoryRecord } from '../history/record';
@@ -36,6 +36,8 @@ export interface SweepStats {
 }
 
 const DAY = 86_400_000;
+/** How long a finished job's set may stay unlisted before the record fails: well past any list lag (terraform waits a minute). */
+export const UNLISTED_GRACE_MS = 15 * 60_000;
 
 export const emptyStats = (): SweepStats => ({ visited: 0, succeeded: 0, failed: 0, lost: 0, redispatched: 0, stillRunning: 0, errors: 0 });
 
@@ -110,7 +112,14 @@ async function lookAtJob(r: HistoryRecord, d: SweepDeps): Promise<HistoryRecord 
   const now = (d.now ?? Date.now)();
   let status;
   try {
-    status = await getStatus(callerFor(r.target, { ...d.engine, contextRegion: r.region ?? d.engine.contextRegion }), r.instanceId, { jobId: r.jobId, backupId: r.backupId });
+    const caller = callerFor(r.target, { ...d.engine, contextRegion: r.region ?? d.engine.contextRegion });
+    const held = d.engine.heldForAnother;
+    status = await getStatus(caller, r.instanceId, {
+      jobId: r.jobId,
+      backupId: r.backupId,
+      shape: caller.catalog.requestShape(r.target as never),
+      ...(held ? { theirs: (f: { jobId?: string; backupId?: string }) => held(f, r.id) } : {}),
+    });
   } catch (raw) {
     const e = toBackupError(raw);
     if (e.retryable) throw e;
@@ -136,6 +145,9 @@ async function lookAtJob(r: HistoryRecord, d: SweepDeps): Promise<HistoryRecord 
         },
       });
     }
+    if (status.matchedByWindow) {
+      d.engine.logger.warn('backup set not listed under its job id; matched by start time and method', { key: r.id, jobId: r.jobId, backupId: status.backupId });
+    }
     const durationMs = status.startedAt && status.finishedAt ? Date.parse(status.finishedAt) - Date.parse(status.startedAt) : undefined;
     return d.history.finish(r, {
       state: 'succeeded',
@@ -148,7 +160,24 @@ async function lookAtJob(r: HistoryRecord, d: SweepDeps): Promise<HistoryRecord 
     });
   }
   if (status.state === 'failed') {
-    return d.history.finish(r, { state: 'failed', backupId: status.backupId, startedAt: status.startedAt, finishedAt: status.finishedAt, error: { code: 'BackupJobFailed', message: status.failure ?? 'The cloud reported the backup as failed.' } });
+    return d.history.finish(r, { state: 'failed', backupId: status.backupId, startedAt: status.startedAt, finishedAt: status.finishedAt, error: { code: status.failureCode ?? 'BackupJobFailed', message: status.failure ?? 'The cloud reported the backup as failed.' } });
+  }
+  if (status.unlisted) {
+    // Finished, yet no set under its id nor in its window: past the lag, the job's set will not come (docs/cloud-truth.md).
+    const since = Date.parse(r.unlistedSince ?? '') || now;
+    const grace = Math.max(UNLISTED_GRACE_MS, d.engine.listLagMs ?? DEFAULT_LIST_LAG_MS);
+    if (now - since >= grace) {
+      return d.history.finish(r, {
+        state: 'failed',
+        startedAt: status.startedAt,
+        error: {
+          code: 'BackupSetNotListed',
+          message: `Job ${r.jobId} finished (DescribeBackupTasks), but ${Math.round((now - since) / 60_000)} min later DescribeBackups lists no backup set under its id nor any manual set started within ${SET_START_TOLERANCE_MS / 60_000} min of it.`,
+        },
+      });
+    }
+    await d.history.unlisted(r, new Date(since).toISOString(), now + Math.min(grace - (now - since), Math.max(5_000, grace / 4)));
+    return undefined;
   }
   const age = now - Date.parse(r.requestedAt);
   if (age > (d.maxJobAgeMs ?? DAY)) {

@@ -16,8 +16,13 @@ export const polardbTargetSchema = z
     product: z.literal('polardb'),
     DBClusterId: instanceIdField('pc-bp1xxxxxxxxxxxxx'),
     RegionId: z.optional(regionField),
+    // Not a CreateBackup parameter (its reference and SDK model take DBClusterId and ClientToken only): the cloud would
+    // drop it, so a comment asked for would never reach the backup. Named here only to refuse it with the reason.
     Comment: z.optional(
-      z.string({ error: 'must be a string' }).check(z.minLength(1, { error: 'must not be empty' }), z.maxLength(256, { error: 'must be at most 256 characters' })),
+      z.never({
+        error:
+          "is not accepted for PolarDB: its CreateBackup API takes no comment (only DBClusterId and ClientToken), so it would never reach the backup; remove it (this tool's history records who asked and why)",
+      }),
     ),
     keep: keepField(SLOTS_KEPT, `${slotsWhy}; default 2`),
     keepDays: keepDaysField(1, 3650, '1 to 3650'),
@@ -86,7 +91,7 @@ export const polardb: ProductCatalog<PolardbTarget> = {
     concurrency: 'PolarDB runs one backup job per cluster at a time',
   },
   createQuery: (t, clientToken) =>
-    defined({ DBClusterId: t.DBClusterId, RegionId: t.RegionId, Comment: t.Comment, ClientToken: clientToken }),
+    defined({ DBClusterId: t.DBClusterId, RegionId: t.RegionId, ClientToken: clientToken }),
   // A PolarDB backup takes no parameters that its lists report.
   requestShape: () => ({}),
   jobIdFromCreate: (body) => str(body.BackupJobId) ?? '',

@@ -24,7 +24,7 @@ const validRds = fc
   .map((t) => dropUndefined({ product: 'rds', ...t }));
 const validLogicalDb = fc.record({ DBInstanceId: id('rm-'), DBName: fc.stringMatching(/^[a-z][a-z0-9_]{0,15}$/) }).map((t) => ({ product: 'rds', BackupMethod: 'Logical', BackupStrategy: 'db', ...t }));
 const validPolar = fc
-  .record({ DBClusterId: id('pc-'), Comment: opt(fc.string({ minLength: 1, maxLength: 256 })), keep: opt(fc.integer({ min: 1, max: 2 })), keepDays: opt(fc.integer({ min: 1, max: 3650 })) })
+  .record({ DBClusterId: id('pc-'), keep: opt(fc.integer({ min: 1, max: 2 })), keepDays: opt(fc.integer({ min: 1, max: 3650 })) })
   .map((t) => dropUndefined({ product: 'polardb', ...t }));
 const validMongo = fc
   .record({
