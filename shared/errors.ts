@@ -166,3 +166,22 @@ export const deadlineExceeded = (what: string): BackupError =>
     category: 'transient',
     message: `Ran out of time before ${what}; the function's deadline (timeout minus safety margin) was reached. A redelivery will resume it.`,
   });
+
+/** A drill asked for (chat, CLI, a crafted event) of a database the operator's DRILL_TARGETS does not cover. */
+export const drillNotCovered = (product: string, instanceId: string): BackupError =>
+  new BackupError({
+    code: 'DrillNotCovered',
+    category: 'validation',
+    httpStatus: 403,
+    message: `${product} ${instanceId} is not covered by the drill configuration (DRILL_TARGETS); nothing was restored. Only the operator's configuration chooses what is drilled.`,
+    details: { product, instanceId },
+  });
+
+/** No good backup of this tool to restore from (latest, or within DRILL_RANDOM_WINDOW_DAYS). */
+export const drillNoBackup = (product: string, instanceId: string, how: string): BackupError =>
+  new BackupError({
+    code: 'DrillNoBackup',
+    category: 'not-found',
+    message: `No good backup of ${product} ${instanceId} in the history to restore (${how}); nothing was restored.`,
+    details: { product, instanceId },
+  });
