@@ -74,11 +74,10 @@ export interface ReportInput {
   /** The restore drills (shared/drill/log.ts): LAST RESTORE TESTED and RECOVERY TIME per database. */
   drills?: DrillLog;
   /**
-   * `--max-restore-age`: each drill-covered database needs a passing drill within it. `drillCovers` says which the
-   * drill configuration covers; absent, every listed database must have one (a gate that checks nothing never passes).
+   * `--max-restore-age`: each database the drill configuration covers (DRILL_TARGETS resolved; listed even without a
+   * history) needs a passing drill within `maxAgeMs`.
    */
-  maxRestoreAgeMs?: number;
-  drillCovers?: (d: { product: ProductName; instanceId: string }) => boolean;
+  restoreGate?: { maxAgeMs: number; covered: readonly { product: ProductName; instanceId: string }[] };
 }
 
 /** How far back the report reads drills: a year covers any schedule people keep. */
@@ -117,6 +116,11 @@ export async function buildReport(i: ReportInput): Promise<Report> {
     const seen = listed.get(id);
     listed.set(id, { product: d.product, instanceId: d.instanceId, listedBy: seen ? 'both' : 'targets' });
   }
+  const drillCovered = new Set((i.restoreGate?.covered ?? []).map((d) => databaseId(d.product, d.instanceId)));
+  for (const d of i.restoreGate?.covered ?? []) {
+    const id = databaseId(d.product, d.instanceId);
+    if (!listed.has(id)) listed.set(id, { product: d.product, instanceId: d.instanceId, listedBy: 'targets' });
+  }
   if (i.scope) {
     const { covers } = i.scope;
     const shown = await Promise.all([...listed.entries()].map(async ([id, d]) => [id, await covers(d)] as const));
@@ -131,10 +135,9 @@ export async function buildReport(i: ReportInput): Promise<Report> {
   const restore = (d: { product: ProductName; instanceId: string }) => {
     if (!i.drills) return {};
     const tested = restoreTested(drillsOf.get(databaseId(d.product, d.instanceId)) ?? []) ?? null;
-    if (i.maxRestoreAgeMs === undefined) return { restoreTested: tested };
-    const covered = i.drillCovers ? i.drillCovers(d) : true;
+    if (!i.restoreGate) return { restoreTested: tested };
     const passedAt = tested?.lastPassedAt ? Date.parse(tested.lastPassedAt) : undefined;
-    return { restoreTested: tested, restoreOk: covered ? passedAt !== undefined && now - passedAt <= i.maxRestoreAgeMs : null };
+    return { restoreTested: tested, restoreOk: drillCovered.has(databaseId(d.product, d.instanceId)) ? passedAt !== undefined && now - passedAt <= i.restoreGate.maxAgeMs : null };
   };
   const databases = await mapLimit([...listed.values()], 20, async (d) => {
     const records = await i.history.forDatabase(d.product, d.instanceId);
@@ -152,8 +155,8 @@ export async function buildReport(i: ReportInput): Promise<Report> {
     maxAgeMs: i.maxAgeMs,
     ok: databases.length > 0 && databases.every((d) => d.ok),
     postureOk: posture ? databases.every((d) => d.posture?.verdict !== 'failing' && d.posture?.verdict !== 'unknown') : null,
-    ...(i.drills && i.maxRestoreAgeMs !== undefined
-      ? { maxRestoreAgeMs: i.maxRestoreAgeMs, restoreOk: databases.some((d) => d.restoreOk !== null) && databases.every((d) => d.restoreOk !== false) }
+    ...(i.drills && i.restoreGate
+      ? { maxRestoreAgeMs: i.restoreGate.maxAgeMs, restoreOk: databases.some((d) => d.restoreOk !== null) && databases.every((d) => d.restoreOk !== false) }
       : {}),
     databases,
     warnings,

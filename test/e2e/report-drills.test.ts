@@ -13,6 +13,7 @@ const DAY = 86_400_000;
 let stack: Stack;
 let env: Record<string, string>;
 let drills: DrillLog;
+let gated: Record<string, string>;
 
 /** A drill requested `daysAgo`, ready `recoveryMs` later (unless `phase` never got there). */
 function drill(product: ProductName, sourceId: string, daysAgo: number, o: { recoveryMs?: number; verdict?: DrillRecord['verdict']; phase?: DrillRecord['phase'] } = {}): DrillRecord {
@@ -47,8 +48,10 @@ beforeAll(async () => {
     IDEMPOTENCY_STORE: process.env.IDEMPOTENCY_STORE as string,
     LOG_LEVEL: 'error',
   };
+  // The drills cover three of the four backed-up databases; rm-nodrill is not theirs to answer for.
+  gated = { ...env, DRILL_TARGETS: JSON.stringify([{ product: 'rds', DBInstanceId: 'rm-drilla' }, { product: 'rds', DBInstanceId: 'rm-drillb' }, { product: 'polardb', DBClusterId: 'pc-drillc' }]) };
   const store = new FileStore({ dir: (process.env.IDEMPOTENCY_STORE as string).slice('file:'.length) });
-  await seedHistory({ store, days: 5, databases: [{ product: 'rds', instanceId: 'rm-drilla' }, { product: 'rds', instanceId: 'rm-drillb' }, { product: 'polardb', instanceId: 'pc-drillc' }] });
+  await seedHistory({ store, days: 5, databases: [{ product: 'rds', instanceId: 'rm-drilla' }, { product: 'rds', instanceId: 'rm-drillb' }, { product: 'polardb', instanceId: 'pc-drillc' }, { product: 'rds', instanceId: 'rm-nodrill' }] });
   drills = drillLogFor(store);
   // rm-drilla: passed 2 days ago in 10 minutes; a newer drill still creating is not a test yet.
   await drills.put(drill('rds', 'rm-drilla', 2, { recoveryMs: 600_000, verdict: 'passed' }));
@@ -77,13 +80,15 @@ describe('report: restore drills', () => {
   });
 
   it('--max-restore-age: exit 1 while one has no passing drill within it (a failed one, or never); the table says which', async () => {
-    const r = await cli(['report', '--json', '--max-age', '40d', '--max-restore-age', '7d'], env);
+    const r = await cli(['report', '--json', '--max-age', '40d', '--max-restore-age', '7d'], gated);
     expect(r.code).toBe(1);
     const body = JSON.parse(r.stdout) as { ok: boolean; restoreOk: boolean; maxRestoreAgeMs: number; databases: Db[] };
     expect(body).toMatchObject({ ok: true, restoreOk: false, maxRestoreAgeMs: 7 * DAY });
     expect([byId(body.databases, 'rm-drilla').restoreOk, byId(body.databases, 'rm-drillb').restoreOk, byId(body.databases, 'pc-drillc').restoreOk]).toEqual([true, false, false]);
+    // Outside DRILL_TARGETS: shown, not judged.
+    expect(byId(body.databases, 'rm-nodrill')).toMatchObject({ restoreTested: null, restoreOk: null });
 
-    const table = await cli(['report', '--max-age', '40d', '--max-restore-age', '7d'], env);
+    const table = await cli(['report', '--max-age', '40d', '--max-restore-age', '7d'], gated);
     expect(table.code).toBe(1);
     expect(table.stdout).toMatch(/PRODUCT\s+INSTANCE\s+LAST GOOD \(UTC\).*LAST RESTORE TESTED\s+RECOVERY TIME/);
     expect(table.stdout).toMatch(/rm-drilla .*\d{4}-\d\d-\d\d \d\d:\d\d passed\s+10m00s/);
@@ -95,16 +100,27 @@ describe('report: restore drills', () => {
   it('once every database passed a drill within it: exit 0', async () => {
     await drills.put(drill('rds', 'rm-drillb', 0.5, { recoveryMs: 420_000, verdict: 'passed' }));
     await drills.put(drill('polardb', 'pc-drillc', 0.5, { recoveryMs: 1_200_000, verdict: 'passed' }));
-    const r = await cli(['report', '--json', '--max-age', '40d', '--max-restore-age', '7d'], env);
+    const r = await cli(['report', '--json', '--max-age', '40d', '--max-restore-age', '7d'], gated);
     expect(r.code, r.stdout).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ restoreOk: true });
     // A tighter age than the oldest of them (rm-drilla's, 2 days): exit 1 again.
-    expect((await cli(['report', '--json', '--max-age', '40d', '--max-restore-age', '1d'], env)).code).toBe(1);
+    expect((await cli(['report', '--json', '--max-age', '40d', '--max-restore-age', '1d'], gated)).code).toBe(1);
   });
 
-  it('--max-restore-age must be a duration', async () => {
-    const r = await cli(['report', '--max-restore-age', 'weekly'], env);
+  it('--max-restore-age must be a duration, and needs DRILL_TARGETS: a gate over no database does not pass', async () => {
+    const r = await cli(['report', '--max-restore-age', 'weekly'], gated);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--max-restore-age must be a duration like 8d/);
+    const none = await cli(['report', '--max-restore-age', '7d'], env);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/--max-restore-age needs DRILL_TARGETS/);
+  });
+
+  it('a database DRILL_TARGETS names with no history at all is listed, never tested: exit 1', async () => {
+    const r = await cli(['report', '--json', '--max-age', '40d', '--max-restore-age', '7d'], { ...gated, DRILL_TARGETS: JSON.stringify([{ product: 'mongodb', DBInstanceId: 'dds-drilld' }]) });
+    expect(r.code).toBe(1);
+    const body = JSON.parse(r.stdout) as { restoreOk: boolean; databases: Db[] };
+    expect(body.restoreOk).toBe(false);
+    expect(byId(body.databases, 'dds-drilld')).toMatchObject({ product: 'mongodb', restoreTested: null, restoreOk: false });
   });
 });
