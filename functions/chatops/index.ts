@@ -25,6 +25,7 @@ import { subjectOf } from '../../shared/history/history';
 import { coverage } from '../../shared/report/covered';
 import { reportText } from '../../shared/report/render';
 import { buildReport } from '../../shared/report/report';
+import { drillLogFor } from '../../shared/drill/log';
 import { dingtalkSignHeader, dingtalkTimestampHeader, dingtalkToleranceMs } from '../../shared/http/signatures/dingtalk';
 import { refuseReplays } from '../../shared/http/middleware/replay-guard';
 import { takeAdhocSlot } from '../../shared/ratelimit/adhoc-limit';
@@ -123,6 +124,7 @@ async function handleCommand(chat: ChatRequest, inv: Invocation, context: FcCont
         warnings: scope.fleetWide || warnings.length === 0 ? warnings : ['warnings about the configured targets are left out here (they may name databases outside your rule); fc-db-backup report shows them'],
         maxAgeMs: inv.config.reportMaxAgeMs,
         restorePoints: restorePointsFrom(inv.deps.store),
+        drills: drillLogFor(inv.deps.store),
         // The verdicts the tracker last recorded: chat makes no posture reads of its own.
         ...(hasRules(inv.posture) ? { posture: recordedPostureSource(inv.deps.store) } : {}),
         ...(scope.fleetWide ? {} : { scope: { covers: (d) => scope.covers(aclSubject(d)), none: 'No database your CHATOPS_ACL rule covers has a history or a configured target.' } }),

@@ -8,6 +8,8 @@ import { databaseId, type HistoryRecord } from '../history/record';
 import { retentionSummary, type RetentionSummary } from '../retention/summary';
 import type { RestorePointsView } from '../restore-points/snapshot';
 import { postureKey, type DatabasePosture, type PostureSource } from '../posture/assess';
+import type { DrillLog, DrillRecord } from '../drill/record';
+import { restoreTested, type RestoreTested } from './restore-tested';
 
 export interface DatabaseReport {
   product: ProductName;
@@ -30,6 +32,10 @@ export interface DatabaseReport {
   restorePoints?: RestorePointsView | null;
   /** Its own backup settings against POSTURE_RULES (null: no rule applies, or posture was not asked for). */
   posture?: DatabasePosture | null;
+  /** Its last restore drill that reached a ready instance or a verdict (null: none; absent: drills not asked for). */
+  restoreTested?: RestoreTested | null;
+  /** With a max restore age: whether the drill configuration covers it and it has a passing drill within that age. */
+  restoreOk?: boolean | null;
 }
 
 export interface Report {
@@ -40,6 +46,9 @@ export interface Report {
   databases: DatabaseReport[];
   /** No database breaks a POSTURE_RULES rule (null: posture not asked for). `report --posture` exits 1 when false. */
   postureOk?: boolean | null;
+  /** With a max restore age: every drill-covered database passed a drill within it (null: not asked for). */
+  restoreOk?: boolean | null;
+  maxRestoreAgeMs?: number | null;
   /** Selectors that matched nothing, targets that could not be resolved: shown in every rendering. */
   warnings: string[];
 }
@@ -62,7 +71,17 @@ export interface ReportInput {
   restorePoints?: (product: ProductName, instanceId: string) => Promise<RestorePointsView | undefined>;
   /** Each database's records as read (newest first), for a view that shows more of them (the dashboard). */
   onRecords?: (product: ProductName, instanceId: string, records: readonly HistoryRecord[]) => void;
+  /** The restore drills (shared/drill/log.ts): LAST RESTORE TESTED and RECOVERY TIME per database. */
+  drills?: DrillLog;
+  /**
+   * `--max-restore-age`: each database the drill configuration covers (DRILL_TARGETS resolved; listed even without a
+   * history) needs a passing drill within `maxAgeMs`.
+   */
+  restoreGate?: { maxAgeMs: number; covered: readonly { product: ProductName; instanceId: string }[] };
 }
+
+/** How far back the report reads drills: a year covers any schedule people keep. */
+const DRILL_LOOKBACK_MS = 366 * 86_400_000;
 
 const failedStates = new Set(['failed', 'not-requested', 'lost']);
 
@@ -97,17 +116,34 @@ export async function buildReport(i: ReportInput): Promise<Report> {
     const seen = listed.get(id);
     listed.set(id, { product: d.product, instanceId: d.instanceId, listedBy: seen ? 'both' : 'targets' });
   }
+  const drillCovered = new Set((i.restoreGate?.covered ?? []).map((d) => databaseId(d.product, d.instanceId)));
+  for (const d of i.restoreGate?.covered ?? []) {
+    const id = databaseId(d.product, d.instanceId);
+    if (!listed.has(id)) listed.set(id, { product: d.product, instanceId: d.instanceId, listedBy: 'targets' });
+  }
   if (i.scope) {
     const { covers } = i.scope;
     const shown = await Promise.all([...listed.entries()].map(async ([id, d]) => [id, await covers(d)] as const));
     for (const [id, ok] of shown) if (!ok) listed.delete(id);
   }
   const posture = i.posture ? await i.posture([...listed.values()]) : undefined;
+  const drillsOf = new Map<string, DrillRecord[]>();
+  for (const r of i.drills ? await i.drills.recent(DRILL_LOOKBACK_MS) : []) {
+    const id = databaseId(r.product, r.sourceId);
+    drillsOf.set(id, [...(drillsOf.get(id) ?? []), r]);
+  }
+  const restore = (d: { product: ProductName; instanceId: string }) => {
+    if (!i.drills) return {};
+    const tested = restoreTested(drillsOf.get(databaseId(d.product, d.instanceId)) ?? []) ?? null;
+    if (!i.restoreGate) return { restoreTested: tested };
+    const passedAt = tested?.lastPassedAt ? Date.parse(tested.lastPassedAt) : undefined;
+    return { restoreTested: tested, restoreOk: drillCovered.has(databaseId(d.product, d.instanceId)) ? passedAt !== undefined && now - passedAt <= i.restoreGate.maxAgeMs : null };
+  };
   const databases = await mapLimit([...listed.values()], 20, async (d) => {
     const records = await i.history.forDatabase(d.product, d.instanceId);
     i.onRecords?.(d.product, d.instanceId, records);
     const points = i.restorePoints ? ((await i.restorePoints(d.product, d.instanceId).catch(() => undefined)) ?? null) : undefined;
-    return { ...summarise(d.product, d.instanceId, records, i.maxAgeMs, now), listedBy: d.listedBy, ...(points !== undefined ? { restorePoints: points } : {}), posture: posture?.byDatabase.get(postureKey(d.product, d.instanceId)) ?? null };
+    return { ...summarise(d.product, d.instanceId, records, i.maxAgeMs, now), listedBy: d.listedBy, ...(points !== undefined ? { restorePoints: points } : {}), posture: posture?.byDatabase.get(postureKey(d.product, d.instanceId)) ?? null, ...restore(d) };
   });
   // Problems first (no good backup, then broken settings), then by product and id: the first lines are the ones to act on.
   const breaks = (d: DatabaseReport) => Number(d.posture?.verdict === 'failing' || d.posture?.verdict === 'unknown');
@@ -119,6 +155,9 @@ export async function buildReport(i: ReportInput): Promise<Report> {
     maxAgeMs: i.maxAgeMs,
     ok: databases.length > 0 && databases.every((d) => d.ok),
     postureOk: posture ? databases.every((d) => d.posture?.verdict !== 'failing' && d.posture?.verdict !== 'unknown') : null,
+    ...(i.drills && i.restoreGate
+      ? { maxRestoreAgeMs: i.restoreGate.maxAgeMs, restoreOk: databases.some((d) => d.restoreOk !== null) && databases.every((d) => d.restoreOk !== false) }
+      : {}),
     databases,
     warnings,
   };
