@@ -2,7 +2,8 @@
 // of every request it answered: shared by the RPC server and the FC endpoint.
 import type { Product } from './products';
 
-export type FaultKind = 'drop-after-create' | 'status' | 'throttle' | 'latency' | 'reset' | 'timeout' | 'job-fails' | 'function-error';
+/** 'restore-fails': the next restore (CloneDBInstance, CreateDBCluster, CreateDBInstance) on this request ends CreateFailed, as from a bad backup set. */
+export type FaultKind = 'drop-after-create' | 'status' | 'throttle' | 'latency' | 'reset' | 'timeout' | 'job-fails' | 'restore-fails' | 'function-error';
 
 export interface Fault {
   /** Matches the API action (CreateBackup, DescribeBackupTasks, InvokeFunction, ...); any when omitted. */
