@@ -316,7 +316,12 @@ export function restoreApis(opts: RestoreOptions) {
           : [],
       };
     },
-    DeleteDBCluster: (p, s) => release(p, s, 'polardb', 'DBClusterId', polarNotFound),
+    DeleteDBCluster(p, s) {
+      // "A pay-as-you-go cluster can be manually released only when it is in the Running state" (docs/restore-apis.md).
+      const inst = findInstance(p, s, 'polardb', 'DBClusterId', polarNotFound);
+      if (inst.status === 'Creating') throw new ApiError(400, 'OperationDenied.DBClusterStatus', 'The operation is not permitted due to status of cluster.');
+      return release(p, s, 'polardb', 'DBClusterId', polarNotFound);
+    },
     DescribeDBClusters: withRows('polardb', 'DescribeDBClusters', (b) => (b.Items as { DBCluster: Record<string, unknown>[] }).DBCluster, (i) => ({
       DBClusterDescription: i.name ?? '',
       CreateTime: iso(i.createdAt),

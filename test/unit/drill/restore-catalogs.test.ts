@@ -174,6 +174,11 @@ describe.each(['rds', 'polardb', 'mongodb'] as const)('%s restore catalog agains
     cloud.inject({ product, action: catalog.create.action, kind: 'restore-fails' });
     const id = await create(product, await requestFor(product, sourceId, `drill_${product}_corrupt`, good));
     expect((await view(product, id))?.state).toBe('creating');
+    if (product === 'polardb') {
+      // PolarDB releases only a cluster that is no longer Creating.
+      const early = await rejection(call(product, catalog.release, { regionId: region, instanceId: id }));
+      expect(early.details.cloudCode).toBe('OperationDenied.DBClusterStatus');
+    }
     const end = await until(product, id, 'failed');
     expect(end.endpoint).toBeUndefined();
     // A failed one is released like any other.
