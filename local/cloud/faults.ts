@@ -5,8 +5,9 @@ import type { Product } from './products';
 /**
  * 'set-id-differs': the next job CreateBackup makes lists its backup set under an id of its own, not the job id
  * (PolarDB documents them as one id; this is the case the tracker must survive if they ever are not).
+ * 'restore-fails': the next restore (CloneDBInstance, CreateDBCluster, CreateDBInstance) on this request ends CreateFailed, as from a bad backup set.
  */
-export type FaultKind = 'drop-after-create' | 'status' | 'throttle' | 'latency' | 'reset' | 'timeout' | 'job-fails' | 'set-id-differs' | 'function-error';
+export type FaultKind = 'drop-after-create' | 'status' | 'throttle' | 'latency' | 'reset' | 'timeout' | 'job-fails' | 'set-id-differs' | 'restore-fails' | 'function-error';
 
 export interface Fault {
   /** Matches the API action (CreateBackup, DescribeBackupTasks, InvokeFunction, ...); any when omitted. */

@@ -9,6 +9,7 @@ import { startFc, type FcTask, type FcOptions } from './fc';
 import { listen } from '../listen';
 import type { Fault, RequestLog } from './faults';
 import { backupPolicyApis, defaultPolicies, samplePolicies, type PolicyFields } from './backup-policy';
+import { restoreApis, restoreCreateActions, restoreOptionsFromEnv, type RestoreOptions } from './restore';
 import { ApiError, apiByVersion, DEFAULT_MONGO_SHAPE, instanceKey, phase, productApis, type CloudState, type Instance, type Job, type MongoShape, type Product } from './products';
 
 export interface InstanceSeed {
@@ -39,6 +40,8 @@ export interface LocalCloudOptions extends Omit<FcOptions, 'credentials' | 'now'
   latencyMs?: number;
   instances?: InstanceSeed[];
   now?: () => number;
+  /** How long a restored instance is Creating and a released one Deleting (default LOCAL_RESTORE_MS / LOCAL_RELEASE_MS). */
+  restore?: Partial<RestoreOptions>;
 }
 
 export interface LocalCloud {
@@ -114,6 +117,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     failNextJob: false,
     renameNextSet: false,
   };
+  const restore = restoreApis({ ...restoreOptionsFromEnv(), ...opts.restore });
   let latencyMs = opts.latencyMs ?? 0;
   let faults: (Fault & { left: number; skipLeft: number })[] = [];
   const requests: RequestLog[] = [];
@@ -144,7 +148,8 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
         (f.action === undefined || f.action === action) &&
         (f.instanceId === undefined || f.instanceId === instanceId) &&
         // Only a call that creates a job can make one fail; reads must not use the fault up.
-        ((f.kind !== 'job-fails' && f.kind !== 'set-id-differs') || action === 'CreateBackup'),
+        ((f.kind !== 'job-fails' && f.kind !== 'set-id-differs') || action === 'CreateBackup') &&
+        (f.kind !== 'restore-fails' || restoreCreateActions.has(action)),
     );
     if (i < 0) return undefined;
     const f = faults[i] as Fault & { left: number; skipLeft: number };
@@ -192,7 +197,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     log.accessKeyId = auth.accessKeyId;
     log.securityToken = auth.securityToken;
     if (!api) return fail(400, 'InvalidVersion', `Specified parameter Version "${version}" is not valid.`);
-    const handler = api.actions[action] ?? backupPolicyApis[api.product][action];
+    const handler = restore.actions[api.product][action] ?? api.actions[action] ?? backupPolicyApis[api.product][action];
     if (!handler) return fail(404, 'InvalidAction.NotFound', `Specified api "${action}" is not found, please check your url and method.`);
 
     const fault = takeFault(api.product, action, params[api.idParam]);
@@ -201,8 +206,9 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     if (fault?.kind === 'status') return fail(fault.status ?? 503, fault.code ?? 'ServiceUnavailable', 'The request has failed due to a temporary failure of the server.');
     if (fault?.kind === 'throttle') return fail(400, 'Throttling.User', 'Request was denied due to user flow control.');
     if (fault?.kind === 'latency') await hold(req, fault.ms ?? 1_000);
-    if (fault?.kind === 'job-fails') state.failNextJob = true;
+    if (fault?.kind === 'job-fails' || fault?.kind === 'restore-fails') state.failNextJob = true;
     if (fault?.kind === 'set-id-differs') state.renameNextSet = true;
+    restore.tick(state);
 
     let result: Record<string, unknown>;
     try {
@@ -299,6 +305,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       state.instances.clear();
       state.failNextJob = false;
       state.renameNextSet = false;
+      restore.reset();
       requests.length = 0;
       faults = [];
       fc.reset();
