@@ -475,7 +475,7 @@ export const DEFAULT_MONGO_SHAPE: MongoShape = { type: 'replicate', storageType:
 const mongoShapeOf = (i: Instance): MongoShape => i.mongo ?? DEFAULT_MONGO_SHAPE;
 
 /** DBInstanceType, StorageType, ReplicationFactor and a cluster's ShardList, as DescribeDBInstances and …Attribute report them. */
-function mongoAttributes(i: Instance): Record<string, unknown> {
+export function mongoAttributes(i: Instance): Record<string, unknown> {
   const m = mongoShapeOf(i);
   return {
     DBInstanceType: m.type,

@@ -6,7 +6,7 @@
 // released one is Deleting for LOCAL_RELEASE_MS (default 500 ms), then gone (the product's not-found code).
 import { createHash } from 'node:crypto';
 import {
-  ApiError, findInstance, instanceKey, mongoNotFound, phase, polarNotFound, productApis, rdsNotFound,
+  ApiError, findInstance, instanceKey, mongoAttributes, mongoNotFound, phase, polarNotFound, productApis, rdsNotFound,
   type CloudState, type Instance, type Params, type Product,
 } from './products';
 
@@ -367,6 +367,8 @@ export function restoreApis(opts: RestoreOptions) {
               VPCId: f.vpcId,
               VSwitchId: f.vSwitchId,
               DBInstanceReleaseProtection: false,
+              // The instance's own shape (type, storage, replication: docs/mongodb-sharded.md) wins over the defaults above.
+              ...mongoAttributes(inst),
               Tags: tagList(inst.tags),
               ReplicaSets: {
                 ReplicaSet: f.host ? [{ ReplicaSetRole: 'Primary', ConnectionDomain: f.host, ConnectionPort: '3717', NetworkType: 'VPC', VPCId: f.vpcId, VSwitchId: f.vSwitchId }] : [],
