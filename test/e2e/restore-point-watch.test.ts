@@ -10,6 +10,7 @@ import { startInvocation } from '../../shared/fc/invocation';
 import { cli } from '../helpers/cli';
 import { stsCredentials } from '../helpers/fc';
 import { startStack, type Stack } from '../helpers/stack';
+import { until } from '../helpers/wait';
 
 let stack: Stack;
 let firing = 0;
@@ -99,5 +100,50 @@ describe('restore-point watch', () => {
     expect(rp?.count).toBe(1);
     expect(rp?.oldest).toBeDefined();
     expect((await cli(['report'], env)).stdout).toMatch(/RESTORE POINTS/);
+  });
+
+  it('an automated backup older than the instance’s BackupRetentionPeriod that ages out is not an alarm; one younger that disappears is', async () => {
+    const DAY = 86_400_000;
+    // Two RDS instances (data backups kept 7 days), each with a daily automated backup that starts now and ends in 1 s.
+    for (const id of ['rm-ages-out', 'rm-auto-lost']) {
+      stack.cloud.addInstance({ product: 'rds', id, automatedBackup: { startMs: Date.now() % DAY, durationMs: 1_000 }, backupPolicy: { BackupRetentionPeriod: 7 } });
+      await callCloud({
+        catalog: products.rds,
+        endpoint: { protocol: 'http', host: new URL(stack.cloud.url).host },
+        credentials: { accessKeyId: 'LTAI-local-test', accessKeySecret: 'local-secret' },
+        action: 'DescribeBackupTasks',
+        query: { RegionId: 'cn-hangzhou', DBInstanceId: id },
+        timeouts: { connectMs: 1_000, readMs: 2_000 },
+      });
+    }
+    const automated = (id: string) => stack.cloud.jobs('rds', id).filter((j) => j.mode === 'Automated');
+    await until('the automated backups finished', 5_000, () => ['rm-ages-out', 'rm-auto-lost'].every((id) => automated(id)[0]?.state === 'succeeded'));
+    // One is 8 days old (its 7 days are up), the other 3 (the emulated clock: creation times moved back).
+    stack.cloud.backdate('rds', automated('rm-ages-out')[0]?.backupId as string, 8 * DAY);
+    stack.cloud.backdate('rds', automated('rm-auto-lost')[0]?.backupId as string, 3 * DAY);
+    // A nightly of this tool on each, so the watch counts them (it watches the databases the history knows).
+    for (const id of ['rm-ages-out', 'rm-auto-lost']) {
+      await fire({ product: 'rds', DBInstanceId: id });
+      await stack.tracked();
+    }
+    for (const id of ['rm-ages-out', 'rm-auto-lost']) expect(stack.cloud.jobs('rds', id).filter((j) => !j.deleted && j.state === 'succeeded'), id).toHaveLength(2);
+    stack.receiver.notified.length = 0;
+    const first = await nextWatch();
+    expect(first.restorePoints).toMatchObject({ vanished: 0, alerted: 0 });
+
+    // The product's own retention expires the 8-day-old one (the local cloud does not age sets out itself: removed as
+    // the cloud would); someone deletes the 3-day-old one, which the same retention still had to keep 4 more days.
+    stack.cloud.deleteBackup('rds', automated('rm-ages-out')[0]?.backupId as string);
+    stack.cloud.deleteBackup('rds', automated('rm-auto-lost')[0]?.backupId as string);
+    const after = await nextWatch();
+    expect(after.restorePoints).toMatchObject({ vanished: 2, alerted: 1 });
+    const alerts = vanishedAlerts().map((a) => JSON.stringify(a.body));
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toContain('1 backup of rm-auto-lost disappeared since');
+    expect(alerts[0]).toContain('automated');
+    expect(alerts.some((t) => t.includes('rm-ages-out'))).toBe(false);
+    // Alerted once; and the expiry stays excused on the next count too.
+    await nextWatch();
+    expect(vanishedAlerts()).toHaveLength(1);
   });
 });
