@@ -65,6 +65,8 @@ export interface Config {
   notifySlackUrl: string | undefined;
   /** The backup-tracker function's name, for fanning a large sweep out by shard. */
   trackerFunction: string | undefined;
+  /** DRILL_FUNCTION: the restore-drill function the tracker asks to follow open drills (unset: no drills). */
+  drillFunction: string | undefined;
   /** Status reads in flight at once per sweep invocation. */
   trackerConcurrency: number;
   /** Above this many outstanding records a sweep fans out one invocation per shard. */
@@ -221,6 +223,7 @@ export function loadConfig(env: Env): Config {
     notifyDingtalkSecret: env.NOTIFY_DINGTALK_SECRET || undefined,
     notifySlackUrl: url('NOTIFY_SLACK_WEBHOOK_URL'),
     trackerFunction: env.TRACKER_FUNCTION || undefined,
+    drillFunction: env.DRILL_FUNCTION || undefined,
     trackerConcurrency: int(env, 'TRACKER_CONCURRENCY', 50, 1, 500, issues),
     trackerShardCapacity: int(env, 'TRACKER_SHARD_CAPACITY', 2_000, 1, 1_000_000, issues),
     lostAfterMs: int(env, 'TRACKER_LOST_AFTER_SEC', 300, 1, 86_400, issues) * 1000,

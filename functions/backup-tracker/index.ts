@@ -19,6 +19,7 @@ import { watchRestorePoints } from '../../shared/restore-points/watch';
 import { performDuties } from '../../shared/tracking/duties';
 import { sendDigestIfDue } from '../../shared/report/digest';
 import { toBackupError } from '../../shared/errors';
+import { drillLogFor } from '../../shared/drill/log';
 
 export async function handler(event: unknown, context: FcContext): Promise<Record<string, unknown>> {
   const inv = startInvocation(context);
@@ -39,10 +40,10 @@ export async function handler(event: unknown, context: FcContext): Promise<Recor
     }
     return recoverFailedTask(parsed.task, inv, context);
   }
-  return sweepAll(inv, context);
+  return sweepAll(inv, context, typeof e?.triggerTime === 'string' ? e.triggerTime : undefined);
 }
 
-async function sweepAll(inv: Invocation, context: FcContext): Promise<Record<string, unknown>> {
+async function sweepAll(inv: Invocation, context: FcContext, triggerTime?: string): Promise<Record<string, unknown>> {
   const counts = await Promise.all(Array.from({ length: SHARDS }, (_, s) => inv.history.outstanding(s)));
   const outstanding = counts.reduce((a, b) => a + b, 0);
   const stats = emptyStats();
@@ -62,6 +63,10 @@ async function sweepAll(inv: Invocation, context: FcContext): Promise<Record<str
     for (let shard = 0; shard < SHARDS; shard++) if (counts[shard]) await sweepShard(shard, deps, stats);
   }
   const alerts = await drainOutbox(inv);
+  const drills = await followDrills(inv, context, triggerTime).catch((err: unknown) => {
+    inv.logger.warn('restore drills not followed now; the next sweep asks again', { code: toBackupError(err).code });
+    return 0;
+  });
   // After the records: a loss of restore points is news within one watch interval, and never blocks the sweep.
   const watch = await watchRestorePoints(watchFor(inv)).catch((err: unknown) => {
     inv.logger.warn('restore-point watch skipped; the next sweep tries again', { code: toBackupError(err).code });
@@ -75,9 +80,25 @@ async function sweepAll(inv: Invocation, context: FcContext): Promise<Record<str
     inv.logger.warn('daily digest not sent; the next sweep retries', { code: toBackupError(err).code });
     return false;
   });
-  const summary = { ok: true, outstanding, ...(fannedOut ? { fannedOut } : {}), ...stats, alertsSent: alerts, ...(watch && watch.watched + watch.failed > 0 ? { restorePoints: watch } : {}), ...(drift && drift.checked > 0 ? { posture: drift } : {}), ...(digest ? { digest: true } : {}) };
-  inv.logger.info('sweep done', summary);
+  const summary = { ok: true, outstanding, ...(fannedOut ? { fannedOut } : {}), ...stats, alertsSent: alerts, ...(watch && watch.watched + watch.failed > 0 ? { restorePoints: watch } : {}), ...(drift && drift.checked > 0 ? { posture: drift } : {}), ...(digest ? { digest: true } : {}), ...(drills ? { drillsOpen: drills } : {}) };
+  // An idle sweep is not news: it logs at debug; one that did something stays at info.
+  const idle = outstanding === 0 && alerts === 0 && !drills && !digest && !('restorePoints' in summary) && !('posture' in summary);
+  inv.logger[idle ? 'debug' : 'info']('sweep done', summary);
   return summary;
+}
+
+/**
+ * Open restore drills are followed by restore-drill, whose role alone may create and release instances: one async
+ * task per timer firing (its id, from the firing's time, drops a redelivered event's second), only while a drill is open.
+ */
+async function followDrills(inv: Invocation, context: FcContext, triggerTime?: string): Promise<number> {
+  if (!inv.config.drillFunction) return 0;
+  const open = await drillLogFor(inv.deps.store).openIds();
+  if (open.length === 0) return 0;
+  const firing = (triggerTime ?? new Date().toISOString().slice(0, 16)).replace(/\D/g, '').slice(0, 17);
+  const dispatch = { context, functionName: inv.config.drillFunction, env: inv.deps.env, credentials: inv.deps.credentials, deadline: inv.deps.deadline };
+  await invokeAsync(dispatch, { follow: true }, `fcdb_drillfollow_${firing}`);
+  return open.length;
 }
 
 async function sweepOne(shard: number, inv: Invocation, context: FcContext): Promise<Record<string, unknown>> {

@@ -93,6 +93,23 @@ export function startFc(o: FcOptions & Hooks) {
     }
   }
 
+  /** A synchronous invocation: one run, its answer in the body; a function that threw answers 200 with x-fc-error-type. */
+  async function runSync(fn: string, folder: string, event: Buffer, requestId: string, res: ServerResponse): Promise<void> {
+    let body: string;
+    const headers: Record<string, string> = { 'content-type': 'application/json', 'x-fc-request-id': requestId };
+    try {
+      const result = await invokeBundle(folder, event, { distDir, credentials: role, region: o.region ?? 'cn-hangzhou', accountId: o.accountId ?? '1234567890', timeoutSec: 900 });
+      body = JSON.stringify(result ?? null);
+    } catch (e) {
+      headers['x-fc-error-type'] = 'UnhandledInvocationError';
+      body = JSON.stringify({ errorMessage: (e as Error).message, errorType: 'Error' });
+    }
+    if (res.destroyed) return;
+    tasks.push({ functionName: fn, taskId: `sync-${requestId}`, requestId, attempts: 1, status: headers['x-fc-error-type'] ? 'failed' : 'succeeded' });
+    res.writeHead(200, headers);
+    res.end(body);
+  }
+
   return {
     tasks,
     handles: (url: string) => INVOKE.test(url),
@@ -125,7 +142,8 @@ export function startFc(o: FcOptions & Hooks) {
 
       const folder = bundleOf(fn);
       if (!folder) return fail(404, 'FunctionNotFound', `function '${fn}' does not exist`);
-      if (req.headers['x-fc-invocation-type'] !== 'Async') return fail(400, 'InvalidArgument', 'the local cloud runs asynchronous invocations only (x-fc-invocation-type: Async)');
+      if (req.headers['x-fc-invocation-type'] === 'Sync') return runSync(fn, folder, body, requestId, res);
+      if (req.headers['x-fc-invocation-type'] !== 'Async') return fail(400, 'InvalidArgument', 'x-fc-invocation-type must be Sync or Async');
       const taskId = String(req.headers['x-fc-async-task-id'] ?? '');
       if (!TASK_ID.test(taskId)) return fail(400, 'InvalidArgument', `invalid x-fc-async-task-id '${taskId}'`);
       if (seen.has(`${fn}|${taskId}`)) return fail(409, 'AsyncTaskAlreadyExists', `async task '${taskId}' of function '${fn}' already exists`);

@@ -29,6 +29,12 @@ const TAG_LIMITS: Partial<Record<ProductName, { pairs: number; keyLength: number
   mongodb: { pairs: 20, keyLength: 64 },
 };
 
+/**
+ * The tag each restore drill's temporary instance carries (shared/drill/): no selector may name it, so discovery —
+ * and with it backups and retention — never picks a drill's instance. Drill instances carry no other tag.
+ */
+export const drillTagKey = 'fc-db-backup-drill';
+
 /** A selector is valid when its tags are and when a target built from it with any id would be. */
 export function selectorIssues(input: TagSelector, at: string): FieldIssue[] {
   const product = input.product;
@@ -40,6 +46,7 @@ export function selectorIssues(input: TagSelector, at: string): FieldIssue[] {
   if (entries.length === 0 || entries.length > pairs || entries.some(([k, v]) => k === '' || typeof v !== 'string' || k.length > keyLength || v.length > 128)) {
     issues.push({ field: `${at}.tags`, value: tags, rule: `must map 1 to ${pairs} tag keys (each up to ${keyLength} characters) to string values (each up to 128 characters)` });
   }
+  if (entries.some(([k]) => k === drillTagKey)) issues.push({ field: `${at}.tags.${drillTagKey}`, value: tags, rule: 'is the restore drills\' own tag: their temporary instances are never backed up' });
   const probe = expand(input, PROBE_ID);
   const idField = catalogOf(product).idField;
   return [...issues, ...targetIssues(probe, at).filter((i) => i.field !== `${at}.${idField}`)];

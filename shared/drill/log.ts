@@ -64,6 +64,16 @@ export class StoreDrillLog implements DrillLog {
     return this.read(await this.index.range(OPEN));
   }
 
+  /** The open index's members, whether or not their record is still there (a lost record is an alarm, not a skip). */
+  async openIds(): Promise<string[]> {
+    return (await this.index.range(OPEN)).map((e) => e.member);
+  }
+
+  /** Drops a drill whose record is gone from the open index. */
+  async forget(drillId: string): Promise<void> {
+    await this.index.apply([{ op: 'remove', index: OPEN, member: drillId }], this.retentionMs);
+  }
+
   async latestFor(product: ProductName, sourceId: string): Promise<DrillRecord | undefined> {
     return (await this.read(await this.index.range(dbIndex(product, sourceId), { reverse: true, limit: 1 })))[0];
   }

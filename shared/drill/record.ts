@@ -23,13 +23,20 @@ export interface DrillRecord {
   /** Written as soon as the create call answers (or reconciliation finds it by tag and name). */
   instanceId?: string;
   instanceName?: string;
+  /** RDS: the drill tag was put on the instance after CloneDBInstance answered (TagResources). */
+  tagged?: boolean;
   /** The latest moment the instance may live; released then whatever validation is doing. */
   releaseBy: string;
   readyAt?: string;
   /** readyAt − requestedAt. */
   recoveryMs?: number;
+  validationStartedAt?: string;
   verdict?: DrillVerdict;
   verdictMessage?: string;
+  /** The release call was accepted; released once the cloud no longer shows the instance. */
+  releaseRequestedAt?: string;
+  /** Release calls that failed so far (release-failed at DRILL_RELEASE_ATTEMPTS). */
+  releaseFailures?: number;
   releasedAt?: string;
   /** releasedAt − the create call's answer. */
   lifetimeMs?: number;

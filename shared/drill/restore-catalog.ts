@@ -3,8 +3,8 @@
 // beside this one (./products/<name>.ts); docs/restore-apis.md cites every parameter and state used here.
 import type { ProductName, Query } from '../cloud/products/catalog';
 
-/** The tag every temporary instance carries, set at creation: its drill's id. Discovery and retention skip it. */
-export const drillTagKey = 'fc-db-backup-drill';
+/** The tag every temporary instance carries, set at creation: its drill's id. Kept beside discovery, which refuses it. */
+export { drillTagKey } from '../backup/discovery';
 /** Every temporary instance's name begins with this. */
 export const drillNamePrefix = 'fcdb-drill-';
 

@@ -75,7 +75,7 @@ export async function startCovered(target: Target, origin: DrillRecord['origin']
   const caller = callerFor(target, deps.engine);
   const drillId = drillIdOf(product, sourceId, Math.floor(now() / deps.config.periodMs));
   const existing = await deps.log.get(drillId);
-  if (existing && !opts.dryRun) return resume(existing, catalog, caller, deps);
+  if (existing && !opts.dryRun) return resumeDrill(existing, catalog, caller, deps);
 
   const backup = await pickBackup(product, sourceId, deps);
   const spec = catalog.source.parse(await caller.read(catalog.source.action, catalog.source.query({ regionId: caller.region, sourceId })));
@@ -104,23 +104,28 @@ export async function startCovered(target: Target, origin: DrillRecord['origin']
     updatedAt: at.toISOString(),
   };
   const { record } = await deps.log.claim(fresh);
-  return resume(record, catalog, caller, deps, { spec, ...shape });
+  return resumeDrill(record, catalog, caller, deps, { known: { spec, ...shape } });
 }
 
-/** From the record as stored: the id written means done; else find it by tag (or by token), then create once. */
-async function resume(
+/**
+ * From the record as stored: the id written means done; else find it by tag (or by token), then create once.
+ * `create: false` only looks (the lifetime is over: nothing new is made).
+ */
+export async function resumeDrill(
   record: DrillRecord,
   catalog: RestoreCatalog,
   caller: ProductCaller,
   deps: DrillDeps,
-  known?: { spec: SourceSpec; instanceClass: string; storageGb?: number; vpcId?: string; vSwitchId?: string },
+  opts: { create?: boolean; known?: { spec: SourceSpec; instanceClass: string; storageGb?: number; vpcId?: string; vSwitchId?: string } } = {},
 ): Promise<DrillRecord> {
+  const known = opts.known;
   if (record.instanceId || record.phase !== 'requested') return record;
   const now = deps.now ?? Date.now;
   const found = catalog.listByTag.parse(await caller.read(catalog.listByTag.action, catalog.listByTag.query({ regionId: record.regionId, drillId: record.drillId })));
   // Only an instance of this drill's own name and tag, created since its request: never some other tagged one.
   const mine = found.find((f) => f.name === record.instanceName && (f.createdAt === undefined || Date.parse(f.createdAt) >= Math.floor(Date.parse(record.requestedAt) / 1000) * 1000));
   let instanceId = mine?.instanceId;
+  if (!instanceId && opts.create === false) return record;
   if (!instanceId) {
     const shape = known ?? (await shapeFor(record, catalog, caller, deps));
     const request: RestoreRequest = {

@@ -42,8 +42,26 @@ export interface InvokeResult {
   duplicate: boolean;
 }
 
+export interface SyncInvokeRequest {
+  functionName: string;
+  payload: unknown;
+  qualifier?: string;
+  /** How long to wait for the function's answer. */
+  timeoutMs: number;
+}
+
+export interface SyncInvokeResult {
+  requestId?: string;
+  /** FC's x-fc-error-type when the function threw (or timed out). */
+  errorType?: string;
+  /** What the function returned, as FC sent it. */
+  body: string;
+}
+
 export interface Invoker {
   invokeAsync(r: InvokeRequest): Promise<InvokeResult>;
+  /** Waits for the function's answer: only for a short call whose answer is needed (the drill validator). */
+  invokeSync(r: SyncInvokeRequest): Promise<SyncInvokeResult>;
 }
 
 export const INVOKE_API_VERSION = '2023-03-30';
@@ -61,37 +79,46 @@ export function resolveInvokeEndpoint(o: Pick<InvokerOptions, 'accountId' | 'reg
 export function createInvoker(o: InvokerOptions): Invoker {
   const endpoint = resolveInvokeEndpoint(o);
   const timeoutMs = o.timeoutMs ?? 10_000;
+  const send = async (r: InvokeRequest | SyncInvokeRequest, headers: Record<string, string>, body: Buffer, readMs: number) => {
+    const sdk = await loadSdk();
+    const params = new sdk.Params({
+      action: 'InvokeFunction',
+      version: INVOKE_API_VERSION,
+      protocol: endpoint.protocol.toUpperCase(),
+      pathname: `/${INVOKE_API_VERSION}/functions/${encodeURIComponent(r.functionName)}/invocations`,
+      method: 'POST',
+      authType: 'AK',
+      style: 'ROA',
+      // As fc-20230330 does; the body goes as `stream`, so it is sent as application/octet-stream either way.
+      reqBodyType: 'json',
+      // The SDK uses 'binary' and hands back the stream; we read the body as a string so the socket is freed.
+      bodyType: 'string',
+    });
+    const request = new sdk.OpenApiRequest({ headers, query: r.qualifier ? { qualifier: r.qualifier } : {}, stream: Readable.from(body) });
+    const runtime = new sdk.RuntimeOptions({ autoretry: false, connectTimeout: timeoutMs, readTimeout: readMs });
+    return clientFor(sdk, endpoint, o.credentials).callApi(params, request, runtime);
+  };
   return {
     async invokeAsync(r) {
       const body = checkRequest(r);
-      const action = `fc:InvokeFunction(${r.functionName})`;
-      const sdk = await loadSdk();
-      const params = new sdk.Params({
-        action: 'InvokeFunction',
-        version: INVOKE_API_VERSION,
-        protocol: endpoint.protocol.toUpperCase(),
-        pathname: `/${INVOKE_API_VERSION}/functions/${encodeURIComponent(r.functionName)}/invocations`,
-        method: 'POST',
-        authType: 'AK',
-        style: 'ROA',
-        // As fc-20230330 does; the body goes as `stream`, so it is sent as application/octet-stream either way.
-        reqBodyType: 'json',
-        // The SDK uses 'binary' and hands back the stream; we read the (empty, 202) body so the socket is freed.
-        bodyType: 'string',
-      });
-      const request = new sdk.OpenApiRequest({
-        headers: { 'x-fc-invocation-type': 'Async', 'x-fc-async-task-id': r.asyncTaskId },
-        query: r.qualifier ? { qualifier: r.qualifier } : {},
-        stream: Readable.from(body),
-      });
-      const runtime = new sdk.RuntimeOptions({ autoretry: false, connectTimeout: timeoutMs, readTimeout: timeoutMs });
       try {
-        const res = await clientFor(sdk, endpoint, o.credentials).callApi(params, request, runtime);
+        const res = await send(r, { 'x-fc-invocation-type': 'Async', 'x-fc-async-task-id': r.asyncTaskId }, body, timeoutMs);
         const headers = res.headers ?? {};
         return { requestId: headers['x-fc-request-id'], taskId: headers['x-fc-async-task-id'] || r.asyncTaskId, duplicate: false };
       } catch (e) {
         if (isDuplicateTask(e)) return { requestId: requestIdOf(e), taskId: r.asyncTaskId, duplicate: true };
-        throw classifyCloudError(e, { action });
+        throw classifyCloudError(e, { action: `fc:InvokeFunction(${r.functionName})` });
+      }
+    },
+    async invokeSync(r) {
+      const body = checkRequest({ ...r, asyncTaskId: 'sync' });
+      try {
+        const res = await send(r, { 'x-fc-invocation-type': 'Sync' }, body, r.timeoutMs);
+        const headers = (res.headers ?? {}) as Record<string, string>;
+        // A function that threw still answers 200, with its error type in a header (docs/fc-invoke.md).
+        return { requestId: headers['x-fc-request-id'], errorType: headers['x-fc-error-type'] || undefined, body: typeof res.body === 'string' ? res.body : JSON.stringify(res.body ?? '') };
+      } catch (e) {
+        throw classifyCloudError(e, { action: `fc:InvokeFunction(${r.functionName})` });
       }
     },
   };

@@ -1,7 +1,7 @@
 // What the tool tells the on-call channels: one model, rendered natively by each channel adapter.
 import type { ProductName } from '../cloud/products/catalog';
 
-export type AlertKind = 'job-failed' | 'not-requested' | 'dispatch-lost' | 'zero-match' | 'run-failed' | 'digest' | 'retention-refused' | 'restore-points-vanished' | 'posture-drift' | 'posture-recovered';
+export type AlertKind = 'job-failed' | 'not-requested' | 'dispatch-lost' | 'zero-match' | 'run-failed' | 'digest' | 'retention-refused' | 'restore-points-vanished' | 'posture-drift' | 'posture-recovered' | 'drill-failed' | 'drill-release-failed' | 'drill-record-lost';
 
 export interface Alert {
   /** Derived from what it is about, never random: the same alert raised twice is sent once. */

@@ -1,0 +1,38 @@
+// The drill pieces assembled for one invocation of restore-drill: its configuration (DRILL_*), the drills' log,
+// the restore catalogs, the validator and where alerts go.
+import type { FcContext } from '../fc/events';
+import type { Invocation } from '../fc/invocation';
+import { notify } from '../notifications/notifier';
+import type { Alert } from '../notifications/alert';
+import { notifierFor, outboxFor } from '../tracking/wiring';
+import { loadDrillConfig } from './config';
+import type { FollowDeps } from './follow';
+import { drillLogFor } from './log';
+import { restoreCatalogOf } from './products/registry';
+import type { ScheduleDeps } from './schedule';
+import { functionValidator } from './validate';
+
+/** How long one validator call may take before the drill asks again on its next look. */
+const VALIDATOR_TIMEOUT_MS = 30_000;
+
+export function drillDepsFor(inv: Invocation, context: FcContext): ScheduleDeps & FollowDeps {
+  const config = loadDrillConfig(inv.deps.env);
+  const outbox = outboxFor(inv);
+  const notifier = notifierFor(inv);
+  // Kept in the outbox until every channel has it: the tracker drains what this invocation could not send.
+  const raise = async (alert: Alert) => {
+    await outbox.put(alert);
+    if (await notify(alert, notifier)) await outbox.done(alert.id);
+  };
+  const accountId = context.accountId ?? inv.deps.env.FC_ACCOUNT_ID;
+  const region = context.region ?? inv.deps.env.ALIBABA_CLOUD_REGION;
+  const validator =
+    config.validatorFunction && accountId && region
+      ? functionValidator({
+          invoke: async (r) => (await import('../fc/invoker')).createInvoker({ accountId, region, credentials: inv.deps.credentials(), endpoint: inv.deps.env.FC_ENDPOINT || undefined }).invokeSync(r),
+          functionName: config.validatorFunction,
+          timeoutMs: Math.max(1_000, Math.min(VALIDATOR_TIMEOUT_MS, inv.deps.deadline.remainingMs() - 5_000)),
+        })
+      : undefined;
+  return { config, engine: inv.deps, history: inv.history, log: drillLogFor(inv.deps.store), restoreCatalogOf, store: inv.deps.store, logger: inv.logger, raise, validator };
+}

@@ -1,0 +1,112 @@
+// A restore drill end to end through the built bundles, for each product: this tool's newest good backup restored
+// to a temporary instance by the restore-drill bundle's timer, followed by the tracker's sweeps (which hand each
+// step to restore-drill through the local FC), checked, released — with its recovery time, verdict and lifetime
+// recorded, and the source and every other instance untouched.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { fcContext, loadHandler } from '../../local/fc-runtime';
+import type { Target } from '../../shared/backup/targets';
+import { drillLogFor } from '../../shared/drill/log';
+import type { DrillRecord } from '../../shared/drill/record';
+import { startInvocation } from '../../shared/fc/invocation';
+import { stsCredentials } from '../helpers/fc';
+import { startStack, type Stack } from '../helpers/stack';
+
+let stack: Stack;
+let firing = 0;
+const targets: Target[] = [
+  { product: 'rds', DBInstanceId: 'rm-sample1', BackupMethod: 'Physical' },
+  { product: 'polardb', DBClusterId: 'pc-sample1' },
+  { product: 'mongodb', DBInstanceId: 'dds-sample1', BackupMethod: 'Snapshot' },
+];
+const idOf = (t: Target) => ('DBClusterId' in t ? t.DBClusterId : t.DBInstanceId);
+const createAction = { rds: 'CloneDBInstance', polardb: 'CreateDBCluster', mongodb: 'CreateDBInstance' } as const;
+const releaseAction = { rds: 'DeleteDBInstance', polardb: 'DeleteDBCluster', mongodb: 'DeleteDBInstance' } as const;
+
+beforeAll(async () => {
+  stack = await startStack({ jobDurationMs: 200, restore: { restoreMs: 300, releaseMs: 200 } }, { LOG_LEVEL: 'error', DRILL_FUNCTION: 'restore-drill', DRILL_PERIOD: '90d' });
+});
+afterAll(() => stack.close());
+beforeEach(() => {
+  stack.cloud.reset();
+  stack.receiver.notified.length = 0;
+});
+
+const event = (payload: unknown) => Buffer.from(JSON.stringify({ triggerTime: new Date(Date.UTC(2026, 11, 1, 3, 0, ++firing)).toISOString(), triggerName: 'weekly', payload: JSON.stringify(payload) }));
+const context = (name: string) => fcContext(name, { credentials: stsCredentials, timeoutSec: 60 });
+
+async function backUp(t: Target): Promise<void> {
+  const run = (await loadHandler('scheduled-backup')(event({ targets: [t] }), context('scheduled-backup'))) as Record<string, unknown>;
+  expect(run.ok).toBe(true);
+  await stack.tracked();
+}
+
+const drillTimer = (payload: unknown = {}) => loadHandler('restore-drill')(event(payload), context('restore-drill')) as Promise<Record<string, unknown>>;
+const log = () => drillLogFor(startInvocation(fcContext('test', {})).deps.store);
+
+/** Tracker sweeps (each hands a follow to restore-drill) until the drill has ended. */
+async function followToEnd(drillId: string, timeoutMs = 20_000): Promise<DrillRecord> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    await stack.sweep();
+    await stack.cloud.fcIdle();
+    const r = await log().get(drillId);
+    if (r && (r.phase === 'released' || r.phase === 'release-failed')) return r;
+    if (Date.now() > end) throw new Error(`drill ${drillId} still ${r?.phase} after ${timeoutMs} ms`);
+    await new Promise((res) => setTimeout(res, 100));
+  }
+}
+
+describe.each(targets)('$product', (target) => {
+  it('restores the newest good backup to one temporary instance, records recovery time and verdict, then releases only it', async () => {
+    process.env.DRILL_TARGETS = JSON.stringify([target]);
+    await backUp(target);
+    const good = (await startInvocation(fcContext('test', {})).history.forDatabase(target.product, idOf(target))).find((r) => r.state === 'succeeded');
+    expect(good?.backupId).toBeTruthy();
+
+    const dry = await drillTimer({ dryRun: true });
+    expect(dry).toMatchObject({ ok: true, dryRun: true, sources: 1, plans: [{ sourceId: idOf(target), backupId: good?.backupId, lifetimeMs: 2 * 3_600_000 }] });
+    expect(stack.cloud.requests.filter((q) => q.action === createAction[target.product])).toHaveLength(0);
+
+    const run = await drillTimer();
+    expect(run.ok).toBe(true);
+    const started = (run.started as { drillId: string; instanceId: string }[])[0];
+    expect(started?.instanceId).toMatch(/./);
+    // A second timer in the same period starts nothing new.
+    expect(((await drillTimer()).started as unknown[]).length).toBe(0);
+
+    const r = await followToEnd(started!.drillId);
+    expect(r).toMatchObject({ phase: 'released', verdict: 'passed', backupId: good?.backupId, sourceId: idOf(target), instanceId: started?.instanceId });
+    expect(r.recoveryMs).toBeGreaterThanOrEqual(300);
+    expect(r.lifetimeMs).toBeGreaterThanOrEqual(r.recoveryMs ?? 0);
+    expect(r.verdictMessage).toMatch(/Built-in check: Running/);
+
+    const creates = stack.cloud.requests.filter((q) => q.action === createAction[target.product] && q.status === 200);
+    expect(creates).toHaveLength(1);
+    const releases = stack.cloud.requests.filter((q) => q.action === releaseAction[target.product] && q.status === 200);
+    expect(releases.map((q) => q.query.DBInstanceId ?? q.query.DBClusterId)).toEqual([started?.instanceId]);
+    // A passing drill alerts nobody.
+    expect(stack.receiver.notified).toEqual([]);
+  });
+});
+
+it('a restore from a bad backup set fails, is released, and alerts once', async () => {
+  const target: Target = { product: 'rds', DBInstanceId: 'rm-sample2', BackupMethod: 'Physical' };
+  process.env.DRILL_TARGETS = JSON.stringify([target]);
+  await backUp(target);
+  stack.cloud.inject({ action: 'CloneDBInstance', product: 'rds', kind: 'restore-fails' });
+  const run = await drillTimer();
+  const started = (run.started as { drillId: string }[])[0];
+  const r = await followToEnd(started!.drillId);
+  expect(r).toMatchObject({ phase: 'released', verdict: 'failed', error: { code: 'RestoreFailed' } });
+  await stack.sweep();
+  const alerts = stack.receiver.notified.filter((n) => JSON.stringify(n.body).includes('Restore drill failed'));
+  expect(alerts).toHaveLength(2); // one per channel (DingTalk, Slack)
+});
+
+it('a timer payload naming instances is refused, and nothing is created', async () => {
+  process.env.DRILL_TARGETS = JSON.stringify([targets[0]]);
+  const out = await drillTimer({ release: 'rm-sample1', targets: [{ product: 'rds', DBInstanceId: 'rm-sample2' }] });
+  expect(out).toMatchObject({ ok: false, error: { code: 'ValidationError' } });
+  expect(JSON.stringify(out)).toMatch(/payload\.release/);
+  expect(stack.cloud.requests.filter((q) => /Clone|Create|Delete/.test(q.action))).toEqual([]);
+});
