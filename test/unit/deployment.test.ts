@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { parse, parseDocument } from 'yaml';
 import { products } from '../../shared/cloud/products/registry';
 import { postureCatalogs } from '../../shared/posture/products/registry';
+import { restoreCatalogOf } from '../../shared/drill/products/registry';
 
 const root = join(__dirname, '..', '..');
 const raw = readFileSync(join(root, 's.yaml'), 'utf8');
@@ -88,7 +89,10 @@ describe('s.yaml', () => {
     chatops: { product: ['DescribeBackupTasks', 'DescribeBackups', 'list'], invokes: ['fc-db-backup-worker'] },
     'backup-worker': { product: ['CreateBackup', 'DescribeBackupTasks', 'DescribeBackups', 'DeleteBackup(slots)'], invokes: [] },
     // `posture`: the products' backup-policy reads (drift, and the restore-point watch's retention), never a Modify.
-    'backup-tracker': { product: ['DescribeBackupTasks', 'DescribeBackups', 'list', 'DeleteBackup', 'posture'], invokes: ['fc-db-backup-worker', 'fc-db-backup-tracker'] },
+    'backup-tracker': { product: ['DescribeBackupTasks', 'DescribeBackups', 'list', 'DeleteBackup', 'posture'], invokes: ['fc-db-backup-worker', 'fc-db-backup-tracker', 'fc-db-backup-restore-drill'] },
+    // `restore`: each restore catalog's ramActions (shared/drill/products/), the only create and release grants; it
+    // invokes the operator's own validator, named by DRILL_VALIDATOR_FUNCTION.
+    'restore-drill': { product: ['list', 'restore'], invokes: ['from-env'] },
     // Reads the history in the store only (test/e2e/dashboard.test.ts: no request reaches the cloud).
     dashboard: { product: [], invokes: [] },
   };
@@ -111,10 +115,13 @@ describe('s.yaml', () => {
               : []
             : a === 'posture'
               ? postureCatalogs[c.name].describeActions.map((x) => `${c.ramService}:${x}`)
+              : a === 'restore'
+                ? [...restoreCatalogOf(c.name).ramActions]
               : // Where the backup calls depend on the instance (MongoDB), the attribute read goes with them.
                 [`${c.ramService}:${a === 'list' ? c.listAction : a}`, ...(a === 'DescribeBackups' && c.instance ? [`${c.ramService}:${c.instance.action}`] : [])],
         ),
       )
+      .filter((a, i, all) => all.indexOf(a) === i)
       .concat(spec.invokes.length ? ['fc:InvokeFunction'] : []);
 
   it.each(Object.keys(expectedRoles))('%s has its own role with exactly what it calls', (name) => {
@@ -166,10 +173,11 @@ describe('s.yaml', () => {
     const can = actionsIn(source);
     for (const a of spec.product) {
       if (a === 'list') expect(source, `${name} lists instances`).toMatch(/listAction/);
+      else if (a === 'restore') expect(source, `${name} restores and releases`).toMatch(/catalog\.create\.action[\s\S]*catalog\.release\.action/);
       else if (a === 'posture') expect(source, `${name} reads backup policies`).toMatch(/postureOf\(/);
       else expect(can, `${name} calls ${a}`).toContain(a.replace('(slots)', ''));
     }
-    if (spec.invokes.length > 0) expect(source, `${name} invokes a function`).toMatch(/worker-dispatch/);
+    if (spec.invokes.length > 0) expect(source, `${name} invokes a function`).toMatch(/worker-dispatch|fc\/invoker/);
   });
 
   it('together, the roles name exactly the actions the code can call, nothing missing, nothing extra', () => {
@@ -184,10 +192,17 @@ describe('s.yaml', () => {
     // Posture's reads (shared/posture/products/): the tracker's drift check, and the CLI with the operator's credentials.
     expect(productActions).toEqual(new Set([...backupActions, ...Object.values(postureCatalogs).flatMap((c) => c.describeActions)]));
     const called = new Set(
-      Object.values(products).flatMap((c) =>
-        [...backupActions, c.listAction, ...postureCatalogs[c.name].describeActions, ...(c.instance ? [c.instance.action] : [])].map((a) => `${c.ramService}:${a}`),
-      ),
+      Object.values(products).flatMap((c) => [
+        ...[...backupActions, c.listAction, ...postureCatalogs[c.name].describeActions, ...(c.instance ? [c.instance.action] : [])].map((a) => `${c.ramService}:${a}`),
+        ...restoreCatalogOf(c.name).ramActions,
+      ]),
     );
+    // The restore catalogs' ramActions are exactly the actions they name.
+    for (const c of Object.values(products)) {
+      const r = restoreCatalogOf(c.name);
+      const named = [r.source, r.create, r.describe, r.listByTag, r.release, r.tagAfterCreate, r.readTags, r.endpoint].flatMap((x) => (x ? [`${c.ramService}:${x.action}`] : []));
+      expect([...new Set(named)].sort(), c.name).toEqual([...r.ramActions].sort());
+    }
     // ...and the invoker's one FC action.
     expect(source).toMatch(/action: 'InvokeFunction'/);
     called.add('fc:InvokeFunction');
@@ -204,6 +219,8 @@ describe('s.yaml', () => {
   // Issue 16: "fc-db-backup-worker*" also named any function whose name starts so (fc-db-backup-worker-x).
   it('fc:InvokeFunction names the exact ARN of a function s.yaml declares: no wildcard', () => {
     const declared = new Set(fc3.map(([, r]) => `acs:fc:${render(r.props.region)}:1234567890:functions/${r.props.functionName}`));
+    // The one function s.yaml does not declare: the operator's drill validator, named by DRILL_VALIDATOR_FUNCTION.
+    declared.add('acs:fc:cn-hangzhou:1234567890:functions/from-env');
     const invoking = statementsOf(doc).filter((st) => st.actions.includes('fc:InvokeFunction'));
     expect(invoking.length).toBeGreaterThan(0);
     for (const st of invoking) {
