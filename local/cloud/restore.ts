@@ -75,6 +75,8 @@ export function restoreApis(opts: RestoreOptions) {
   const tokens = new Map<string, { id: string; paramsHash: string }>();
   /** `<product>:<id>` → when its release was asked for. */
   const releasing = new Map<string, number>();
+  /** Every instance a restore ever created, for tests that count them (exactly one per drill). */
+  const created: { product: Product; id: string; sourceId: string; name?: string; tags: Record<string, string> }[] = [];
 
   /** Moves every restore and release along the clock; looked at before every API call. */
   function tick(s: CloudState): void {
@@ -145,6 +147,7 @@ export function restoreApis(opts: RestoreOptions) {
     };
     s.failNextJob = false;
     s.instances.set(instanceKey(product, id), inst);
+    created.push({ product, id, sourceId: src.id, name: fields.name, tags: fields.tags });
     if (token !== undefined) tokens.set(`${product}|${token}`, { id, paramsHash });
     return id;
   }
@@ -393,9 +396,14 @@ export function restoreApis(opts: RestoreOptions) {
   return {
     actions,
     tick,
+    /** Each instance restores created, and whether it still exists (not yet released). */
+    restored(s: CloudState) {
+      return created.map((c) => ({ ...c, exists: s.instances.has(instanceKey(c.product, c.id)), status: s.instances.get(instanceKey(c.product, c.id))?.status }));
+    },
     reset() {
       tokens.clear();
       releasing.clear();
+      created.length = 0;
     },
   };
 }

@@ -60,6 +60,8 @@ export interface LocalCloud {
   backdate(product: Product, backupId: string, ms: number): void;
   inject(fault: Fault): void;
   clearFaults(): void;
+  /** Every instance a restore created (drills), with whether it still exists. */
+  restored(product?: Product, sourceId?: string): { product: Product; id: string; sourceId: string; name?: string; tags: Record<string, string>; exists: boolean; status?: string }[];
   /** Forget jobs, requests, faults and FC tasks; re-seed the default instances. */
   reset(): void;
   /** Resolves when no FC async task is running or waiting for a retry. */
@@ -311,6 +313,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       fc.reset();
       seed();
     },
+    restored: (product, sourceId) => restore.restored(state).filter((r) => (!product || r.product === product) && (!sourceId || r.sourceId === sourceId)),
     fcIdle: () => fc.idle(),
     setLatency(ms) {
       latencyMs = ms;

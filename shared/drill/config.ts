@@ -25,6 +25,8 @@ export interface DrillConfig {
   /** DRILL_PERIOD: one drill per source per period (default 7d, the weekly timer). */
   periodMs: number;
   validatorFunction?: string;
+  /** DRILL_VALIDATOR_TIMEOUT: one validator call's wait; one that does not answer is asked again on the next look. */
+  validatorTimeoutMs: number;
   /** DRILL_RELEASE_ATTEMPTS: failed releases before release-failed and the hand-release alert. */
   releaseAttempts: number;
 }
@@ -91,6 +93,7 @@ export function loadDrillConfig(env: Env): DrillConfig {
     maxLifetimeMs: duration('DRILL_MAX_LIFETIME', '2h', 60_000, 86_400_000, 'from 1m to 24h'),
     periodMs: duration('DRILL_PERIOD', '7d', 60_000, 90 * 86_400_000, 'from 1m to 90d'),
     validatorFunction: validator,
+    validatorTimeoutMs: duration('DRILL_VALIDATOR_TIMEOUT', '30s', 1_000, 600_000, 'from 1s to 10m'),
     releaseAttempts: whole('DRILL_RELEASE_ATTEMPTS', 5, 1, 100),
   };
   if (issues.length > 0) throw validationError(issues, 'drill configuration');

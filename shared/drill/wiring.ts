@@ -12,9 +12,6 @@ import { restoreCatalogOf } from './products/registry';
 import type { ScheduleDeps } from './schedule';
 import { functionValidator } from './validate';
 
-/** How long one validator call may take before the drill asks again on its next look. */
-const VALIDATOR_TIMEOUT_MS = 30_000;
-
 export function drillDepsFor(inv: Invocation, context: FcContext): ScheduleDeps & FollowDeps {
   const config = loadDrillConfig(inv.deps.env);
   const outbox = outboxFor(inv);
@@ -31,7 +28,8 @@ export function drillDepsFor(inv: Invocation, context: FcContext): ScheduleDeps 
       ? functionValidator({
           invoke: async (r) => (await import('../fc/invoker')).createInvoker({ accountId, region, credentials: inv.deps.credentials(), endpoint: inv.deps.env.FC_ENDPOINT || undefined }).invokeSync(r),
           functionName: config.validatorFunction,
-          timeoutMs: Math.max(1_000, Math.min(VALIDATOR_TIMEOUT_MS, inv.deps.deadline.remainingMs() - 5_000)),
+          // Never past this invocation's own deadline: the next follow asks again.
+          timeoutMs: Math.max(1_000, Math.min(config.validatorTimeoutMs, inv.deps.deadline.remainingMs() - 5_000)),
         })
       : undefined;
   return { config, engine: inv.deps, history: inv.history, log: drillLogFor(inv.deps.store), restoreCatalogOf, store: inv.deps.store, logger: inv.logger, raise, validator };

@@ -23,7 +23,7 @@ const createAction = { rds: 'CloneDBInstance', polardb: 'CreateDBCluster', mongo
 const releaseAction = { rds: 'DeleteDBInstance', polardb: 'DeleteDBCluster', mongodb: 'DeleteDBInstance' } as const;
 
 beforeAll(async () => {
-  stack = await startStack({ jobDurationMs: 200, restore: { restoreMs: 300, releaseMs: 200 } }, { LOG_LEVEL: 'error', DRILL_FUNCTION: 'restore-drill', DRILL_PERIOD: '90d' });
+  stack = await startStack({ jobDurationMs: 200, restore: { restoreMs: 300, releaseMs: 200 }, functions: { 'drill-validator': '../test/fixtures/drill-validator' } }, { LOG_LEVEL: 'error', DRILL_FUNCTION: 'restore-drill', DRILL_PERIOD: '90d' });
 });
 afterAll(() => stack.close());
 beforeEach(() => {
@@ -109,4 +109,54 @@ it('a timer payload naming instances is refused, and nothing is created', async 
   expect(out).toMatchObject({ ok: false, error: { code: 'ValidationError' } });
   expect(JSON.stringify(out)).toMatch(/payload\.release/);
   expect(stack.cloud.requests.filter((q) => /Clone|Create|Delete/.test(q.action))).toEqual([]);
+});
+
+it('with DRILL_VALIDATOR_FUNCTION, the validator gets where the instance is and nothing secret, and its verdict is recorded', async () => {
+  stack.cloud.addInstance({ product: 'polardb', id: 'pc-validated1' });
+  const target: Target = { product: 'polardb', DBClusterId: 'pc-validated1' };
+  process.env.DRILL_TARGETS = JSON.stringify([target]);
+  process.env.DRILL_VALIDATOR_FUNCTION = 'drill-validator';
+  try {
+    await backUp(target);
+    const run = await drillTimer();
+    const r = await followToEnd((run.started as { drillId: string }[])[0]!.drillId);
+    expect(r).toMatchObject({ phase: 'released', verdict: 'passed' });
+    // The fixture names the fields it was sent: where to connect, what to expect; no credential of any kind.
+    expect(r.verdictMessage).toMatch(/^validator saw backupId,databases,drillId,endpoint,engine,engineVersion,instanceId,product,sourceId; endpoint \S+:3306$/);
+    expect(r.verdictMessage).not.toMatch(/secret|password|token|accessKey/i);
+    const sync = stack.cloud.fcTasks.filter((t) => t.functionName === 'drill-validator');
+    expect(sync).toHaveLength(1);
+  } finally {
+    delete process.env.DRILL_VALIDATOR_FUNCTION;
+  }
+});
+
+it('an attack: a record naming a real database as its instance releases nothing, and says why', async () => {
+  // As if the store were tampered with (or a bug wrote the source's id): every mark but the record's own is missing.
+  const now = new Date();
+  await log().claim({
+    drillId: 'drill_rds_rm-sample1_attack',
+    product: 'rds',
+    regionId: 'cn-hangzhou',
+    sourceId: 'rm-sample1',
+    backupId: 'b-1',
+    backupStartedAt: now.toISOString(),
+    origin: { trigger: 'timer' },
+    phase: 'releasing',
+    requestedAt: new Date(now.getTime() - 60_000).toISOString(),
+    instanceId: 'rm-sample2',
+    instanceName: 'fcdb-drill-0000000000000000',
+    releaseBy: now.toISOString(),
+    updatedAt: now.toISOString(),
+  });
+  // And a follow event dressed up with an instance to release is not a follow: it is refused as a timer event.
+  const crafted = (await loadHandler('restore-drill')(Buffer.from(JSON.stringify({ follow: true, instanceId: 'rm-sample1' })), context('restore-drill'))) as Record<string, unknown>;
+  expect(crafted).toMatchObject({ ok: false, error: { code: 'ValidationError' } });
+  const r = await followToEnd('drill_rds_rm-sample1_attack');
+  expect(r.phase).toBe('release-failed');
+  expect(r.error?.code).toBe('DrillOwnershipUnproven');
+  expect(r.error?.message).toMatch(/tag fc-db-backup-drill is null/);
+  expect(stack.cloud.requests.filter((q) => q.action === 'DeleteDBInstance')).toEqual([]);
+  await stack.sweep();
+  expect(stack.receiver.notified.filter((n) => JSON.stringify(n.body).includes('could not release'))).toHaveLength(2);
 });
