@@ -1,12 +1,16 @@
 // Restore drills: restores a backup of each database the operator's DRILL_TARGETS covers to a temporary instance,
-// proves it, and releases it. Two events, and nothing in either names an instance:
+// proves it, and releases it. Three events, and none names an instance to create from or release:
 //   - its timer (weekly by default; payload {"dryRun": true} says what it would create and changes nothing): plans
 //     the period and starts the first drills;
 //   - {"follow": true}, sent by the tracker each minute while drills are open: one step of every open drill, then the
-//     next drills of the period as earlier ones end.
+//     next drills of the period as earlier ones end;
+//   - {"run": {"product", "instanceId"}, "trigger", "requestedBy"?, "replyTo"?, "dryRun"?} from chat's `drill` and
+//     the CLI: a drill now of a database DRILL_TARGETS already covers, with that configuration; anything else refused.
 // Everything it creates or deletes comes from the drills' own records (shared/drill/ownership.ts).
 import { mapLimit } from '../../shared/backup/batch';
-import { drillPlanText } from '../../shared/drill/messages';
+import { drillPlanText, drillStartedMessage } from '../../shared/drill/messages';
+import { parseRunEvent, type RunEvent } from '../../shared/drill/run-event';
+import { startDrill } from '../../shared/drill/start';
 import { followDrill } from '../../shared/drill/follow';
 import { planPeriod, startNext } from '../../shared/drill/schedule';
 import { drillDepsFor } from '../../shared/drill/wiring';
@@ -19,6 +23,7 @@ export async function handler(event: unknown, context: FcContext): Promise<Recor
   try {
     const e = eventJson(event) as Record<string, unknown> | null;
     if (e && typeof e === 'object' && e.follow === true && Object.keys(e).length === 1) return await follow(inv, context);
+    if (e && typeof e === 'object' && 'run' in e) return await runNow(parseRunEvent(e), inv, context);
     return await timer(event, inv, context);
   } catch (raw) {
     const err = toBackupError(raw);
@@ -43,6 +48,15 @@ async function timer(event: unknown, inv: Invocation, context: FcContext): Promi
   }
   inv.logger.info('restore drills planned', { period: out.period, sources: out.sources, started: out.started.map((r) => r.drillId) });
   return { ok: true, period: out.period, sources: out.sources, started: out.started.map((r) => ({ drillId: r.drillId, phase: r.phase, instanceId: r.instanceId })) };
+}
+
+async function runNow(e: RunEvent, inv: Invocation, context: FcContext): Promise<Record<string, unknown>> {
+  const d = drillDepsFor(inv, context);
+  const origin = { trigger: e.trigger, ...(e.requestedBy ? { requestedBy: e.requestedBy } : {}), ...(e.replyTo ? { replyTo: e.replyTo } : {}) };
+  const out = await startDrill(e.run, origin, d, { dryRun: e.dryRun });
+  if ('dryRun' in out) return { ok: true, dryRun: true, plan: out, text: drillPlanText(out) };
+  inv.logger.info('restore drill started on request', { drillId: out.drillId, trigger: e.trigger, phase: out.phase });
+  return { ok: true, drill: out, text: drillStartedMessage(out) };
 }
 
 async function follow(inv: Invocation, context: FcContext): Promise<Record<string, unknown>> {

@@ -21,6 +21,8 @@ export interface FollowDeps extends DrillDeps {
   logger: Logger;
   /** DRILL_VALIDATOR_FUNCTION's invoker; absent: the built-in check. */
   validator?: Validator;
+  /** Posts a chat drill's outcome to whoever asked, at most once. */
+  postOutcome?: (r: DrillRecord) => Promise<void>;
 }
 
 export type FollowStep = DrillRecord['phase'] | 'lost' | 'ended';
@@ -40,6 +42,7 @@ export async function followDrill(drillId: string, d: FollowDeps): Promise<Follo
   if (!isOpen(next) && isOpen(r)) {
     d.logger.info('restore drill ended', { drillId, phase: next.phase, verdict: next.verdict, recoveryMs: next.recoveryMs, lifetimeMs: next.lifetimeMs, code: next.error?.code });
     if (next.phase === 'release-failed' || next.verdict !== 'passed') await d.raise(drillAlert(next));
+    if (next.origin.replyTo && d.postOutcome) await d.postOutcome(next);
   }
   return next.phase;
 }

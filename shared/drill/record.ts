@@ -1,6 +1,7 @@
 // One restore drill as the history keeps it: what was restored from what, where it got to, how long the restore
 // took and what validation said. Written at claim time (`requested`) and again at every step the tracker takes;
 // the temporary instance's id is written the moment the create call answers, before anything else.
+import type { ReplyTo } from '../chat/reply';
 import type { ProductName } from '../cloud/products/catalog';
 
 /** requested → creating → ready → validating → releasing → released; `failed` and `release-failed` end it too. */
@@ -17,7 +18,8 @@ export interface DrillRecord {
   backupId: string;
   /** When the backup set started (its age at the drill is requestedAt minus this). */
   backupStartedAt: string;
-  origin: { trigger: 'timer' | 'chat' | 'cli'; requestedBy?: string };
+  /** Who asked; a chat drill also says where its outcome is posted (checked against the platform's hosts when posted). */
+  origin: { trigger: 'timer' | 'chat' | 'cli'; requestedBy?: string; replyTo?: ReplyTo };
   phase: DrillPhase;
   requestedAt: string;
   /** Written as soon as the create call answers (or reconciliation finds it by tag and name). */

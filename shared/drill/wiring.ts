@@ -1,6 +1,12 @@
 // The drill pieces assembled for one invocation of restore-drill: its configuration (DRILL_*), the drills' log,
 // the restore catalogs, the validator and where alerts go.
+import { postChatReply, type ReplyTo } from '../chat/reply';
+import { toBackupError } from '../errors';
 import type { FcContext } from '../fc/events';
+import { claim, complete } from '../idempotency/guard';
+import { payloadHash } from '../idempotency/key';
+import { drillOutcomeMessage } from './messages';
+import type { DrillRecord } from './record';
 import type { Invocation } from '../fc/invocation';
 import { notify } from '../notifications/notifier';
 import type { Alert } from '../notifications/alert';
@@ -32,5 +38,15 @@ export function drillDepsFor(inv: Invocation, context: FcContext): ScheduleDeps 
           timeoutMs: Math.max(1_000, Math.min(config.validatorTimeoutMs, inv.deps.deadline.remainingMs() - 5_000)),
         })
       : undefined;
-  return { config, engine: inv.deps, history: inv.history, log: drillLogFor(inv.deps.store), restoreCatalogOf, store: inv.deps.store, logger: inv.logger, raise, validator };
+  const postOutcome = async (r: DrillRecord) => {
+    const to = r.origin.replyTo as ReplyTo;
+    const guard = { store: inv.deps.store, leaseMs: 60_000, ttlMs: inv.config.historyRetentionMs };
+    // Claimed first: a chat post cannot be looked up, so it is posted at most once, never twice.
+    const c = await claim(`${r.drillId}_reply`, payloadHash(to), guard).catch(() => undefined);
+    if (!c || c.kind === 'replay' || c.takeover) return;
+    await postChatReply(to, drillOutcomeMessage(r), { localReceiver: inv.config.chatReplyLocalReceiver })
+      .catch((e: unknown) => inv.logger.warn('drill outcome not posted to chat', { drillId: r.drillId, code: toBackupError(e).code }));
+    await complete(c.record, { posted: true }, guard).catch(() => undefined);
+  };
+  return { config, engine: inv.deps, history: inv.history, log: drillLogFor(inv.deps.store), restoreCatalogOf, store: inv.deps.store, logger: inv.logger, raise, validator, postOutcome };
 }

@@ -160,3 +160,35 @@ it('an attack: a record naming a real database as its instance releases nothing,
   await stack.sweep();
   expect(stack.receiver.notified.filter((n) => JSON.stringify(n.body).includes('could not release'))).toHaveLength(2);
 });
+
+describe('a drill run now (chat `drill`, the CLI)', () => {
+  const run = (e: unknown) => loadHandler('restore-drill')(Buffer.from(JSON.stringify(e)), context('restore-drill')) as Promise<Record<string, unknown>>;
+
+  it('runs for a covered database with the configuration, and posts the outcome back once', async () => {
+    stack.cloud.addInstance({ product: 'mongodb', id: 'dds-asked1' });
+    const target: Target = { product: 'mongodb', DBInstanceId: 'dds-asked1', BackupMethod: 'Snapshot' };
+    process.env.DRILL_TARGETS = JSON.stringify([target]);
+    await backUp(target);
+    const dry = await run({ run: { product: 'mongodb', instanceId: 'dds-asked1' }, trigger: 'cli', dryRun: true });
+    expect(dry).toMatchObject({ ok: true, dryRun: true });
+    expect(String(dry.text)).toMatch(/^Dry run, drill drill_mongodb_dds-asked1_\d+: would restore backup .* Nothing was created\.$/);
+    const out = await run({ run: { product: 'mongodb', instanceId: 'dds-asked1' }, trigger: 'chat', requestedBy: 'U123', replyTo: { platform: 'slack', url: `${stack.receiver.url}/reply/asked1` } });
+    expect(String(out.text)).toMatch(/^Restore drill drill_mongodb_dds-asked1_\d+ of mongodb dds-asked1 \(asked by U123\): restoring backup/);
+    const r = await followToEnd((out.drill as { drillId: string }).drillId);
+    expect(r.verdict).toBe('passed');
+    await stack.sweep();
+    const posted = stack.receiver.posted.filter((p) => p.path === '/reply/asked1');
+    expect(posted).toHaveLength(1);
+    expect(JSON.stringify(posted[0]?.body)).toMatch(/PASSED: recovery time/);
+  });
+
+  it('refuses a database the drill configuration does not cover, and any extra field, creating nothing', async () => {
+    process.env.DRILL_TARGETS = JSON.stringify([targets[0]]);
+    const other = await run({ run: { product: 'rds', instanceId: 'rm-sample2' }, trigger: 'cli' });
+    expect(other).toMatchObject({ ok: false, error: { code: 'DrillNotCovered' } });
+    const extra = await run({ run: { product: 'rds', instanceId: 'rm-sample1', instanceClass: 'huge' }, trigger: 'cli' });
+    expect(extra).toMatchObject({ ok: false, error: { code: 'ValidationError' } });
+    expect(JSON.stringify(extra)).toMatch(/run\.instanceClass/);
+    expect(stack.cloud.requests.filter((q) => /Clone|Create|Delete/.test(q.action))).toEqual([]);
+  });
+});
