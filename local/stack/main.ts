@@ -95,6 +95,9 @@ async function main(): Promise<void> {
     NOTIFY_DINGTALK_WEBHOOK_URL: `${receiver.url}/notify/dingtalk?access_token=local`,
     NOTIFY_DINGTALK_SECRET: local.notifySecret,
     NOTIFY_SLACK_WEBHOOK_URL: `${receiver.url}/notify/slack`,
+    // Restore drills: the tracker hands each open drill's next step to restore-drill (run by the local FC).
+    DRILL_FUNCTION: 'restore-drill',
+    DRILL_TARGETS: process.env.DRILL_TARGETS ?? JSON.stringify([{ product: 'rds', DBInstanceId: 'rm-sample2' }]),
   });
   const credentials = { accessKeyId: local.accessKeyId, accessKeySecret: local.accessKeySecret };
   const runtime = { distDir: dist, credentials, region: 'cn-hangzhou' };
@@ -164,6 +167,7 @@ async function main(): Promise<void> {
     dingtalkSecret: local.dingtalkSecret,
     workerFunction: 'backup-worker',
     dashboardSecret: local.dashboardSecret,
+    drillTargets: process.env.DRILL_TARGETS as string,
   });
   console.log(`fc-db-backup local stack is up (Ctrl-C to stop)
 

@@ -117,7 +117,7 @@ describe('the local stack (node dist/local-stack.js)', () => {
     expect(output).not.toContain('local-chat');
     expect(example(/ chat slack /)).toBe(`node dist/cli.js chat slack "backup mongodb dds-sample1 Snapshot" --url ${ready.gateway}/chatops`);
     // Every printed command is one this CLI has.
-    for (const c of examples.commands) expect(c.shell).toMatch(/node dist\/cli\.js (invoke|deploy-gate|chat|backup|status|dashboard-link)( |$)/);
+    for (const c of examples.commands) expect(c.shell).toMatch(/node dist\/cli\.js (invoke|deploy-gate|chat|backup|status|dashboard-link|report)( |$)/);
   });
 
   it('the dashboard: the link printed at start and the one dashboard-link prints both open the page and its API', async () => {
@@ -170,6 +170,17 @@ describe('the local stack (node dist/local-stack.js)', () => {
     expect(status.code, status.stdout + status.stderr).toBe(0);
     expect(status.stdout).toMatch(/^rds rm-sample2: succeeded 100%/);
   });
+
+  it('the drill example (after the CLI backup): a drill of rm-sample2 followed to released, then the report shows it', async () => {
+    const r = await runExample(/invoke restore-drill/);
+    expect(r.code, r.stderr).toBe(0);
+    const started = JSON.parse(r.stdout) as { ok: boolean; started: { drillId: string; instanceId: string }[] };
+    expect(started).toMatchObject({ ok: true, started: [{ drillId: expect.stringMatching(/^drill_rds_rm-sample2_\d+$/), instanceId: expect.stringMatching(/^rm-/) }] });
+    await until('the stack to log the drill ended', 45_000, () => output.includes('restore drill ended') && output.includes('"verdict":"passed"'), 200);
+    const report = await runExample(/ report$/);
+    expect(report.stdout).toMatch(/RECOVERY TIME/);
+    expect(report.stdout.split('\n').find((l) => l.includes('rm-sample2'))).toMatch(/\d+(\.\d+)? ?s\b/);
+  }, 60_000);
 
   it('Ctrl-C (SIGINT) stops it cleanly: exit code 0 within a few seconds, ports released', async () => {
     const started = Date.now();
