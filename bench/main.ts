@@ -12,6 +12,7 @@ import { runFleet } from './fleet';
 import { runOverhead } from './overhead';
 import { runRetention } from './retention';
 import { runTracking } from './tracking';
+import { runDrillBench } from './drill';
 
 const root = process.env.BENCH_ROOT ?? process.cwd();
 const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -55,7 +56,13 @@ async function main(): Promise<void> {
     });
   const dashboard = () =>
     runDashboard({ root, distDir: join(root, 'dist'), databases: 1000, runs: quick ? 2 : 5, redisUrl, keyPrefix: `fcdb-bench:${runId}:dashboard:`, budgetMs: dashboardBudgetMs });
-  // BENCH_ONLY=tracking (or dashboard): that section alone, printed (results.md untouched).
+  const drill = () =>
+    runDrillBench({ distDir: join(root, 'dist'), drills: quick ? 6 : 30, restoreSeconds: quick ? 10 : 60, sample: quick ? 3 : 6, latencyMs: 20, redisUrl, keyPrefix: `fcdb-bench:${runId}:drill:` });
+  // BENCH_ONLY=tracking (or dashboard, drill): that section alone, printed (results.md untouched).
+  if (process.env.BENCH_ONLY === 'drill') {
+    process.stdout.write(`${(await drill()).markdown}\n`);
+    return;
+  }
   if (process.env.BENCH_ONLY === 'tracking') {
     process.stdout.write(`${(await tracking()).markdown}\n`);
     return;
@@ -66,7 +73,7 @@ async function main(): Promise<void> {
   }
   const probes: Probe[] = process.env.BENCH_PROBES ? (JSON.parse(readFileSync(process.env.BENCH_PROBES, 'utf8')) as Probe[]) : [];
 
-  log('1/6 per-backup overhead…');
+  log('1/7 per-backup overhead…');
   const overhead = await runOverhead({
     iterations: quick ? 300 : 2000,
     warmup: quick ? 50 : 200,
@@ -77,10 +84,10 @@ async function main(): Promise<void> {
     keyPrefix: `fcdb-bench:${runId}:overhead:`,
   });
 
-  log('2/6 cold start…');
+  log('2/7 cold start…');
   const cold = await runColdStart({ root, runs: quick ? 5 : 15, probes });
 
-  log('3/6 fleet…');
+  log('3/7 fleet…');
   const fleet = await runFleet({
     distDir: join(root, 'dist'),
     targets: 1000,
@@ -91,14 +98,17 @@ async function main(): Promise<void> {
     keyPrefix: `fcdb-bench:${runId}:fleet:`,
   });
 
-  log('4/6 retention before a PolarDB backup…');
+  log('4/7 retention before a PolarDB backup…');
   const retention = await runRetention({ iterations: quick ? 20 : 100, latencyMs: 20 });
 
-  log('5/6 tracking cost…');
+  log('5/7 tracking cost…');
   const track = await tracking();
 
-  log('6/6 dashboard first paint…');
+  log('6/7 dashboard first paint…');
   const dash = await dashboard();
+
+  log('7/7 restore drill cost…');
+  const drills = await drill();
 
   const seconds = ((Date.now() - started) / 1000).toFixed(0);
   const doc = [
@@ -132,9 +142,13 @@ async function main(): Promise<void> {
     '',
     dash.markdown,
     '',
+    '## 7. Restore drills: function-seconds per drill followed to its end, vs. one function waiting on it',
+    '',
+    drills.markdown,
+    '',
     '## Findings',
     '',
-    ...[...overhead.findings, ...cold.findings, ...fleet.findings, ...retention.findings, ...track.findings, ...dash.findings].map((f) => `- ${f}`),
+    ...[...overhead.findings, ...cold.findings, ...fleet.findings, ...retention.findings, ...track.findings, ...dash.findings, ...drills.findings].map((f) => `- ${f}`),
     '',
   ].join('\n');
   process.stdout.write(`${doc}\n`);
