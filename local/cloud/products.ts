@@ -55,8 +55,6 @@ export interface Job {
   durationMs: number;
   /** The list APIs show it only from then on (list lag); CreateBackup's own checks see it at once. */
   listedAt: number;
-  /** Manual: the parameters it was asked with, as the list APIs report them. */
-  dbNames?: string;
   /** Its backup set was deleted (frees PolarDB's quota); the job itself stays on record. */
   deleted?: boolean;
   /** MongoDB sharded cluster: one set per shard, by shard node id. */
@@ -171,7 +169,7 @@ export function findInstance(p: Params, s: CloudState, product: Product, idParam
   return inst;
 }
 
-function createJob(s: CloudState, inst: Instance, method: string, clientToken?: string, dbNames?: string): Job {
+function createJob(s: CloudState, inst: Instance, method: string, clientToken?: string): Job {
   const id = String(s.nextId());
   const now = s.now();
   const job: Job = {
@@ -186,7 +184,6 @@ function createJob(s: CloudState, inst: Instance, method: string, clientToken?: 
     mode: 'Manual',
     durationMs: s.jobDurationMs,
     listedAt: now + s.listLagMs,
-    dbNames,
     ...shardSets(inst, s),
   };
   s.failNextJob = false;
@@ -278,7 +275,7 @@ const rds: ProductApi = {
       if (jobs.filter((j) => new Date(j.createdAt).toISOString().slice(0, 10) === day).length >= 20) {
         throw new ApiError(403, 'Exceeded.BackupTimes', 'The backup times exceeds.');
       }
-      return { BackupJobId: createJob(s, inst, method, undefined, p.BackupStrategy === 'db' ? p.DBName : undefined).id };
+      return { BackupJobId: createJob(s, inst, method).id };
     },
     DescribeBackupTasks(p, s) {
       const inst = findInstance(p, s, 'rds', 'DBInstanceId', rdsNotFound);
@@ -319,8 +316,7 @@ const rds: ProductApi = {
             BackupMethod: j.method,
             BackupMode: j.mode,
             BackupType: 'FullBackup',
-            BackupScale: j.dbNames === undefined ? 'DBInstance' : 'Database',
-            ...(j.dbNames === undefined ? {} : { BackupDBNames: j.dbNames }),
+            // No BackupDBNames or BackupScale: the DescribeBackups model has neither (docs/cloud-contract.md).
             BackupSize: j.fails ? 0 : sizeOf(j),
             // A failed task's set: unavailable, and "EMPTY" ("generated from a failed backup task"), docs/job-outcomes.md.
             IsAvail: j.fails ? 0 : 1,

@@ -82,6 +82,8 @@ export const polardb: ProductCatalog<PolardbTarget> = {
       : `polardb.${region}.aliyuncs.com`,
   idPrefixes: ['pc-', 'pe-', 'pxc-', 'pg-'],
   idField: 'DBClusterId',
+  // Tag listing and the drill's CreateDBCluster (polardb-20170801 models, test/contract/polardb-fields.ts).
+  regionIdActions: ['DescribeDBClusters', 'CreateDBCluster'],
   instanceId: (t) => t.DBClusterId,
   schema: polardbTargetSchema,
   clientToken: true,
@@ -91,7 +93,7 @@ export const polardb: ProductCatalog<PolardbTarget> = {
     concurrency: 'PolarDB runs one backup job per cluster at a time',
   },
   createQuery: (t, clientToken) =>
-    defined({ DBClusterId: t.DBClusterId, RegionId: t.RegionId, ClientToken: clientToken }),
+    defined({ DBClusterId: t.DBClusterId, ClientToken: clientToken }),
   // A PolarDB backup takes no parameters that its lists report.
   requestShape: () => ({}),
   jobIdFromCreate: (body) => str(body.BackupJobId) ?? '',
