@@ -471,12 +471,13 @@ export const DEFAULT_MONGO_SHAPE: MongoShape = { type: 'replicate', storageType:
 const mongoShapeOf = (i: Instance): MongoShape => i.mongo ?? DEFAULT_MONGO_SHAPE;
 
 /** DBInstanceType, StorageType, ReplicationFactor and a cluster's ShardList, as DescribeDBInstances and …Attribute report them. */
-export function mongoAttributes(i: Instance): Record<string, unknown> {
+export function mongoAttributes(i: Instance, listed = false): Record<string, unknown> {
   const m = mongoShapeOf(i);
+  // DescribeDBInstances' ShardAttribute has no Status; DescribeDBInstanceAttribute's has (dds-20151201 models).
   return {
     DBInstanceType: m.type,
     StorageType: m.storageType,
-    ...(m.type === 'sharding' ? { ShardList: { ShardAttribute: m.shards.map((NodeId) => ({ NodeId, Status: 'Running' })) } } : { ReplicationFactor: String(m.replicationFactor) }),
+    ...(m.type === 'sharding' ? { ShardList: { ShardAttribute: m.shards.map((NodeId) => (listed ? { NodeId } : { NodeId, Status: 'Running' })) } } : { ReplicationFactor: String(m.replicationFactor) }),
   };
 }
 
@@ -579,7 +580,7 @@ const mongodb: ProductApi = {
       const all = listByTags(s, 'mongodb', p, tagPairs(p)).filter((i) => mongoShapeOf(i).type === type);
       const { slice, page: n, size } = page(all, p);
       return {
-        DBInstances: { DBInstance: slice.map((i) => ({ DBInstanceId: i.id, RegionId: i.regionId, DBInstanceStatus: i.status, ...mongoAttributes(i) })) },
+        DBInstances: { DBInstance: slice.map((i) => ({ DBInstanceId: i.id, RegionId: i.regionId, DBInstanceStatus: i.status, ...mongoAttributes(i, true) })) },
         TotalCount: all.length,
         PageNumber: n,
         PageSize: size,

@@ -55,7 +55,7 @@ export function unknownParams(query: Record<string, string>, request: Tree): str
         at = at.items;
       } else {
         if (!isTree(at)) return true;
-        at = at[seg];
+        at = (at as Tree)[seg];
       }
     }
     return at === undefined;
@@ -72,7 +72,7 @@ export function fieldAt(tree: Tree, path: string): Field | undefined {
   for (const seg of path.split('.')) {
     const key = seg.replace(/\[\]$/, '');
     if (!isTree(at)) return undefined;
-    at = at[key];
+    at = (at as Tree)[key];
     for (let n = arrayDepth(seg); n > 0; n--) {
       if (!isItems(at)) return undefined;
       at = at.items;
