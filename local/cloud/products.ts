@@ -379,8 +379,8 @@ const polardb: ProductApi = {
   actions: {
     CreateBackup(p, s) {
       const inst = findInstance(p, s, 'polardb', 'DBClusterId', polarNotFound);
-      // What a ClientToken pins: the cluster, the one parameter CreateBackup takes besides the token. `Comment` is no
-      // parameter of it (reference and SDK model: DBClusterId and ClientToken), so it is ignored like any unknown one.
+      // What a ClientToken pins: the cluster, the one documented parameter besides the token. `Comment` is in the newest
+      // SDK model but not in the reference (docs/cloud-contract.md): the local cloud ignores it, as the tool never sends it.
       const paramsHash = createHash('sha256').update(JSON.stringify([inst.id])).digest('hex');
       if (p.ClientToken !== undefined) {
         if (p.ClientToken.length > 64 || !/^[\x20-\x7e]+$/.test(p.ClientToken)) {

@@ -16,12 +16,13 @@ export const polardbTargetSchema = z
     product: z.literal('polardb'),
     DBClusterId: instanceIdField('pc-bp1xxxxxxxxxxxxx'),
     RegionId: z.optional(regionField),
-    // Not a CreateBackup parameter (its reference and SDK model take DBClusterId and ClientToken only): the cloud would
-    // drop it, so a comment asked for would never reach the backup. Named here only to refuse it with the reason.
+    // The CreateBackup reference documents DBClusterId and ClientToken only; the SDK model gained an undocumented
+    // `Comment` in July 2026 (docs/cloud-contract.md), with no rule for its length or characters. Until the reference
+    // documents it, a comment asked for cannot be promised to reach the backup. Named here only to refuse it.
     Comment: z.optional(
       z.never({
         error:
-          "is not accepted for PolarDB: its CreateBackup API takes no comment (only DBClusterId and ClientToken), so it would never reach the backup; remove it (this tool's history records who asked and why)",
+          "is not accepted for PolarDB: its CreateBackup reference documents no comment (only DBClusterId and ClientToken), so it cannot be promised to reach the backup; remove it (this tool's history records who asked and why)",
       }),
     ),
     keep: keepField(SLOTS_KEPT, `${slotsWhy}; default 2`),
