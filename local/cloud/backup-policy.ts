@@ -298,7 +298,8 @@ const polardb: Record<string, Handler> = {
       DataLevel2BackupAnotherRegionRetentionPeriod: otherDays?.toString(),
       BackupRetentionPolicyOnClusterDeletion: oneOf(p, 'BackupRetentionPolicyOnClusterDeletion', ['ALL', 'LATEST', 'NONE']),
     });
-    return { DBClusterId: inst.id };
+    // ModifyBackupPolicyResponseBody has RequestId only (polardb-20170801 model, test/contract/polardb-fields.ts).
+    return {};
   },
   DescribeLogBackupPolicy(p, s) {
     const inst = findInstance(p, s, 'polardb', 'DBClusterId', polarNotFound);

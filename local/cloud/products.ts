@@ -55,8 +55,6 @@ export interface Job {
   durationMs: number;
   /** The list APIs show it only from then on (list lag); CreateBackup's own checks see it at once. */
   listedAt: number;
-  /** Manual: the parameters it was asked with, as the list APIs report them. */
-  dbNames?: string;
   /** Its backup set was deleted (frees PolarDB's quota); the job itself stays on record. */
   deleted?: boolean;
   /** MongoDB sharded cluster: one set per shard, by shard node id. */
@@ -171,7 +169,7 @@ export function findInstance(p: Params, s: CloudState, product: Product, idParam
   return inst;
 }
 
-function createJob(s: CloudState, inst: Instance, method: string, clientToken?: string, dbNames?: string): Job {
+function createJob(s: CloudState, inst: Instance, method: string, clientToken?: string): Job {
   const id = String(s.nextId());
   const now = s.now();
   const job: Job = {
@@ -186,7 +184,6 @@ function createJob(s: CloudState, inst: Instance, method: string, clientToken?: 
     mode: 'Manual',
     durationMs: s.jobDurationMs,
     listedAt: now + s.listLagMs,
-    dbNames,
     ...shardSets(inst, s),
   };
   s.failNextJob = false;
@@ -278,7 +275,7 @@ const rds: ProductApi = {
       if (jobs.filter((j) => new Date(j.createdAt).toISOString().slice(0, 10) === day).length >= 20) {
         throw new ApiError(403, 'Exceeded.BackupTimes', 'The backup times exceeds.');
       }
-      return { BackupJobId: createJob(s, inst, method, undefined, p.BackupStrategy === 'db' ? p.DBName : undefined).id };
+      return { BackupJobId: createJob(s, inst, method).id };
     },
     DescribeBackupTasks(p, s) {
       const inst = findInstance(p, s, 'rds', 'DBInstanceId', rdsNotFound);
@@ -319,8 +316,7 @@ const rds: ProductApi = {
             BackupMethod: j.method,
             BackupMode: j.mode,
             BackupType: 'FullBackup',
-            BackupScale: j.dbNames === undefined ? 'DBInstance' : 'Database',
-            ...(j.dbNames === undefined ? {} : { BackupDBNames: j.dbNames }),
+            // No BackupDBNames or BackupScale: the DescribeBackups model has neither (docs/cloud-contract.md).
             BackupSize: j.fails ? 0 : sizeOf(j),
             // A failed task's set: unavailable, and "EMPTY" ("generated from a failed backup task"), docs/job-outcomes.md.
             IsAvail: j.fails ? 0 : 1,
@@ -383,8 +379,8 @@ const polardb: ProductApi = {
   actions: {
     CreateBackup(p, s) {
       const inst = findInstance(p, s, 'polardb', 'DBClusterId', polarNotFound);
-      // What a ClientToken pins: the cluster, the one parameter CreateBackup takes besides the token. `Comment` is no
-      // parameter of it (reference and SDK model: DBClusterId and ClientToken), so it is ignored like any unknown one.
+      // What a ClientToken pins: the cluster, the one documented parameter besides the token. `Comment` is in the newest
+      // SDK model but not in the reference (docs/cloud-contract.md): the local cloud ignores it, as the tool never sends it.
       const paramsHash = createHash('sha256').update(JSON.stringify([inst.id])).digest('hex');
       if (p.ClientToken !== undefined) {
         if (p.ClientToken.length > 64 || !/^[\x20-\x7e]+$/.test(p.ClientToken)) {
@@ -475,12 +471,13 @@ export const DEFAULT_MONGO_SHAPE: MongoShape = { type: 'replicate', storageType:
 const mongoShapeOf = (i: Instance): MongoShape => i.mongo ?? DEFAULT_MONGO_SHAPE;
 
 /** DBInstanceType, StorageType, ReplicationFactor and a cluster's ShardList, as DescribeDBInstances and …Attribute report them. */
-export function mongoAttributes(i: Instance): Record<string, unknown> {
+export function mongoAttributes(i: Instance, listed = false): Record<string, unknown> {
   const m = mongoShapeOf(i);
+  // DescribeDBInstances' ShardAttribute has no Status; DescribeDBInstanceAttribute's has (dds-20151201 models).
   return {
     DBInstanceType: m.type,
     StorageType: m.storageType,
-    ...(m.type === 'sharding' ? { ShardList: { ShardAttribute: m.shards.map((NodeId) => ({ NodeId, Status: 'Running' })) } } : { ReplicationFactor: String(m.replicationFactor) }),
+    ...(m.type === 'sharding' ? { ShardList: { ShardAttribute: m.shards.map((NodeId) => (listed ? { NodeId } : { NodeId, Status: 'Running' })) } } : { ReplicationFactor: String(m.replicationFactor) }),
   };
 }
 
@@ -583,7 +580,7 @@ const mongodb: ProductApi = {
       const all = listByTags(s, 'mongodb', p, tagPairs(p)).filter((i) => mongoShapeOf(i).type === type);
       const { slice, page: n, size } = page(all, p);
       return {
-        DBInstances: { DBInstance: slice.map((i) => ({ DBInstanceId: i.id, RegionId: i.regionId, DBInstanceStatus: i.status, ...mongoAttributes(i) })) },
+        DBInstances: { DBInstance: slice.map((i) => ({ DBInstanceId: i.id, RegionId: i.regionId, DBInstanceStatus: i.status, ...mongoAttributes(i, true) })) },
         TotalCount: all.length,
         PageNumber: n,
         PageSize: size,

@@ -100,10 +100,11 @@ export function callerFor(target: Target, deps: EngineDeps): ProductCaller {
       endpoint,
       credentials: deps.credentials(),
       action,
-      // Never wait on the wire past our own deadline.
-      query: { RegionId: region, ...query },
+      // RegionId only where the action's request has one (catalog.regionIdActions): the SDK sends it nowhere else.
+      query: catalog.regionIdActions.includes(action) ? { RegionId: region, ...query } : query,
       // On a kept-alive connection httpx's read timeout never fires and only the socket's idle timeout (its
       // "connect" timeout) ends a stalled call (docs/cloud-client-facts.md): bound that one by the read timeout too.
+      // Never wait on the wire past our own deadline.
       timeouts: { connectMs: Math.min(deps.timeouts.connectMs, deps.timeouts.readMs, remaining), readMs: Math.min(deps.timeouts.readMs, remaining) },
     });
   };

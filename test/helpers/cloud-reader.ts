@@ -16,7 +16,8 @@ export function readerFor(cloud: LocalCloud, product: ProductName, region = 'cn-
         endpoint: { protocol: 'http', host: new URL(cloud.url).host },
         credentials: { accessKeyId: 'LTAI-local-test', accessKeySecret: 'local-secret' },
         action,
-        query: { RegionId: region, ...query },
+        // RegionId where the action takes one, as ProductCaller adds it.
+        query: catalog.regionIdActions.includes(action) ? { RegionId: region, ...query } : query,
         timeouts: { connectMs: 2_000, readMs: 5_000 },
       }),
   };

@@ -31,14 +31,14 @@ export interface BackupView {
   /** False when the cloud says the set cannot be deleted now (RDS: StoreStatus other than Enabled). */
   deletable?: boolean;
   method?: string;
-  /** The databases in the set, where the API reports them (RDS and MongoDB BackupDBNames). */
+  /** The databases in the set, where the API reports them (MongoDB BackupDBNames; RDS's DescribeBackups has none). */
   dbNames?: string[];
 }
 
 /** What a request asks for, in the terms the list APIs report, to tell our job from someone else's. */
 export interface RequestShape {
   method?: string;
-  /** Only for a request of some databases (RDS BackupStrategy db): the set must hold exactly these. */
+  /** Only for a request of some databases, where a list API reports them: the set must hold exactly these. */
   dbNames?: string[];
 }
 
@@ -112,6 +112,12 @@ export interface ProductCatalog<T extends { product: ProductName } = { product: 
   idPrefixes: readonly string[];
   /** The request parameter naming the instance (DBInstanceId / DBClusterId). */
   idField: string;
+  /**
+   * The actions whose request model has a RegionId (the SDK models, docs/cloud-contract.md): the caller adds the
+   * call's region to these and to no other. The rest find the instance by its id on the region's endpoint; none of
+   * the products' CreateBackup, DescribeBackups, DescribeBackupTasks or DeleteBackup models names a RegionId.
+   */
+  regionIdActions: readonly string[];
   instanceId(target: T): string;
   /** Zod schema of a target of this product, built from the product's API document. */
   schema: z.ZodMiniType<T>;

@@ -70,6 +70,8 @@ export const mongodb: ProductCatalog<MongodbTarget> = {
     ['cn-hangzhou', 'cn-beijing', 'cn-shanghai'].includes(region) ? 'mongodb.aliyuncs.com' : `mongodb.${region}.aliyuncs.com`,
   idPrefixes: ['dds-', 'd-', 's-'],
   idField: 'DBInstanceId',
+  // Tag listing and the drill's CreateDBInstance (dds-20151201 models, test/contract/mongodb-fields.ts).
+  regionIdActions: ['DescribeDBInstances', 'CreateDBInstance'],
   instanceId: (t) => t.DBInstanceId,
   schema: mongodbTargetSchema,
   clientToken: false,
@@ -81,7 +83,6 @@ export const mongodb: ProductCatalog<MongodbTarget> = {
   createQuery: (t) =>
     defined({
       DBInstanceId: t.DBInstanceId,
-      RegionId: t.RegionId,
       BackupMethod: t.BackupMethod,
       BackupRetentionPeriod: (t.BackupRetentionPeriod ?? t.keepDays) === undefined ? undefined : String(t.BackupRetentionPeriod ?? t.keepDays),
     }),

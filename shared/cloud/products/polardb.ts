@@ -16,12 +16,13 @@ export const polardbTargetSchema = z
     product: z.literal('polardb'),
     DBClusterId: instanceIdField('pc-bp1xxxxxxxxxxxxx'),
     RegionId: z.optional(regionField),
-    // Not a CreateBackup parameter (its reference and SDK model take DBClusterId and ClientToken only): the cloud would
-    // drop it, so a comment asked for would never reach the backup. Named here only to refuse it with the reason.
+    // The CreateBackup reference documents DBClusterId and ClientToken only; the SDK model gained an undocumented
+    // `Comment` in July 2026 (docs/cloud-contract.md), with no rule for its length or characters. Until the reference
+    // documents it, a comment asked for cannot be promised to reach the backup. Named here only to refuse it.
     Comment: z.optional(
       z.never({
         error:
-          "is not accepted for PolarDB: its CreateBackup API takes no comment (only DBClusterId and ClientToken), so it would never reach the backup; remove it (this tool's history records who asked and why)",
+          "is not accepted for PolarDB: its CreateBackup reference documents no comment (only DBClusterId and ClientToken), so it cannot be promised to reach the backup; remove it (this tool's history records who asked and why)",
       }),
     ),
     keep: keepField(SLOTS_KEPT, `${slotsWhy}; default 2`),
@@ -82,6 +83,8 @@ export const polardb: ProductCatalog<PolardbTarget> = {
       : `polardb.${region}.aliyuncs.com`,
   idPrefixes: ['pc-', 'pe-', 'pxc-', 'pg-'],
   idField: 'DBClusterId',
+  // Tag listing and the drill's CreateDBCluster (polardb-20170801 models, test/contract/polardb-fields.ts).
+  regionIdActions: ['DescribeDBClusters', 'CreateDBCluster'],
   instanceId: (t) => t.DBClusterId,
   schema: polardbTargetSchema,
   clientToken: true,
@@ -91,7 +94,7 @@ export const polardb: ProductCatalog<PolardbTarget> = {
     concurrency: 'PolarDB runs one backup job per cluster at a time',
   },
   createQuery: (t, clientToken) =>
-    defined({ DBClusterId: t.DBClusterId, RegionId: t.RegionId, ClientToken: clientToken }),
+    defined({ DBClusterId: t.DBClusterId, ClientToken: clientToken }),
   // A PolarDB backup takes no parameters that its lists report.
   requestShape: () => ({}),
   jobIdFromCreate: (body) => str(body.BackupJobId) ?? '',

@@ -1,7 +1,7 @@
 // ApsaraDB RDS, API 2014-08-15. Rules from the CreateBackup document (../shared/reference/rds-createbackup*.txt).
 import * as z from 'zod/mini';
 import {
-  asArray, defined, minuteWindow, names, num, path, percent, str,
+  asArray, defined, minuteWindow, num, path, percent, str,
   type BackupView, type JobState, type JobView, type ProductCatalog,
 } from './catalog';
 import { instanceIdField, keepDaysField, keepField, oneOf, regionField, rotationFields } from './fields';
@@ -72,6 +72,8 @@ export const rds: ProductCatalog<RdsTarget> = {
   defaultEndpoint: () => 'rds.aliyuncs.com',
   idPrefixes: ['rm-', 'pgm-', 'pgr-', 'rr-', 'mr-'],
   idField: 'DBInstanceId',
+  // Tag listing, the drill's clone and tags, and the cross-region policy calls (@alicloud/rds20140815 models).
+  regionIdActions: ['DescribeDBInstances', 'CloneDBInstance', 'TagResources', 'ListTagResources', 'DescribeInstanceCrossBackupPolicy', 'ModifyInstanceCrossBackupPolicy'],
   instanceId: (t) => t.DBInstanceId,
   schema: rdsTargetSchema,
   clientToken: false,
@@ -83,13 +85,14 @@ export const rds: ProductCatalog<RdsTarget> = {
   createQuery: (t) =>
     defined({
       DBInstanceId: t.DBInstanceId,
-      RegionId: t.RegionId,
       BackupMethod: t.BackupMethod,
       BackupStrategy: t.BackupStrategy,
       DBName: t.DBName,
       BackupType: t.BackupType,
     }),
-  requestShape: (t) => ({ method: t.BackupMethod ?? 'Physical', dbNames: t.BackupStrategy === 'db' ? names(t.DBName) : undefined }),
+  // No list API reports which databases a set holds (no BackupDBNames in the DescribeBackups or DescribeBackupTasks
+  // models, docs/cloud-contract.md): only the method tells a request of some databases from another.
+  requestShape: (t) => ({ method: t.BackupMethod ?? 'Physical' }),
   jobIdFromCreate: (body) => str(body.BackupJobId) ?? '',
   // Every mode: an automated backup running blocks ours too (BackupJobExists), and must be seen to be waited for.
   tasksQuery: (id, jobId) => defined({ DBInstanceId: id, BackupJobId: jobId }),
@@ -140,7 +143,6 @@ function toBackupView(b: Record<string, unknown>): BackupView {
     finishedAt: str(b.BackupEndTime),
     sizeBytes: num(b.BackupSize),
     method: str(b.BackupMethod),
-    dbNames: names(b.BackupDBNames),
     // DeleteBackup takes only sets whose StoreStatus is Enabled.
     ...(str(b.StoreStatus) !== undefined && str(b.StoreStatus) !== 'Enabled' ? { deletable: false } : {}),
   };

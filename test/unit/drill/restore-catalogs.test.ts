@@ -42,8 +42,8 @@ const raw = (product: ProductName, action: string, query: Query) =>
     endpoint: { protocol: 'http', host: new URL(cloud.url).host },
     credentials: { accessKeyId: 'LTAI-local-test', accessKeySecret: 'local-secret' },
     action,
-    // As ProductCaller adds it.
-    query: { RegionId: region, ...query },
+    // As ProductCaller adds it: where the action takes one.
+    query: catalogOf(product).regionIdActions.includes(action) ? { RegionId: region, ...query } : query,
     timeouts: { connectMs: 1_000, readMs: 2_000 },
   });
 
