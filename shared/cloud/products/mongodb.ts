@@ -6,6 +6,7 @@ import {
 } from './catalog';
 import { mongodbInstance } from './mongodb-instance';
 import { instanceIdField, keepDaysField, keepField, oneOf, regionField, rotationFields, rotationReachDays, rotationSet } from './fields';
+import { sdkEndpoint } from './endpoint-map';
 
 const retention = 'must be a whole number of days: 7 to 730, or -1 to keep forever';
 
@@ -66,8 +67,8 @@ export const mongodb: ProductCatalog<MongodbTarget> = {
   apiVersion: '2015-12-01',
   ramService: 'dds',
   endpointEnv: 'MONGODB_ENDPOINT',
-  defaultEndpoint: (region) =>
-    ['cn-hangzhou', 'cn-beijing', 'cn-shanghai'].includes(region) ? 'mongodb.aliyuncs.com' : `mongodb.${region}.aliyuncs.com`,
+  // The SDK's endpoint map, else the regional host (./endpoint-map.ts).
+  defaultEndpoint: (region) => sdkEndpoint('mongodb', region),
   idPrefixes: ['dds-', 'd-', 's-'],
   idField: 'DBInstanceId',
   // Tag listing and the drill's CreateDBInstance (dds-20151201 models, test/contract/mongodb-fields.ts).

@@ -5,6 +5,7 @@ import {
   type JobState, type JobView, type ProductCatalog,
 } from './catalog';
 import { instanceIdField, keepDaysField, keepField, regionField, rotationFields, rotationSet } from './fields';
+import { sdkEndpoint } from './endpoint-map';
 
 // A cluster holds 3 manual backups at a time, and scheduled rotation leaves one free so the next backup never has to
 // delete first (create before delete): at most 2 of this tool's backups are kept.
@@ -76,11 +77,8 @@ export const polardb: ProductCatalog<PolardbTarget> = {
   apiVersion: '2017-08-01',
   ramService: 'polardb',
   endpointEnv: 'POLARDB_ENDPOINT',
-  // Central endpoint for the main Chinese regions, regional elsewhere (SDK endpoint map).
-  defaultEndpoint: (region) =>
-    ['cn-hangzhou', 'cn-beijing', 'cn-shanghai', 'cn-qingdao', 'cn-zhangjiakou', 'cn-huhehaote'].includes(region)
-      ? 'polardb.aliyuncs.com'
-      : `polardb.${region}.aliyuncs.com`,
+  // The SDK's endpoint map, else the regional host (./endpoint-map.ts).
+  defaultEndpoint: (region) => sdkEndpoint('polardb', region),
   idPrefixes: ['pc-', 'pe-', 'pxc-', 'pg-'],
   idField: 'DBClusterId',
   // Tag listing and the drill's CreateDBCluster (polardb-20170801 models, test/contract/polardb-fields.ts).

@@ -5,6 +5,7 @@ import {
   type BackupView, type JobState, type JobView, type ProductCatalog,
 } from './catalog';
 import { instanceIdField, keepDaysField, keepField, oneOf, regionField, rotationFields } from './fields';
+import { sdkEndpoint } from './endpoint-map';
 
 const dbName = /^[A-Za-z0-9_][A-Za-z0-9_$-]{0,63}$/;
 
@@ -69,7 +70,8 @@ export const rds: ProductCatalog<RdsTarget> = {
   apiVersion: '2014-08-15',
   ramService: 'rds',
   endpointEnv: 'RDS_ENDPOINT',
-  defaultEndpoint: () => 'rds.aliyuncs.com',
+  // The SDK's endpoint map, else the regional host (./endpoint-map.ts).
+  defaultEndpoint: (region) => sdkEndpoint('rds', region),
   idPrefixes: ['rm-', 'pgm-', 'pgr-', 'rr-', 'mr-'],
   idField: 'DBInstanceId',
   // Tag listing, the drill's clone and tags, and the cross-region policy calls (@alicloud/rds20140815 models).
