@@ -234,8 +234,36 @@ export function loadConfig(env: Env): Config {
     dashboardUrl: url('DASHBOARD_URL'),
     dashboardLinkTtlMs: linkTtl ?? 8 * 3_600_000,
   };
+  issues.push(...disagreements(config, env));
   if (issues.length > 0) throw validationError(issues, 'configuration');
   return config;
+}
+
+/** Margin the lease keeps over one call's connect: the renewal's own write and the request's start. */
+const LEASE_MARGIN_MS = 500;
+
+/**
+ * Settings each valid alone that together can never work, each named with the ones it must agree with. A run that
+ * fails retryably on every delivery is the worst outcome: FC redelivers it forever and no backup is ever taken.
+ */
+function disagreements(c: Config, env: Env): FieldIssue[] {
+  const out: FieldIssue[] = [];
+  // The claim must be ours while a CreateBackup connects (shared/backup/engine.ts: lease.assertHeld before the call).
+  const call = Math.min(c.connectTimeoutMs, c.readTimeoutMs);
+  if (c.leaseMs < call + LEASE_MARGIN_MS) {
+    const which = c.connectTimeoutMs <= c.readTimeoutMs ? `CLOUD_CONNECT_TIMEOUT_MS (${c.connectTimeoutMs})` : `CLOUD_READ_TIMEOUT_MS (${c.readTimeoutMs})`;
+    out.push({
+      field: 'IDEMPOTENCY_LEASE_MS',
+      value: c.leaseMs,
+      rule: `must be at least ${call + LEASE_MARGIN_MS}: ${LEASE_MARGIN_MS} ms more than ${which}, or every backup stops with "lost the idempotency lease" before it reaches the cloud, and FC redelivers it forever`,
+    });
+  }
+  // Known outside FC only (FC gives the timeout in the context): time kept back must leave time to work.
+  const timeoutSec = Number(env.FC_TIMEOUT);
+  if (c.deadlineSafetyMs !== undefined && Number.isFinite(timeoutSec) && timeoutSec > 0 && c.deadlineSafetyMs >= timeoutSec * 1000) {
+    out.push({ field: 'DEADLINE_SAFETY_MS', value: c.deadlineSafetyMs, rule: `must be less than FC_TIMEOUT (${timeoutSec} s = ${timeoutSec * 1000} ms), or every invocation starts out of time` });
+  }
+  return out;
 }
 
 /** `26h`, `90m`, `2d`, `45s` → milliseconds; anything else → undefined. */

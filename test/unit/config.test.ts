@@ -40,3 +40,18 @@ describe('loadConfig: the exactly-once settings', () => {
     expect(() => loadConfig({ CLOUD_LIST_LAG_MS: '-1' })).toThrow(/CLOUD_LIST_LAG_MS: "-1" — must be a whole number from 0 to 300000/);
   });
 });
+
+describe('loadConfig: settings that together can never work', () => {
+  it('a lease shorter than the connect timeout is refused, naming both (it would stop every backup before the cloud)', () => {
+    expect(() => loadConfig({ IDEMPOTENCY_LEASE_MS: '3000' })).toThrow(/IDEMPOTENCY_LEASE_MS: 3000 — must be at least 5500: 500 ms more than CLOUD_CONNECT_TIMEOUT_MS \(5000\)/);
+    expect(() => loadConfig({ IDEMPOTENCY_LEASE_MS: '3000', CLOUD_READ_TIMEOUT_MS: '4000' })).toThrow(/more than CLOUD_READ_TIMEOUT_MS \(4000\)/);
+    // With the connect timeout lowered to fit, the same lease is accepted.
+    expect(loadConfig({ IDEMPOTENCY_LEASE_MS: '3000', CLOUD_CONNECT_TIMEOUT_MS: '1000' }).leaseMs).toBe(3000);
+    expect(loadConfig({}).leaseMs).toBe(30_000);
+  });
+
+  it('DEADLINE_SAFETY_MS at or past FC_TIMEOUT is refused, naming both', () => {
+    expect(() => loadConfig({ DEADLINE_SAFETY_MS: '60000', FC_TIMEOUT: '60' })).toThrow(/DEADLINE_SAFETY_MS: 60000 — must be less than FC_TIMEOUT \(60 s = 60000 ms\)/);
+    expect(loadConfig({ DEADLINE_SAFETY_MS: '5000', FC_TIMEOUT: '60' }).deadlineSafetyMs).toBe(5000);
+  });
+});
