@@ -274,3 +274,15 @@ describe('s.yaml', () => {
     }
   });
 });
+
+describe('the network', () => {
+  it('every function shares one vpcConfig, from the deploying shell (FC_VPC_ID, FC_VSWITCH_ID, FC_SECURITY_GROUP_ID)', () => {
+    const raw = readFileSync(join(root, 's.yaml'), 'utf8');
+    const d = parse(raw) as { vars: Record<string, unknown>; resources: Record<string, { component: string; props: Record<string, unknown> }> };
+    const fns = Object.values(d.resources).filter((r) => r.component === 'fc3');
+    expect(fns.length).toBeGreaterThan(0);
+    for (const f of fns) expect(f.props.vpcConfig).toEqual({ vpcId: "${env('FC_VPC_ID')}", vSwitchIds: ["${env('FC_VSWITCH_ID')}"], securityGroupId: "${env('FC_SECURITY_GROUP_ID')}" });
+    // One anchor, not seven copies: a change of network is one edit.
+    expect(raw.match(/vpcConfig: \*vpc/g)).toHaveLength(fns.length);
+  });
+});
