@@ -4,7 +4,7 @@
 // the record the history holds for that key, never on the target, reply address or requester the payload carries.
 import * as z from 'zod/mini';
 import { validationError, type BackupError } from '../errors';
-import { exceedsJsonDepth, maxJsonDepth } from '../json-depth';
+import { exceedsJsonDepth, maxJsonDepth } from '../input/json-depth';
 import { fieldRuleErrors, zodIssuesToFieldIssues } from '../validation';
 
 /** FC's async task ids and our idempotency keys (shared/idempotency/key.ts). */

@@ -1,6 +1,6 @@
 // The shapes Function Compute 3.0 hands a Node.js event handler (see alibaba-api-facts.md §4).
 import { validationError } from '../errors';
-import { exceedsJsonDepth, maxJsonDepth } from '../json-depth';
+import { exceedsJsonDepth, maxJsonDepth } from '../input/json-depth';
 
 export interface FcContext {
   requestId: string;

@@ -1,7 +1,7 @@
 // The raw body → `event.body`, by Content-Type: JSON or form-encoded, UTF-8 only. Runs after the signature check,
 // which needs the bytes as sent. Refusals are BackupErrors (415, 400) for errorMapper to render.
 import { BackupError } from '../../errors';
-import { exceedsJsonDepth, maxJsonDepth } from '../../json-depth';
+import { exceedsJsonDepth, maxJsonDepth } from '../../input/json-depth';
 import { isHttpRequest } from './fc-http-event';
 import type { HttpMiddleware, HttpMiddyRequest } from './response';
 

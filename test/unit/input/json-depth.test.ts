@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { exceedsJsonDepth, maxJsonDepth } from '../../shared/json-depth';
+import { exceedsJsonDepth, maxJsonDepth } from '../../../shared/input/json-depth';
 
 const nested = (depth: number, open = '[', close = ']') => open.repeat(depth) + close.repeat(depth);
 
