@@ -14,7 +14,7 @@ function drills(list: readonly DrillRow[], summary: DrillSummary | undefined): H
   const cols = ['Requested', 'Drill', 'Backup set', 'Phase', 'Verdict', 'Recovery time', 'Lifetime', 'Error'];
   const parts: (HTMLElement | null)[] = [
     el('h3', {}, `Restore drills (${list.length})`),
-    summary && summary.recovery.length > 0 ? el('div', { class: 'trends' }, el('div', {}, el('h3', {}, 'Recovery time, last 90 days'), sparkline(summary.recovery.map((p) => p.ms), 'Recovery time', duration, true))) : null,
+    summary && summary.recovery.length > 0 ? el('div', { class: 'trends' }, el('div', {}, el('h4', {}, 'Recovery time, last 90 days'), sparkline(summary.recovery.map((p) => p.ms), 'Recovery time', duration, true))) : null,
     el(
       'div',
       { class: 'scroll' },
