@@ -2,9 +2,10 @@
 // no permission in its RAM role).
 //   GET /                               the page (no data in it; it reads the token from its URL fragment)
 //   GET /api/fleet?product&state&tag&q&page&pageSize   the fleet's counts and one page of matching databases
-//   GET /api/databases/{product}/{id}   one database with its history records
+//   GET /api/databases/{product}/{id}   one database with its history records and its restore drills
 // The API takes `Authorization: Bearer <token>` from a signed, expiring link (shared/dashboard/token.ts).
 import { restorePointsFrom } from '../../shared/restore-points/snapshot';
+import { drillLogFor } from '../../shared/drill/log';
 import page from 'fcdb:dashboard-page';
 import { BackupError } from '../../shared/errors';
 import { httpApp } from '../../shared/http/app';
@@ -21,7 +22,7 @@ import * as z from 'zod/mini';
 const csp = pageCsp(page.script, page.style);
 // A warm instance answers a page's next requests (paging, filters) from one read of the store.
 const cache = new FleetCache(15_000);
-const fleetOf = (inv: Invocation) => cache.get(() => buildFleet({ history: inv.history, restorePoints: restorePointsFrom(inv.deps.store), maxAgeMs: inv.config.reportMaxAgeMs, timeZone: inv.config.digestTimeZone }));
+const fleetOf = (inv: Invocation) => cache.get(() => buildFleet({ history: inv.history, restorePoints: restorePointsFrom(inv.deps.store), drills: drillLogFor(inv.deps.store), maxAgeMs: inv.config.reportMaxAgeMs, timeZone: inv.config.digestTimeZone }));
 const auth = () => dashboardAuth({ secret: () => process.env[dashboardSecretEnv] });
 
 export const handler = httpApp({

@@ -3,7 +3,9 @@
 // duration of each day's good backup, and the tags the timer found it by. Built from the history store alone.
 import type { History } from '../history/history';
 import { databaseId, type HistoryRecord } from '../history/record';
+import type { DrillLog, DrillRecord } from '../drill/record';
 import { buildReport, type DatabaseReport, type ReportInput } from '../report/report';
+import { drillSummary, type DrillSummary } from './drills';
 
 export const stripDays = 35;
 
@@ -27,6 +29,8 @@ export interface FleetRow extends DatabaseReport {
   durations: (number | null)[];
   /** Every id the tool prints for this database's records (job, backup set, key, deploy), for search. */
   refs: string[];
+  /** Its restore drills (absent: drills not read): the newest in any phase, and the last 90 days' recovery times. */
+  drill?: DrillSummary;
 }
 
 export interface Fleet {
@@ -39,6 +43,8 @@ export interface Fleet {
   warnings: string[];
   /** Records per database, newest first (the detail view's). */
   records: Map<string, readonly HistoryRecord[]>;
+  /** Drills per database, any order (the detail view's), as the report read them. */
+  drills: Map<string, readonly DrillRecord[]>;
 }
 
 const failedStates = new Set(['failed', 'not-requested', 'lost']);
@@ -101,6 +107,8 @@ export interface FleetInput {
   history: History;
   /** The restore-point watch's counts (shared/restore-points/snapshot.ts), when the store holds them. */
   restorePoints?: ReportInput['restorePoints'];
+  /** The restore drills' log (shared/drill/log.ts), read by the report for LAST RESTORE TESTED. */
+  drills?: DrillLog;
   maxAgeMs: number;
   timeZone: string;
   now?: number;
@@ -109,8 +117,18 @@ export interface FleetInput {
 export async function buildFleet(i: FleetInput): Promise<Fleet> {
   const now = i.now ?? Date.now();
   const records = new Map<string, readonly HistoryRecord[]>();
+  const drills = new Map<string, readonly DrillRecord[]>();
   const [report, tags] = await Promise.all([
-    buildReport({ history: i.history, covered: [], warnings: [], maxAgeMs: i.maxAgeMs, now, ...(i.restorePoints ? { restorePoints: i.restorePoints } : {}), onRecords: (p, id, rs) => records.set(databaseId(p, id), rs) }),
+    buildReport({
+      history: i.history,
+      covered: [],
+      warnings: [],
+      maxAgeMs: i.maxAgeMs,
+      now,
+      ...(i.restorePoints ? { restorePoints: i.restorePoints } : {}),
+      onRecords: (p, id, rs) => records.set(databaseId(p, id), rs),
+      ...(i.drills ? { drills: i.drills, onDrills: (p: DatabaseReport['product'], id: string, ds: readonly DrillRecord[]) => drills.set(databaseId(p, id), ds) } : {}),
+    }),
     i.history.tags(),
   ]);
   const day = dayFormatter(i.timeZone);
@@ -120,11 +138,12 @@ export async function buildFleet(i: FleetInput): Promise<Fleet> {
     const id = databaseId(d.product, d.instanceId);
     const rs = records.get(id) ?? [];
     const refs = new Set(rs.flatMap((r) => [r.id, r.jobId, r.backupId, r.origin.deployId].filter((x): x is string => x !== undefined && x !== '')));
-    return { ...d, state: stateOf(d), tags: tags.get(id) ?? {}, ...daysOf(rs, days, day), refs: [...refs] };
+    const drill = i.drills ? { drill: drillSummary(drills.get(id) ?? [], now) } : {};
+    return { ...d, state: stateOf(d), tags: tags.get(id) ?? {}, ...daysOf(rs, days, day), refs: [...refs], ...drill };
   });
   // Worst state first (failed, stale, running, ok), then the report's order: the first rows are the ones to act on.
   rows.sort((a, b) => severity(a) - severity(b));
-  return { generatedAt: report.generatedAt, maxAgeMs: report.maxAgeMs, timeZone: i.timeZone, days, rows, warnings: report.warnings, records };
+  return { generatedAt: report.generatedAt, maxAgeMs: report.maxAgeMs, timeZone: i.timeZone, days, rows, warnings: report.warnings, records, drills };
 }
 
 /**

@@ -4,6 +4,7 @@ import * as z from 'zod/mini';
 import { productNames } from '../cloud/products/registry';
 import type { History } from '../history/history';
 import { databaseId, type HistoryRecord } from '../history/record';
+import { drillViews } from './drills';
 import { databaseStates, type DatabaseState, type Fleet, type FleetRow } from './fleet';
 
 export const maxPageSize = 200;
@@ -107,8 +108,26 @@ export function recordView(r: HistoryRecord) {
   };
 }
 
-export function databaseDetail(fleet: Fleet, product: string, instanceId: string): { database: RowView; records: ReturnType<typeof recordView>[]; days: string[]; timeZone: string; generatedAt: string } | undefined {
+export interface DatabaseDetail {
+  database: RowView;
+  records: ReturnType<typeof recordView>[];
+  /** Its restore drills, newest first (absent: drills not read). */
+  drills?: ReturnType<typeof drillViews>;
+  days: string[];
+  timeZone: string;
+  generatedAt: string;
+}
+
+export function databaseDetail(fleet: Fleet, product: string, instanceId: string): DatabaseDetail | undefined {
   const row = fleet.rows.find((r) => r.product === product && r.instanceId === instanceId);
   if (!row) return undefined;
-  return { database: view(row), records: (fleet.records.get(databaseId(row.product, row.instanceId)) ?? []).map(recordView), days: fleet.days, timeZone: fleet.timeZone, generatedAt: fleet.generatedAt };
+  const id = databaseId(row.product, row.instanceId);
+  return {
+    database: view(row),
+    records: (fleet.records.get(id) ?? []).map(recordView),
+    ...(row.drill ? { drills: drillViews(fleet.drills.get(id) ?? []) } : {}),
+    days: fleet.days,
+    timeZone: fleet.timeZone,
+    generatedAt: fleet.generatedAt,
+  };
 }

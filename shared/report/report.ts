@@ -73,6 +73,8 @@ export interface ReportInput {
   onRecords?: (product: ProductName, instanceId: string, records: readonly HistoryRecord[]) => void;
   /** The restore drills (shared/drill/log.ts): LAST RESTORE TESTED and RECOVERY TIME per database. */
   drills?: DrillLog;
+  /** Each database's drills as read (any order), for a view that lists them (the dashboard): one read for both. */
+  onDrills?: (product: ProductName, instanceId: string, drills: readonly DrillRecord[]) => void;
   /**
    * `--max-restore-age`: each database the drill configuration covers (DRILL_TARGETS resolved; listed even without a
    * history) needs a passing drill within `maxAgeMs`.
@@ -134,7 +136,9 @@ export async function buildReport(i: ReportInput): Promise<Report> {
   }
   const restore = (d: { product: ProductName; instanceId: string }) => {
     if (!i.drills) return {};
-    const tested = restoreTested(drillsOf.get(databaseId(d.product, d.instanceId)) ?? []) ?? null;
+    const mine = drillsOf.get(databaseId(d.product, d.instanceId)) ?? [];
+    i.onDrills?.(d.product, d.instanceId, mine);
+    const tested = restoreTested(mine) ?? null;
     if (!i.restoreGate) return { restoreTested: tested };
     const passedAt = tested?.lastPassedAt ? Date.parse(tested.lastPassedAt) : undefined;
     return { restoreTested: tested, restoreOk: drillCovered.has(databaseId(d.product, d.instanceId)) ? passedAt !== undefined && now - passedAt <= i.restoreGate.maxAgeMs : null };

@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { dayFormatter } from '../../shared/dashboard/fleet';
 import { mintToken } from '../../shared/dashboard/token';
+import { drillLogFor } from '../../shared/drill/log';
+import type { DrillRecord } from '../../shared/drill/record';
 import { FileStore } from '../../shared/idempotency/file-store';
 import { startBrowser, type Browser } from '../helpers/browser';
 import { seedHistory, type SeedDatabase } from '../helpers/seed-history';
@@ -36,10 +38,40 @@ at('rm-web05').nights = { 0: 'failed', 9: 'failed' };
 at('pc-web02').nights = { 4: 'missing', 5: 'adhoc' };
 at('dds-web03').nights = { 0: 'missing', 1: 'missing' };
 
+/** A released drill of rm-web01 requested `daysAgo`, ready `recoveryMs` later. */
+function drill(daysAgo: number, recoveryMs: number, verdict: DrillRecord['verdict']): DrillRecord {
+  const requested = Date.now() - daysAgo * DAY;
+  const iso = (ms: number) => new Date(ms).toISOString();
+  return {
+    drillId: `drill_rds_rm-web01_${daysAgo}d`,
+    product: 'rds',
+    regionId: 'cn-hangzhou',
+    sourceId: 'rm-web01',
+    backupId: `b-web01-${daysAgo}`,
+    backupStartedAt: iso(requested - DAY),
+    origin: { trigger: 'timer' },
+    phase: 'released',
+    requestedAt: iso(requested),
+    releaseBy: iso(requested + 2 * 3_600_000),
+    readyAt: iso(requested + recoveryMs),
+    recoveryMs,
+    ...(verdict ? { verdict } : {}),
+    ...(verdict === 'failed' ? { error: { code: 'DrillValidationFailed', message: 'table orders is empty' } } : {}),
+    releasedAt: iso(requested + recoveryMs + 1_800_000),
+    lifetimeMs: recoveryMs + 1_800_000,
+    updatedAt: iso(requested + recoveryMs + 1_800_000),
+  };
+}
+
 beforeAll(async () => {
   stack = await startStack({}, { LOG_LEVEL: 'error' });
   base = `${stack.gateway}/dashboard/`;
-  lastNight = await seedHistory({ store: new FileStore({ dir: (process.env.IDEMPOTENCY_STORE as string).slice('file:'.length) }), databases });
+  const store = new FileStore({ dir: (process.env.IDEMPOTENCY_STORE as string).slice('file:'.length) });
+  lastNight = await seedHistory({ store, databases });
+  // rm-web01 was drilled twice: a failed validation 9 days ago (15 min to ready), a pass 2 days ago (10 min).
+  const drills = drillLogFor(store);
+  await drills.claim(drill(9, 900_000, 'failed'));
+  await drills.claim(drill(2, 600_000, 'passed'));
   browser = await startBrowser();
 }, 120_000);
 afterAll(async () => {
@@ -141,6 +173,37 @@ describe('the dashboard in chromium', () => {
     expect(await page.locator('table.records tbody tr').first().innerText()).toMatch(/timer.*failed.*BackupJobFailed/s);
     await page.keyboard.press('Escape');
     await page.waitForSelector('table.rows');
+    await page.close();
+  });
+
+  it('restore drills: the last test’s verdict with its icon, its age and recovery time, the trend; the detail lists each drill', async () => {
+    const page = await open(link());
+    await rows(page).first().waitFor();
+    const cell = page.locator('tr[data-db="rds:rm-web01"] td[data-section="drill"]');
+    expect(await cell.locator('.drill').getAttribute('data-verdict')).toBe('passed');
+    const text = await cell.innerText();
+    expect(text).toMatch(/✓\s*Passed/);
+    expect(text).toMatch(/tested (2 d|4\d h) ago · recovered in 10 min/);
+    // The trend of its two recovery times, read aloud as the latest.
+    expect(await cell.locator('.trend').getAttribute('aria-label')).toBe('Recovery time: 10 min');
+    expect(await cell.locator('svg.spark polyline').count()).toBe(1);
+    // Never drilled: said in words, not left blank.
+    expect(await page.locator('tr[data-db="rds:rm-web02"] td[data-section="drill"]').innerText()).toMatch(/–\s*Not yet drilled/);
+    expect(await page.locator('.not-recorded').getAttribute('data-sections')).not.toMatch(/drill/);
+
+    await page.click('tr[data-db="rds:rm-web01"] button.db-name');
+    await page.waitForSelector('table.drills');
+    const drills = page.locator('table.drills tbody tr');
+    expect(await drills.evaluateAll((trs) => trs.map((tr) => [tr.getAttribute('data-drill'), tr.getAttribute('data-verdict')]))).toEqual([
+      ['drill_rds_rm-web01_2d', 'passed'],
+      ['drill_rds_rm-web01_9d', 'failed'],
+    ]);
+    expect(await drills.nth(1).innerText()).toMatch(/b-web01-9.*released.*✕\s*Failed.*15 min.*45 min.*DrillValidationFailed: table orders is empty/s);
+    await page.goBack();
+    await page.waitForSelector('table.rows');
+    // A database with no drill says so in its detail too.
+    await page.click('tr[data-db="rds:rm-web02"] button.db-name');
+    await page.waitForSelector('.drills-none');
     await page.close();
   });
 

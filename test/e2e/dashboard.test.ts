@@ -4,6 +4,8 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintToken } from '../../shared/dashboard/token';
+import { drillLogFor } from '../../shared/drill/log';
+import type { DrillRecord } from '../../shared/drill/record';
 import { FileStore } from '../../shared/idempotency/file-store';
 import { saveSnapshot } from '../../shared/restore-points/snapshot';
 import { captureStdout } from '../helpers/fc';
@@ -14,6 +16,33 @@ import { secrets, startStack, type Stack } from '../helpers/stack';
 
 let stack: Stack;
 let base: string;
+
+const DAY = 86_400_000;
+/** A finished drill of rm-dash1 requested `daysAgo`, ready `recoveryMs` later, released an hour after. */
+function drill(daysAgo: number, recoveryMs: number, verdict: DrillRecord['verdict'], error?: DrillRecord['error']): DrillRecord {
+  const requested = Date.now() - daysAgo * DAY;
+  const iso = (ms: number) => new Date(ms).toISOString();
+  return {
+    drillId: `drill_rds_rm-dash1_${daysAgo}d`,
+    product: 'rds',
+    regionId: 'cn-hangzhou',
+    sourceId: 'rm-dash1',
+    backupId: `b-dash1-${daysAgo}`,
+    backupStartedAt: iso(requested - DAY),
+    // Where a chat drill's outcome was posted is the chat's, not the dashboard's.
+    origin: { trigger: 'chat', requestedBy: 'slack:T0DASH/U0DASH', replyTo: { platform: 'slack', url: 'https://hooks.slack.com/actions/T0/secret' } },
+    phase: 'released',
+    requestedAt: iso(requested),
+    releaseBy: iso(requested + 2 * 3_600_000),
+    readyAt: iso(requested + recoveryMs),
+    recoveryMs,
+    ...(verdict ? { verdict } : {}),
+    ...(error ? { error } : {}),
+    releasedAt: iso(requested + recoveryMs + 3_600_000),
+    lifetimeMs: recoveryMs + 3_600_000,
+    updatedAt: iso(requested + recoveryMs + 3_600_000),
+  };
+}
 
 beforeAll(async () => {
   stack = await startStack({}, { LOG_LEVEL: 'info' });
@@ -33,6 +62,11 @@ beforeAll(async () => {
     { backupId: 'b-auto', startedAt: '2026-11-20T18:00:00Z', manual: false },
   ];
   await saveSnapshot(store, { product: 'rds', instanceId: 'rm-dash1', at: '2026-12-04T01:00:00.000Z', points }, 3_600_000);
+  // rm-dash1's restore drills: one 120 days ago (outside the 90-day trend), a failed one 10 days ago, a pass 3 days ago.
+  const drills = drillLogFor(store);
+  await drills.claim(drill(120, 900_000, 'passed'));
+  await drills.claim(drill(10, 720_000, 'failed', { code: 'DrillValidationFailed', message: 'table orders is empty' }));
+  await drills.claim(drill(3, 600_000, 'passed'));
 });
 afterAll(() => stack.close());
 
@@ -121,6 +155,28 @@ describe('the JSON API', () => {
     const bad = await get('/api/fleet?state=great&sort=x', token);
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(/query\.state/);
+  });
+
+  it('restore drills: the last one with its verdict and recovery time, the 90 days’ trend, each drill in the detail; none says so', async () => {
+    const token = valid();
+    const fleet = (await (await get('/api/fleet', token)).json()) as { databases: { instanceId: string; drill?: any; restoreTested?: any }[] };
+    const one = fleet.databases.find((d) => d.instanceId === 'rm-dash1');
+    expect(one?.drill?.last).toMatchObject({ drillId: 'drill_rds_rm-dash1_3d', phase: 'released', verdict: 'passed', recoveryMs: 600_000, error: null });
+    expect(one?.drill?.last.ageMs).toBeGreaterThan(3 * DAY - 3_600_000);
+    expect(one?.drill?.last.ageMs).toBeLessThan(3 * DAY);
+    expect(one?.drill?.recovery.map((p: { ms: number }) => p.ms)).toEqual([720_000, 600_000]);
+    // The report's LAST RESTORE TESTED, from the same read.
+    expect(one?.restoreTested).toMatchObject({ drillId: 'drill_rds_rm-dash1_3d', verdict: 'passed', recoveryMs: 600_000 });
+    // A database never drilled: no last drill, no trend (the page says "not yet drilled").
+    const none = fleet.databases.find((d) => d.instanceId === 'rm-dash2');
+    expect(none?.drill).toEqual({ last: null, recovery: [] });
+    expect(none?.restoreTested).toBeNull();
+
+    const detail = (await (await get('/api/databases/rds/rm-dash1', token)).json()) as { drills: Record<string, unknown>[] };
+    expect(detail.drills.map((d) => d.drillId)).toEqual(['drill_rds_rm-dash1_3d', 'drill_rds_rm-dash1_10d', 'drill_rds_rm-dash1_120d']);
+    expect(detail.drills[1]).toMatchObject({ backupId: 'b-dash1-10', phase: 'released', verdict: 'failed', recoveryMs: 720_000, lifetimeMs: 720_000 + 3_600_000, error: { code: 'DrillValidationFailed', message: 'table orders is empty' }, trigger: 'chat', requestedBy: 'slack:T0DASH/U0DASH' });
+    expect(JSON.stringify(detail)).not.toContain('hooks.slack.com');
+    expect(((await (await get('/api/databases/rds/rm-dash2', token)).json()) as { drills: unknown[] }).drills).toEqual([]);
   });
 
   it('with DASHBOARD_SECRET unset or short, every API request is refused and the log names the variable', async () => {

@@ -23,6 +23,48 @@ export interface Row {
   [more: string]: unknown;
 }
 
+export type DrillVerdict = 'passed' | 'failed' | 'timed-out';
+
+/** A row's `drill` (shared/dashboard/drills.ts): its newest drill in any phase and the 90 days' recovery times. */
+export interface DrillSummary {
+  last: {
+    drillId: string;
+    requestedAt: string;
+    readyAt: string | null;
+    ageMs: number;
+    phase: string;
+    verdict: DrillVerdict | null;
+    recoveryMs: number | null;
+    error: { code: string; message: string } | null;
+  } | null;
+  recovery: { at: string; ms: number }[];
+}
+
+/** The report's LAST RESTORE TESTED (shared/report/restore-tested.ts). */
+export interface RestoreTested {
+  drillId: string;
+  testedAt: string;
+  recoveryMs: number | null;
+  verdict: DrillVerdict | null;
+  lastPassedAt: string | null;
+}
+
+export interface DrillRow {
+  drillId: string;
+  backupId: string;
+  trigger: string;
+  requestedBy?: string;
+  requestedAt: string;
+  phase: string;
+  readyAt?: string;
+  recoveryMs?: number;
+  verdict?: DrillVerdict;
+  verdictMessage?: string;
+  releasedAt?: string;
+  lifetimeMs?: number;
+  error?: { code: string; message: string };
+}
+
 export interface FleetPage {
   generatedAt: string;
   maxAgeMs: number;
@@ -58,6 +100,8 @@ export interface HistoryRow {
 export interface Detail {
   database: Row;
   records: HistoryRow[];
+  /** Its restore drills, newest first (absent: the server read none). */
+  drills?: DrillRow[];
   days: string[];
   timeZone: string;
   generatedAt: string;

@@ -1,11 +1,50 @@
 // One database: its verdict, the strip with its days, the trends large, retention, the other sections, and every
 // history record in the window.
-import type { Detail } from './api';
+import type { Detail, DrillRow, DrillSummary } from './api';
 import { sparkline, strip } from './charts';
 import { el } from './dom';
 import { bytes, day, duration, time } from './format';
 import { badge, lastGood, retention } from './fleet-view';
-import { sectionCell, sections } from './sections';
+import { drillBadge, sectionCell, sections } from './sections';
+import { drillState } from './states';
+
+/** Every drill of the database the server read, newest first, with its recovery-time trend over 90 days. */
+function drills(list: readonly DrillRow[], summary: DrillSummary | undefined): HTMLElement[] {
+  if (list.length === 0) return [el('h3', {}, 'Restore drills'), el('p', { class: 'muted drills-none' }, 'Not yet drilled: no restore drill recorded for this database.')];
+  const cols = ['Requested', 'Drill', 'Backup set', 'Phase', 'Verdict', 'Recovery time', 'Lifetime', 'Error'];
+  const parts: (HTMLElement | null)[] = [
+    el('h3', {}, `Restore drills (${list.length})`),
+    summary && summary.recovery.length > 0 ? el('div', { class: 'trends' }, el('div', {}, el('h4', {}, 'Recovery time, last 90 days'), sparkline(summary.recovery.map((p) => p.ms), 'Recovery time', duration, true))) : null,
+    el(
+      'div',
+      { class: 'scroll' },
+      el(
+        'table',
+        { class: 'records drills' },
+        el('thead', {}, el('tr', {}, ...cols.map((c) => el('th', { scope: 'col' }, c)))),
+        el(
+          'tbody',
+          {},
+          ...list.map((x) =>
+            el(
+              'tr',
+              { 'data-drill': x.drillId, 'data-verdict': drillState(x) },
+              el('td', {}, time(x.requestedAt) + ` · ${x.trigger}` + (x.requestedBy ? ` (${x.requestedBy})` : '')),
+              el('td', { class: 'mono key', title: x.drillId }, x.drillId),
+              el('td', { class: 'mono' }, x.backupId),
+              el('td', {}, x.phase),
+              el('td', { title: x.verdictMessage ?? '' }, drillBadge(drillState(x))),
+              el('td', {}, duration(x.recoveryMs)),
+              el('td', {}, duration(x.lifetimeMs)),
+              el('td', {}, x.error ? `${x.error.code}: ${x.error.message}` : '—'),
+            ),
+          ),
+        ),
+      ),
+    ),
+  ];
+  return parts.filter((n): n is HTMLElement => n !== null);
+}
 
 export function detailView(d: Detail, back: () => void): HTMLElement {
   const r = d.database;
@@ -30,6 +69,7 @@ export function detailView(d: Detail, back: () => void): HTMLElement {
     el('h3', {}, `Last ${d.days.length} days`, el('span', { class: 'muted' }, ` (${day(d.days[0] ?? '')} – ${day(d.days.at(-1) ?? '')}, ${d.timeZone})`)),
     strip(r.strip, d.days, true),
     el('div', { class: 'trends' }, el('div', {}, el('h3', {}, 'Size'), sparkline(r.sizes, 'Size', bytes, true)), el('div', {}, el('h3', {}, 'Duration'), sparkline(r.durations, 'Duration', duration, true))),
+    ...(d.drills ? drills(d.drills, r.drill as DrillSummary | undefined) : []),
     el('h3', {}, `History (${d.records.length} records)`),
     el(
       'div',

@@ -1,7 +1,10 @@
 // What the other capabilities record per database — restore points, restore drills, posture — read from the report
 // model's fields when they are there. A field that is absent is shown as "not recorded yet", never as good.
-import type { Row } from './api';
+import type { DrillSummary, RestoreTested, Row } from './api';
+import { sparkline } from './charts';
 import { el } from './dom';
+import { duration, time } from './format';
+import { drillInfo, drillState, type DrillState } from './states';
 
 export interface Section {
   key: string;
@@ -53,9 +56,37 @@ function posture(row: Row): HTMLElement | undefined {
   );
 }
 
+/** A drill state as a word with its icon (and the state's colour and shape), never colour alone. */
+export const drillBadge = (s: DrillState) => el('span', { class: `dbadge dr-${s}`, title: drillInfo[s].help }, el('span', { class: 'icon', 'aria-hidden': 'true' }, drillInfo[s].icon), ` ${drillInfo[s].label}`);
+
+/**
+ * Restore drills (issue 18): the newest drill's verdict with its icon, how long ago it was tested and how fast it
+ * came back, and the recovery times of the last 90 days as a sparkline. A database the drills never reached says so.
+ */
+function drill(row: Row): HTMLElement | undefined {
+  const d = row.drill as DrillSummary | undefined;
+  if (!d) return undefined;
+  const last = d.last;
+  const state = drillState(last);
+  if (!last) return el('div', { class: 'drill', 'data-verdict': state }, el('span', { class: 'muted' }, drillBadge(state)));
+  const tested = row.restoreTested as RestoreTested | null | undefined;
+  const when = last.readyAt ? `tested ${duration(last.ageMs)} ago` : `requested ${duration(last.ageMs)} ago`;
+  return el(
+    'div',
+    { class: 'drill', 'data-verdict': state, 'data-drill': last.drillId },
+    el('div', {}, drillBadge(state)),
+    el('div', { class: 'muted drill-when', title: last.readyAt ? `ready ${time(last.readyAt)}` : `requested ${time(last.requestedAt)}` }, `${when}${last.recoveryMs !== null ? ` · recovered in ${duration(last.recoveryMs)}` : ''}`),
+    last.phase === 'release-failed' ? el('div', { class: 'failure' }, '✕ release failed: the temporary instance is still there') : null,
+    last.error && last.verdict !== 'passed' ? el('div', { class: 'muted', title: last.error.message }, last.error.code) : null,
+    // A drill running now hides no earlier test: the last one that got an instance, with its verdict.
+    state === 'open' && tested ? el('div', { class: 'muted' }, `last tested ${time(tested.testedAt)}: ${tested.verdict ?? 'no verdict'}`) : null,
+    d.recovery.length > 0 ? sparkline(d.recovery.map((p) => p.ms), 'Recovery time', duration) : null,
+  );
+}
+
 export const sections: Section[] = [
   { key: 'restorePoints', title: 'Restore points', cell: restorePoints },
-  { key: 'drill', title: 'Restore drills', cell: () => undefined },
+  { key: 'drill', title: 'Restore drills', cell: drill },
   { key: 'posture', title: 'Posture', cell: posture },
 ];
 

@@ -20,4 +20,24 @@ export const outcomeInfo: Record<string, { label: string; cls: string }> = {
   '-': { label: 'before its history', cls: 'd-n' },
 };
 
+/** A restore drill's state: its verdict, or where it got to without one. */
+export type DrillState = 'passed' | 'failed' | 'timed-out' | 'open' | 'no-verdict' | 'never';
+
+export const drillInfo: Record<DrillState, { label: string; icon: string; help: string }> = {
+  passed: { label: 'Passed', icon: '✓', help: 'restored and validated' },
+  failed: { label: 'Failed', icon: '✕', help: 'restored, but validation failed' },
+  'timed-out': { label: 'Timed out', icon: '⧗', help: 'validation did not answer in time' },
+  open: { label: 'In progress', icon: '↻', help: 'a drill is running now' },
+  'no-verdict': { label: 'No verdict', icon: '!', help: 'the drill ended before validation' },
+  never: { label: 'Not yet drilled', icon: '–', help: 'no restore drill recorded' },
+};
+
+const ended = new Set(['released', 'release-failed']);
+
+export function drillState(d: { phase: string; verdict?: string | null } | null | undefined): DrillState {
+  if (!d) return 'never';
+  if (d.verdict === 'passed' || d.verdict === 'failed' || d.verdict === 'timed-out') return d.verdict;
+  return ended.has(d.phase) ? 'no-verdict' : 'open';
+}
+
 export const legendOrder = ['s', 'f', 'a', 'm', 'r'];
