@@ -133,6 +133,8 @@ describe('the dashboard in chromium', () => {
     expect(await ids(page)).toEqual(['polardb:pc-web01', 'polardb:pc-web02', 'polardb:pc-web03']);
     expect(page.url()).toMatch(/#token=.*&product=polardb/);
     await page.selectOption('#f-product', '');
+    // The fleet re-renders (its filters too): choose the tag on the new select, not on the one being replaced.
+    await page.waitForFunction(() => document.querySelectorAll('tr[data-db]').length === 12);
     await page.selectOption('#f-tag', 'backup=weekly');
     await page.waitForFunction(() => document.querySelectorAll('tr[data-db]').length === 3 && document.querySelector('tr[data-db]')?.getAttribute('data-db')?.startsWith('mongodb'));
     await page.click('button.count[data-state="stale"]');
