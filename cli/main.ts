@@ -9,6 +9,7 @@ import { backup } from './commands/backup';
 import { chat } from './commands/chat';
 import { dashboardLink } from './commands/dashboard-link';
 import { deployGate } from './commands/deploy-gate';
+import { drill } from './commands/drill';
 import { invoke } from './commands/invoke';
 import { posture } from './commands/posture';
 import { report } from './commands/report';
@@ -17,7 +18,7 @@ import { status } from './commands/status';
 import { exitCodeOf, exitCodes, EXIT } from './exit';
 
 /** Every command, in the order `--help` lists them. */
-export const commands: readonly Command[] = [backup, status, report, posture, deployGate, sign, invoke, chat, dashboardLink];
+export const commands: readonly Command[] = [backup, status, report, drill, posture, deployGate, sign, invoke, chat, dashboardLink];
 
 const help = `fc-db-backup — exactly-once RDS / PolarDB / MongoDB backups
 
@@ -30,7 +31,7 @@ ${commands.map((c) => c.usage).join('\n')}
 Credentials: ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET [, ALIBABA_CLOUD_SECURITY_TOKEN],
 ALIBABA_CLOUD_REGION; RDS_ENDPOINT / POLARDB_ENDPOINT / MONGODB_ENDPOINT point at the local cloud.
 deploy-gate and sign read the secret from DEPLOY_HOOK_SECRET; chat reads SLACK_SIGNING_SECRET or DINGTALK_APP_SECRET;
-dashboard-link reads DASHBOARD_SECRET and DASHBOARD_URL.
+dashboard-link reads DASHBOARD_SECRET and DASHBOARD_URL; drill invokes the deployed restore-drill function (FC_ACCOUNT_ID).
 Log lines go to stderr (readable on a terminal, JSON otherwise or with LOG_FORMAT=json); stdout carries only the result.
 
 ${exitCodes}`;

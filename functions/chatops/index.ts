@@ -1,6 +1,7 @@
 // Chat commands from Slack (POST /slack, slash command) and DingTalk (POST /dingtalk, outgoing robot).
 // A verified request always gets 200 with a chat message within Slack's 3 seconds: the backup itself runs in
-// backup-worker, keyed by the platform's own request id, so a platform retry takes no second backup.
+// backup-worker, keyed by the platform's own request id, so a platform retry takes no second backup; a `drill` runs in
+// restore-drill the same way, which posts its outcome here when the drill ends.
 import { recordedPostureSource } from '../../shared/posture/drift';
 import { hasRules } from '../../shared/posture/rules';
 import { restorePointsFrom } from '../../shared/restore-points/snapshot';
@@ -9,7 +10,7 @@ import { chatMessage, type ChatPlatform, type ReplyTo } from '../../shared/chat/
 import { checkReplyUrl } from '../../shared/chat/reply-url';
 import { quoteUserText } from '../../shared/chat/user-text';
 import { earlier } from '../../shared/deadline';
-import { asAmbiguous, BackupError, toBackupError, validationError } from '../../shared/errors';
+import { asAmbiguous, BackupError, drillNotCovered, toBackupError, validationError } from '../../shared/errors';
 import { httpApp } from '../../shared/http/app';
 import { idempotencyKey } from '../../shared/idempotency/key';
 import { startInvocation, type Invocation } from '../../shared/fc/invocation';
@@ -30,12 +31,15 @@ import { dingtalkSignHeader, dingtalkTimestampHeader, dingtalkToleranceMs } from
 import { refuseReplays } from '../../shared/http/middleware/replay-guard';
 import { takeAdhocSlot } from '../../shared/ratelimit/adhoc-limit';
 import { instanceIdOf } from '../../shared/backup/targets';
-import { dispatchToWorker } from '../../shared/fc/worker-dispatch';
+import { dispatchToWorker, invokeAsync } from '../../shared/fc/worker-dispatch';
+import { resolveTargets } from '../../shared/backup/discovery';
+import { loadDrillConfig } from '../../shared/drill/config';
+import type { RunEvent } from '../../shared/drill/run-event';
 import { allows, allowsDashboard, parseAcl, scopeOf, type Acl, type Caller } from './acl';
 import { aclSubjects } from './acl-subject';
 import { checkSecret } from '../../shared/http/signatures/secret';
 import { dashboardLink, dashboardSecretEnv, mintToken } from '../../shared/dashboard/token';
-import { parseCommand, usage } from './commands';
+import { parseCommand, usage, type Command } from './commands';
 
 interface ChatRequest {
   platform: ChatPlatform;
@@ -95,7 +99,13 @@ async function handleCommand(chat: ChatRequest, inv: Invocation, context: FcCont
   const acl = parseAcl(inv.config.chatopsAcl);
   const { caller } = chat;
   const aclSubject = aclSubjects(inv.deps);
-  const subject = command.name === 'backup' ? aclSubject({ product: command.target.product, instanceId: instanceIdOf(command.target), ...(command.target.RegionId ? { RegionId: command.target.RegionId } : {}) }) : undefined;
+  // `drill` is asked about its database as `backup` is: a rule limited to some databases drills only those.
+  const subject =
+    command.name === 'backup'
+      ? aclSubject({ product: command.target.product, instanceId: instanceIdOf(command.target), ...(command.target.RegionId ? { RegionId: command.target.RegionId } : {}) })
+      : command.name === 'drill'
+        ? aclSubject(command.run)
+        : undefined;
   // DingTalk's senderStaffId is as unsigned as its nickname (docs/dingtalk-robot.md): shown the same way, quoted and
   // cut short, never raw. Slack's user_id is covered by its signature.
   const shownId = chat.platform === 'dingtalk' ? quoteUserText(caller.userId) : caller.userId;
@@ -110,7 +120,7 @@ async function handleCommand(chat: ChatRequest, inv: Invocation, context: FcCont
   }
   if (!allowed) {
     logger.warn('chatops command denied', { command: command.name, ...caller, ...(acl.problem ? { aclProblem: acl.problem } : {}) });
-    return `Sorry, ${who} is not allowed to run "${command.name}"${command.name === 'backup' ? ` on ${instanceIdOf(command.target)}` : ''}${caller.channelId ? ' here' : ''}. Ask an administrator to add you to CHATOPS_ACL.`;
+    return `Sorry, ${who} is not allowed to run "${command.name}"${databaseOf(command) ? ` on ${databaseOf(command)}` : ''}${caller.channelId ? ' here' : ''}. Ask an administrator to add you to CHATOPS_ACL.`;
   }
 
   try {
@@ -150,6 +160,7 @@ async function handleCommand(chat: ChatRequest, inv: Invocation, context: FcCont
         throw e;
       }
     }
+    if (command.name === 'drill') return await askForDrill(command.run, chat, who, inv, context, logger);
     const key = idempotencyKey('chat', [chat.platform, chat.requestId], command.target);
     // An ad-hoc backup: within ADHOC_BACKUPS_PER_DAY for this database (a platform retry of the same request reuses its slot).
     await takeAdhocSlot(inv.deps.store, { product: command.target.product, instanceId: instanceIdOf(command.target) }, key, inv.config.adhocBackupsPerDay);
@@ -169,7 +180,7 @@ async function handleCommand(chat: ChatRequest, inv: Invocation, context: FcCont
     logger.error('chatops command failed', {
       platform: chat.platform,
       command: command.name,
-      ...(command.name === 'backup' ? { product: command.target.product, instanceId: instanceIdOf(command.target) } : command.name === 'status' ? { ref: command.ref } : {}),
+      ...(command.name === 'backup' ? { product: command.target.product, instanceId: instanceIdOf(command.target) } : command.name === 'drill' ? command.run : command.name === 'status' ? { ref: command.ref } : {}),
       userId: caller.userId,
       code: err.code,
       retryable: err.retryable,
@@ -179,10 +190,48 @@ async function handleCommand(chat: ChatRequest, inv: Invocation, context: FcCont
     const next = !err.retryable || err.category === 'quota'
       ? ''
       : err.ambiguous
-        ? ` It may still have been queued: check with "status ${command.name === 'backup' ? instanceIdOf(command.target) : command.name === 'status' ? command.ref : ''}" before asking again.`
+        ? command.name === 'drill'
+          // A drill has no `status`; asking again is safe: one drill per database per drill period (DRILL_PERIOD).
+          ? ' It may still have been queued, and then its outcome will be posted here; asking again starts no second drill this period.'
+          : ` It may still have been queued: check with "status ${command.name === 'backup' ? instanceIdOf(command.target) : command.name === 'status' ? command.ref : ''}" before asking again.`
         : ' Nothing was started; try the same command again in a minute.';
     return `Could not run "${command.name}": ${err.message}${next}`;
   }
+}
+
+/** The database a command names, for a refusal. */
+const databaseOf = (c: Command): string | undefined => (c.name === 'backup' ? instanceIdOf(c.target) : c.name === 'drill' ? c.run.instanceId : undefined);
+
+/** The start of the answer that accepts a drill: Slack shows it to the channel, as a backup's acceptance. */
+const drillAccepted = 'Restore drill of';
+
+/**
+ * A drill now, handed to restore-drill (DRILL_FUNCTION) asynchronously: a drill takes minutes to hours, and restore-drill
+ * posts its outcome to this chat when it ends. The FC task id comes from the platform's request id, so a Slack retry
+ * is one task; restore-drill's own claim (one drill per database per period) catches anything FC lets through.
+ */
+async function askForDrill(run: RunEvent['run'], chat: ChatRequest, who: string, inv: Invocation, context: FcContext, logger: Logger): Promise<string> {
+  const what = `${run.product} ${run.instanceId}`;
+  const functionName = inv.config.drillFunction;
+  if (!functionName) {
+    logger.warn('chatops drill refused: DRILL_FUNCTION is not set', { ...run, envVars: ['DRILL_FUNCTION'] });
+    return `Sorry, restore drills cannot be asked for from chat here: DRILL_FUNCTION (the restore-drill function) is not set on the chat function. Nothing was started.`;
+  }
+  // Refused now, not after the hand-over: restore-drill refuses an uncovered database too (the check that counts),
+  // but from an asynchronous task that refusal would reach nobody. The same DRILL_TARGETS, resolved the same way.
+  const config = loadDrillConfig(inv.deps.env);
+  const covered = config.targets.length > 0 && (await resolveTargets(config.targets, inv.deps, { maxTargets: 10_000, field: 'DRILL_TARGETS' })).some((t) => t.product === run.product && instanceIdOf(t) === run.instanceId);
+  if (!covered) {
+    logger.warn('chatops drill refused: the database is not one the drill configuration covers', { ...run, userId: chat.caller.userId });
+    return `Sorry, ${drillNotCovered(run.product, run.instanceId).message}`;
+  }
+  const taskId = idempotencyKey('chat-drill', [chat.platform, chat.requestId], run);
+  // Slack wants an answer within 3 s: retries of the (idempotent) invoke fit in 2.5 s, then a clear message.
+  const budget = earlier(inv.deps.deadline, Date.now() + 2_500);
+  const event: RunEvent = { run, trigger: 'chat', requestedBy: who.slice(0, 200), replyTo: chat.replyTo };
+  const sent = await invokeAsync({ context, functionName, env: inv.deps.env, credentials: inv.deps.credentials, timeoutMs: 1_000, deadline: budget }, event, taskId);
+  logger.info('chatops drill dispatched', { platform: chat.platform, taskId, duplicate: sent.duplicate, ...run, userId: chat.caller.userId });
+  return `${drillAccepted} ${what} requested by ${who}, with the drill configuration: a backup is restored to a temporary instance, checked and released. I'll post the outcome here when the drill ends.`;
 }
 
 /** The chat report's dashboard link, for a caller whose rule allows `dashboard` over the whole fleet. */
@@ -249,7 +298,7 @@ export const handler = httpApp({
           privateReply: true,
         };
         const text = await handleCommand(chat, inv, context, logger);
-        return reply('slack', text, text.startsWith('Backup of'));
+        return reply('slack', text, text.startsWith('Backup of') || text.startsWith(drillAccepted));
       },
     },
     {

@@ -86,7 +86,8 @@ describe('s.yaml', () => {
   const expectedRoles: Record<string, { product: string[]; invokes: string[] }> = {
     'scheduled-backup': { product: ['CreateBackup', 'DescribeBackupTasks', 'DescribeBackups', 'list', 'DeleteBackup(slots)'], invokes: ['fc-db-backup-worker'] },
     'deploy-hook': { product: ['CreateBackup', 'DescribeBackupTasks', 'DescribeBackups', 'list', 'DeleteBackup(slots)'], invokes: [] },
-    chatops: { product: ['DescribeBackupTasks', 'DescribeBackups', 'list'], invokes: ['fc-db-backup-worker'] },
+    // `drill` hands a drill now to restore-drill: chat creates and releases nothing itself.
+    chatops: { product: ['DescribeBackupTasks', 'DescribeBackups', 'list'], invokes: ['fc-db-backup-worker', 'fc-db-backup-restore-drill'] },
     'backup-worker': { product: ['CreateBackup', 'DescribeBackupTasks', 'DescribeBackups', 'DeleteBackup(slots)'], invokes: [] },
     // `posture`: the products' backup-policy reads (drift, and the restore-point watch's retention), never a Modify.
     'backup-tracker': { product: ['DescribeBackupTasks', 'DescribeBackups', 'list', 'DeleteBackup', 'posture'], invokes: ['fc-db-backup-worker', 'fc-db-backup-tracker', 'fc-db-backup-restore-drill'] },

@@ -16,6 +16,11 @@ describe('chat command parsing', () => {
     expect(parseCommand('help')).toEqual({ name: 'help' });
   });
 
+  it('parses drill <product> <instance-id>: the database and nothing else', () => {
+    expect(parseCommand('drill rds rm-abc123')).toEqual({ name: 'drill', run: { product: 'rds', instanceId: 'rm-abc123' } });
+    expect(parseCommand('@bot drill MongoDB dds-abc123')).toEqual({ name: 'drill', run: { product: 'mongodb', instanceId: 'dds-abc123' } });
+  });
+
   it.each([
     ['backup mysql rm-1', /product: "mysql" — must be one of rds, polardb, mongodb/],
     ['backup rds', /DBInstanceId: \(missing\)/],
@@ -23,7 +28,11 @@ describe('chat command parsing', () => {
     ['backup polardb pc-abc123 Physical', /PolarDB backups take no method/],
     ['backup rds rm-abc123 Physical extra', /too many arguments/],
     ['status', /takes one instance id or job id/],
-    ['restore rds rm-1', /command: "restore" — must be backup, status, report or help/],
+    ['restore rds rm-1', /command: "restore" — must be backup, status, report, drill or help/],
+    ['drill rds', /drill: "rds" — takes <product> and <instance-id>/],
+    ['drill mysql rm-abc123', /product: "mysql" — must be one of rds, polardb, mongodb/],
+    ['drill rds RM_1;drop', /instanceId: "RM_1;drop" — must be an instance or cluster id/],
+    ['drill rds rm-abc123 Physical', /too many arguments: drill takes only/],
   ])('%s → a usage error naming field, value and rule', (text, message) => {
     const e = (() => {
       try {
@@ -42,7 +51,7 @@ describe('chat command parsing', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'grapheme', maxLength: 200 }), (text) => {
         try {
-          expect(['help', 'backup', 'status', 'report']).toContain(parseCommand(text).name);
+          expect(['help', 'backup', 'status', 'report', 'drill']).toContain(parseCommand(text).name);
         } catch (e) {
           expect(e).toBeInstanceOf(BackupError);
           expect((e as BackupError).category).toBe('validation');
