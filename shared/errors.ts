@@ -1,6 +1,6 @@
 // The one error type of the project. Every failure — bad input, a cloud error code, a transport fault,
 // an idempotency conflict — becomes a BackupError, so callers branch on `category`/`retryable`, never on strings.
-import { echoValue, preview } from './input/echo';
+import { echoValue, preview } from './echo';
 
 export type ErrorCategory =
   | 'validation'

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { echoValue, preview } from '../../../shared/input/echo';
+import { echoValue, preview } from '../../shared/echo';
 
 describe('preview', () => {
   it('is the JSON of a small value, complete', () => {
