@@ -8,6 +8,7 @@
 //     the CLI: a drill now of a database DRILL_TARGETS already covers, with that configuration; anything else refused.
 // Everything it creates or deletes comes from the drills' own records (shared/drill/ownership.ts).
 import { mapLimit } from '../../shared/backup/batch';
+import { postChatReply } from '../../shared/chat/reply';
 import { drillPlanText, drillStartedMessage } from '../../shared/drill/messages';
 import { parseRunEvent, type RunEvent } from '../../shared/drill/run-event';
 import { startDrill } from '../../shared/drill/start';
@@ -23,7 +24,17 @@ export async function handler(event: unknown, context: FcContext): Promise<Recor
   try {
     const e = eventJson(event) as Record<string, unknown> | null;
     if (e && typeof e === 'object' && e.follow === true && Object.keys(e).length === 1) return await follow(inv, context);
-    if (e && typeof e === 'object' && 'run' in e) return await runNow(parseRunEvent(e), inv, context);
+    if (e && typeof e === 'object' && 'run' in e) {
+      const run = parseRunEvent(e);
+      return await runNow(run, inv, context).catch(async (raw: unknown) => {
+        // Chat already said the drill was asked for: a refusal here is posted back, or the asker never hears.
+        const err = toBackupError(raw);
+        if (run.replyTo && !err.retryable) {
+          await postChatReply(run.replyTo, `Restore drill of ${run.run.product} ${run.run.instanceId} refused: ${err.message}`, { localReceiver: inv.config.chatReplyLocalReceiver }).catch(() => undefined);
+        }
+        throw err;
+      });
+    }
     return await timer(event, inv, context);
   } catch (raw) {
     const err = toBackupError(raw);

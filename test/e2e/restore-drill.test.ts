@@ -186,6 +186,12 @@ describe('a drill run now (chat `drill`, the CLI)', () => {
     process.env.DRILL_TARGETS = JSON.stringify([targets[0]]);
     const other = await run({ run: { product: 'rds', instanceId: 'rm-sample2' }, trigger: 'cli' });
     expect(other).toMatchObject({ ok: false, error: { code: 'DrillNotCovered' } });
+    // Asked from chat: the refusal is posted back, since chat already said the drill was asked for.
+    const fromChat = await run({ run: { product: 'rds', instanceId: 'rm-sample2' }, trigger: 'chat', requestedBy: 'U1', replyTo: { platform: 'slack', url: `${stack.receiver.url}/reply/refused1` } });
+    expect(fromChat).toMatchObject({ ok: false, error: { code: 'DrillNotCovered' } });
+    const posted = stack.receiver.posted.filter((p) => p.path === '/reply/refused1');
+    expect(posted).toHaveLength(1);
+    expect(JSON.stringify(posted[0]?.body)).toMatch(/Restore drill of rds rm-sample2 refused: rds rm-sample2 is not covered by the drill configuration/);
     const extra = await run({ run: { product: 'rds', instanceId: 'rm-sample1', instanceClass: 'huge' }, trigger: 'cli' });
     expect(extra).toMatchObject({ ok: false, error: { code: 'ValidationError' } });
     expect(JSON.stringify(extra)).toMatch(/run\.instanceClass/);
