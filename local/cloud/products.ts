@@ -222,6 +222,9 @@ function backupSetsToDelete(s: CloudState, inst: Instance, ids: string[]): Job[]
 
 const backupIds = (p: Params) => required(p, 'BackupId').split(',').map((id) => id.trim()).filter(Boolean);
 
+/** RDS DescribeDBInstances `Tags`: at most 5 pairs (docs/cloud-contract.md, "Error codes"). */
+const RDS_MAX_TAG_PAIRS = 5;
+
 // RDS deletes only data backup sets older than 7 days while log backup is off (the local instances' setting).
 export const RDS_MIN_DELETE_AGE_MS = 7 * 86_400_000;
 
@@ -351,6 +354,11 @@ const rds: ProductApi = {
         } catch {
           throw new ApiError(400, 'InvalidTags.Malformed', 'The specified parameter "Tags" is not valid JSON.');
         }
+      }
+      // "You can specify a maximum of five tags" (SDK model rds-20140815 DescribeDbinstancesRequest `tags`). The code
+      // for a sixth is documented nowhere: ours is marked unconfirmed (local/cloud/unconfirmed-codes.ts).
+      if (Object.keys(tags).length > RDS_MAX_TAG_PAIRS) {
+        throw new ApiError(400, 'InvalidTags.Malformed', `The specified parameter "Tags" is not valid: at most ${RDS_MAX_TAG_PAIRS} tag pairs.`);
       }
       const all = listByTags(s, 'rds', p, tags);
       const { slice, page: n } = page(all, p);
