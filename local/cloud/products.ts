@@ -211,11 +211,20 @@ function finishedBetween(s: CloudState, product: Product, id: string, p: Params)
   );
 }
 
+// DeleteBackup's answer to an unknown, unfinished or deleted id, per product (docs/cloud-contract.md, "Error codes"):
+// PolarDB's is its DeleteBackup reference's, MongoDB's its product error list's. RDS documents none for DeleteBackup;
+// ours is the code its DescribeBackups answers for an unknown BackupId, and is marked unconfirmed.
+const backupSetNotFound: Record<Product, ApiError> = {
+  polardb: new ApiError(400, 'InvalidBackupSetID.NotFound', 'The specified parameter BackupId is not valid.'),
+  mongodb: new ApiError(400, 'InvalidBackupSetID.NotFound', 'Specified backup set ID does not exist.'),
+  rds: new ApiError(404, 'InvalidBackupId.NotFound', 'The BackupId provided does not exist in our records.'),
+};
+
 /** The backup sets a DeleteBackup names, validated all-or-nothing: an unknown, unfinished or deleted id refuses the call. */
 function backupSetsToDelete(s: CloudState, inst: Instance, ids: string[]): Job[] {
   return ids.map((id) => {
     const job = jobsOf(s, inst.product, inst.id).find((j) => j.backupId === id && !j.deleted && !isRunning(j, s));
-    if (!job) throw new ApiError(400, 'InvalidBackupSetID.NotFound', 'The specified parameter BackupId is not valid.');
+    if (!job) throw backupSetNotFound[inst.product];
     return job;
   });
 }
