@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { invokeBundle } from '../fc-runtime';
 import { verifyAcs3, type Acs3Failure, type Credential } from './acs3';
 import type { Fault, RequestLog } from './faults';
+import { answerMessage } from './unconfirmed-codes';
 
 export interface FcOptions {
   credentials: Credential[];
@@ -122,7 +123,7 @@ export function startFc(o: FcOptions & Hooks) {
         log.status = status;
         log.code = code;
         res.writeHead(status, { 'content-type': 'application/json', 'x-fc-request-id': requestId });
-        res.end(JSON.stringify({ Code: code, Message: message, RequestId: requestId }));
+        res.end(JSON.stringify({ Code: code, Message: answerMessage(code, message), RequestId: requestId }));
       };
       const auth = verifyAcs3({ method: req.method ?? 'POST', url: req.url ?? '', headers: req.headers, body }, o.credentials, o.now());
       if (!auth.ok) {

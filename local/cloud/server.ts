@@ -8,6 +8,7 @@ import { parseRawQuery, verifyAcs3, type Acs3Failure, type Credential } from './
 import { startFc, type FcTask, type FcOptions } from './fc';
 import { listen } from '../listen';
 import type { Fault, RequestLog } from './faults';
+import { answerMessage } from './unconfirmed-codes';
 import { backupPolicyApis, defaultPolicies, samplePolicies, type PolicyFields } from './backup-policy';
 import { restoreApis, restoreCreateActions, restoreOptionsFromEnv, type RestoreOptions } from './restore';
 import { ApiError, apiByVersion, DEFAULT_MONGO_SHAPE, instanceKey, phase, productApis, type CloudState, type Instance, type Job, type MongoShape, type Product } from './products';
@@ -173,7 +174,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
   };
   const apiError = (res: ServerResponse, status: number, code: string, message: string) => {
     const requestId = randomUUID().toUpperCase();
-    send(res, status, { RequestId: requestId, HostId: 'local-cloud', Code: code, Message: message, Recommend: `https://api.aliyun.com/troubleshoot?q=${code}` });
+    send(res, status, { RequestId: requestId, HostId: 'local-cloud', Code: code, Message: answerMessage(code, message), Recommend: `https://api.aliyun.com/troubleshoot?q=${code}` });
   };
 
   async function rpc(req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void> {

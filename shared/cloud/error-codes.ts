@@ -67,6 +67,8 @@ const rules: Record<string, CodeRule> = {
   IncorrectDBInstanceCharacterType: { category: 'validation', hint: "The instance's character type does not support this." },
   'Exceeded.BackupTimes': { category: 'quota', hint: 'The instance already made 20 backup sets today; deleting backups does not free this.', limit: 'quota' },
   'InvalidDBInstanceName.NotFound': { category: 'not-found', hint: 'No such RDS instance in this region; check the id and RegionId.' },
+  // RDS DescribeDBInstances `Tags`: at most 5 pairs (its SDK model); the code for a 6th is unconfirmed (docs/cloud-contract.md).
+  'InvalidTags.Malformed': { category: 'validation', hint: 'The Tags filter was refused: RDS takes at most 5 tag pairs, as one JSON object.' },
   'InvalidDB.NotFound': { category: 'not-found', hint: 'A database in DBName does not exist or is not ready.' },
 
   // PolarDB CreateBackup (polardb-createbackup.txt).
@@ -90,6 +92,9 @@ const rules: Record<string, CodeRule> = {
 
   // DeleteBackup of the three products (docs/retention-apis.md).
   'InvalidBackupSetID.NotFound': { category: 'not-found', hint: 'No such backup set: it was already deleted, or never finished.' },
+  // RDS's other spelling of an unknown backup id (its DescribeBackups answers it); which one its DeleteBackup uses is
+  // documented nowhere, so retention counts both as gone on RDS (docs/cloud-contract.md, "Already deleted").
+  'InvalidBackupId.NotFound': { category: 'not-found', hint: 'No such backup set: it was already deleted, or never finished.' },
   IncorrectBackupSetState: {
     category: 'conflict',
     hint: 'The backup set cannot be deleted yet (RDS deletes only backups older than 7 days, or than the log backup retention); a later run retries.',

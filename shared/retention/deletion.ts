@@ -1,5 +1,5 @@
 // Carries out a plan's deletions: one DeleteBackup per backup set, retried while the cloud throttles or fails
-// transiently (a repeat of a delete that did happen answers "not found", which counts as done). Every deletion is
+// transiently (a repeat of a delete that did happen answers the product's "no such backup set", which counts as done). Every deletion is
 // logged and marked on its history record; a failure is logged and returned, never thrown.
 import type { ProductCaller } from '../backup/engine';
 import type { Deadline } from '../deadline';
@@ -30,8 +30,6 @@ export interface CarryOutOptions {
   forRecord?: string;
 }
 
-const GONE = 'InvalidBackupSetID.NotFound';
-
 export async function carryOut(caller: ProductCaller, instanceId: string, deletions: readonly Deletion[], deps: DeletionDeps, o: CarryOutOptions = {}): Promise<DeletionResult[]> {
   const results: DeletionResult[] = [];
   for (const d of deletions) {
@@ -61,7 +59,8 @@ export async function carryOut(caller: ProductCaller, instanceId: string, deleti
       outcome = 'deleted';
     } catch (raw) {
       const e = toBackupError(raw);
-      outcome = e.code === GONE ? 'already-gone' : 'failed';
+      // Each product spells "no such backup set" its own way (its catalog's goneCodes).
+      outcome = caller.catalog.retention.goneCodes.includes(e.code) ? 'already-gone' : 'failed';
       if (outcome === 'failed') error = { code: e.code, message: e.message };
     }
     if (outcome === 'failed') {

@@ -97,6 +97,11 @@ export interface RetentionRules {
   keepDaysByCloud: boolean;
   /** DeleteBackup of one backup set. */
   deleteQuery(instanceId: string, backupId: string): Query;
+  /**
+   * DeleteBackup's codes for a backup set that no longer exists: a repeat of a delete that took effect answers one,
+   * and counts as done (docs/cloud-contract.md, "Error codes"). Never an instance's not-found code.
+   */
+  goneCodes: readonly string[];
 }
 
 export interface ProductCatalog<T extends { product: ProductName } = { product: ProductName }> {

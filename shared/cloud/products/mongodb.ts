@@ -125,6 +125,8 @@ export const mongodb: ProductCatalog<MongodbTarget> = {
     minDeleteAgeMs: 0,
     keepDaysByCloud: true,
     deleteQuery: (id, backupId) => ({ DBInstanceId: id, BackupId: backupId }),
+    // The product's error codes: 400 InvalidBackupSetID.NotFound "Specified backup set ID does not exist."
+    goneCodes: ['InvalidBackupSetID.NotFound'],
   },
   parseBackups: (body) => {
     const backups = (body.Backups as Record<string, unknown> | undefined)?.Backup;

@@ -130,6 +130,8 @@ export const polardb: ProductCatalog<PolardbTarget> = {
     minDeleteAgeMs: 0,
     keepDaysByCloud: false,
     deleteQuery: (id, backupId) => ({ DBClusterId: id, BackupId: backupId }),
+    // The DeleteBackup reference: 400 InvalidBackupSetID.NotFound "The specified parameter BackupId is not valid."
+    goneCodes: ['InvalidBackupSetID.NotFound'],
   },
   parseBackups: (body) =>
     asArray(path(body, 'Items', 'Backup')).map((b) => ({

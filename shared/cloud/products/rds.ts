@@ -132,6 +132,9 @@ export const rds: ProductCatalog<RdsTarget> = {
     minDeleteAgeMs: 7 * 86_400_000,
     keepDaysByCloud: false,
     deleteQuery: (id, backupId) => ({ DBInstanceId: id, BackupId: backupId }),
+    // Which spelling RDS DeleteBackup uses is documented nowhere: RDS DescribeBackups answers InvalidBackupId.NotFound
+    // for an unknown BackupId, its restore APIs InvalidBackupSetID.NotFound. Both mean the set is not there.
+    goneCodes: ['InvalidBackupId.NotFound', 'InvalidBackupSetID.NotFound'],
   },
   parseBackups: (body) => asArray(path(body, 'Items', 'Backup')).map(toBackupView),
 };
