@@ -4,7 +4,7 @@
 // per drill waiting on it (the same step, every 2 s on the real clock, until released), measured on a sample. FC bills
 // wall time per invocation, so the cost is function-seconds.
 import { randomBytes } from 'node:crypto';
-import { defaultCredentials, startLocalCloud, type LocalCloud } from '../local/cloud/index';
+import { defaultCredentials, startLocalCloud } from '../local/cloud/index';
 import { fcContext, invokeBundle, loadHandler } from '../local/fc-runtime';
 import { mapLimit } from '../shared/backup/batch';
 import { requestBackup } from '../shared/backup/engine';
@@ -15,7 +15,7 @@ import { drillDepsFor } from '../shared/drill/wiring';
 import { startInvocation } from '../shared/fc/invocation';
 import { SHARDS } from '../shared/history/history';
 import { ms, now, since, table } from './stats';
-import { deletePrefix } from './support';
+import { deletePrefix, quietly, seedFleet } from './support';
 
 export interface DrillBenchOptions {
   distDir: string;
@@ -27,26 +27,6 @@ export interface DrillBenchOptions {
   keyPrefix: string;
 }
 
-const products = ['rds', 'polardb', 'mongodb'] as const;
-
-function seed(cloud: LocalCloud, n: number, tag: string): Target[] {
-  return Array.from({ length: n }, (_, i) => {
-    const product = products[i % 3] as Target['product'];
-    const id = `${product === 'rds' ? 'rm' : product === 'polardb' ? 'pc' : 'dds'}-${tag}${String(i).padStart(4, '0')}`;
-    cloud.addInstance({ product, id });
-    return (product === 'polardb' ? { product, DBClusterId: id } : { product, DBInstanceId: id, BackupMethod: product === 'rds' ? 'Physical' : 'Snapshot' }) as Target;
-  });
-}
-
-async function quietly<T>(fn: () => Promise<T>): Promise<T> {
-  const original = process.stdout.write.bind(process.stdout);
-  process.stdout.write = (() => true) as typeof process.stdout.write;
-  try {
-    return await fn();
-  } finally {
-    process.stdout.write = original;
-  }
-}
 
 export async function runDrillBench(o: DrillBenchOptions): Promise<{ markdown: string; findings: string[] }> {
   let offsetMs = 0;
@@ -90,7 +70,7 @@ export async function runDrillBench(o: DrillBenchOptions): Promise<{ markdown: s
   };
   try {
     // The followed side: the weekly timer starts the drills, then one follow a minute (the tracker's hand-off).
-    const targets = seed(moved, o.drills, tag);
+    const targets = seedFleet(moved, o.drills, tag, { digits: 4, methods: true });
     env(moved.url, targets, `${o.keyPrefix}followed:`);
     loadHandler('restore-drill', o.distDir);
     await backUp(targets, () => (offsetMs += 1_000));
@@ -114,7 +94,7 @@ export async function runDrillBench(o: DrillBenchOptions): Promise<{ markdown: s
     const perDrillFollowed = followedSeconds / o.drills;
 
     // The baseline: one function per drill waiting on it, real clock, a sample side by side.
-    const sample = seed(real, o.sample, `${tag}w`);
+    const sample = seedFleet(real, o.sample, `${tag}w`, { digits: 4, methods: true });
     env(real.url, sample, `${o.keyPrefix}waiting:`);
     await backUp(sample, () => undefined);
     const winv = startInvocation(fcContext('bench-wait', { timeoutSec: 900 }));

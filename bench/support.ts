@@ -4,6 +4,8 @@ import * as OpenApi from '@alicloud/openapi-client';
 import { RuntimeOptions } from '@alicloud/tea-util';
 import type { IdempotencyRecord, IdempotencyStore, PutResult, WriteOptions } from '../shared/idempotency/store';
 import { now, since } from './stats';
+import type { LocalCloud } from '../local/cloud/index';
+import type { Target } from '../shared/backup/targets';
 
 // Resolved exactly as shared/cloud/client.ts does (the package is CJS with exports.default = Client).
 const clientModule: unknown = (OpenApi as unknown as { default: unknown }).default;
@@ -144,4 +146,27 @@ export async function deletePrefix(url: string, prefix: string): Promise<number>
     redis.disconnect();
   }
   return deleted;
+}
+
+/** Runs `fn` with stdout silenced: the bundles log there, and the bench prints its own tables. */
+export async function quietly<T>(fn: () => Promise<T>): Promise<T> {
+  const original = process.stdout.write.bind(process.stdout);
+  process.stdout.write = (() => true) as typeof process.stdout.write;
+  try {
+    return await fn();
+  } finally {
+    process.stdout.write = original;
+  }
+}
+
+/** `n` databases in the local cloud, a third per product, named `<prefix>-<tag><index>`; `methods` sets each's BackupMethod. */
+export function seedFleet(cloud: LocalCloud, n: number, tag: string, o: { digits?: number; methods?: boolean } = {}): Target[] {
+  const products = ['rds', 'polardb', 'mongodb'] as const;
+  return Array.from({ length: n }, (_, i) => {
+    const product = products[i % 3] as Target['product'];
+    const id = `${product === 'rds' ? 'rm' : product === 'polardb' ? 'pc' : 'dds'}-${tag}${String(i).padStart(o.digits ?? 5, '0')}`;
+    cloud.addInstance({ product, id });
+    const method = o.methods && product !== 'polardb' ? { BackupMethod: product === 'rds' ? 'Physical' : 'Snapshot' } : {};
+    return (product === 'polardb' ? { product, DBClusterId: id } : { product, DBInstanceId: id, ...method }) as Target;
+  });
 }

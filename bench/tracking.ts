@@ -3,15 +3,14 @@
 // bundle; against it, one worker per job waiting on its job (shared/backup/wait.ts, as the worker did before), on a
 // real-clock local cloud, measured on a sample. FC bills wall time per invocation, so the cost is function-seconds.
 import { randomBytes } from 'node:crypto';
-import { defaultCredentials, startLocalCloud, type LocalCloud } from '../local/cloud/index';
+import { defaultCredentials, startLocalCloud } from '../local/cloud/index';
 import { fcContext, invokeBundle, loadHandler } from '../local/fc-runtime';
 import { callerFor, requestBackup } from '../shared/backup/engine';
-import type { Target } from '../shared/backup/targets';
 import { waitForJob } from '../shared/backup/wait';
 import { createDeadline } from '../shared/deadline';
 import { startInvocation } from '../shared/fc/invocation';
 import { mapLimit } from '../shared/backup/batch';
-import { deletePrefix } from './support';
+import { deletePrefix, quietly, seedFleet } from './support';
 import { ms, now, since, table } from './stats';
 
 export interface TrackingOptions {
@@ -32,26 +31,6 @@ export interface TrackingResult {
   findings: string[];
 }
 
-const products = ['rds', 'polardb', 'mongodb'] as const;
-
-function seed(cloud: LocalCloud, n: number, tag: string): Target[] {
-  return Array.from({ length: n }, (_, i) => {
-    const product = products[i % 3] as Target['product'];
-    const id = `${product === 'rds' ? 'rm' : product === 'polardb' ? 'pc' : 'dds'}-${tag}${String(i).padStart(5, '0')}`;
-    cloud.addInstance({ product, id });
-    return (product === 'polardb' ? { product, DBClusterId: id } : { product, DBInstanceId: id }) as Target;
-  });
-}
-
-async function quietly<T>(fn: () => Promise<T>): Promise<T> {
-  const original = process.stdout.write.bind(process.stdout);
-  process.stdout.write = (() => true) as typeof process.stdout.write;
-  try {
-    return await fn();
-  } finally {
-    process.stdout.write = original;
-  }
-}
 
 export async function runTracking(o: TrackingOptions): Promise<TrackingResult> {
   let offsetMs = 0;
@@ -81,7 +60,7 @@ export async function runTracking(o: TrackingOptions): Promise<TrackingResult> {
     // The tracker side: every backup requested (not measured: the same for both), then the minute timer's sweeps.
     env(moved.url);
     loadHandler('backup-tracker', o.distDir);
-    const targets = seed(moved, o.databases, tag);
+    const targets = seedFleet(moved, o.databases, tag);
     const inv = startInvocation(fcContext('bench', { timeoutSec: 900 }));
     const deps = { ...inv.deps, onJob: inv.history.recorder({ trigger: 'timer' }) };
     await quietly(() => mapLimit(targets, 50, (t, i) => requestBackup(t, `fcdb_bench_${tag}_${i}`, deps)));
@@ -104,7 +83,7 @@ export async function runTracking(o: TrackingOptions): Promise<TrackingResult> {
     // The baseline: one worker per job, waiting on it (real clock), measured on a sample running side by side.
     env(real.url);
     const baseInv = startInvocation(fcContext('bench-wait', { timeoutSec: 900 }));
-    const sample = seed(real, o.sample, `${tag}w`);
+    const sample = seedFleet(real, o.sample, `${tag}w`);
     const waits = await quietly(() =>
       mapLimit(sample, o.sample, async (t, i) => {
         const out = await requestBackup(t, `fcdb_bench_${tag}_w${i}`, baseInv.deps);
@@ -120,7 +99,7 @@ export async function runTracking(o: TrackingOptions): Promise<TrackingResult> {
     // through FC (the local FC runs them), and every end must be recorded before the next minute.
     env(fleet.url);
     Object.assign(process.env, { TRACKER_FUNCTION: 'backup-tracker', TRACKER_SHARD_CAPACITY: '2000' });
-    const many = seed(fleet, o.coverage, `${tag}c`);
+    const many = seedFleet(fleet, o.coverage, `${tag}c`);
     const cinv = startInvocation(fcContext('bench-cov', { timeoutSec: 900 }));
     const cdeps = { ...cinv.deps, onJob: cinv.history.recorder({ trigger: 'timer' }) };
     await quietly(() => mapLimit(many, 100, (t, i) => requestBackup(t, `fcdb_bench_${tag}_c${i}`, cdeps)));

@@ -11,6 +11,7 @@ import type { DrillRecord } from '../../shared/drill/record';
 import { startInvocation } from '../../shared/fc/invocation';
 import { slackHeaders } from '../../shared/http/signatures/http-adapters';
 import { cli } from '../helpers/cli';
+import { followDrillToEnd } from '../helpers/drill';
 import { stsCredentials } from '../helpers/fc';
 import { secrets, startStack, type Stack } from '../helpers/stack';
 
@@ -53,18 +54,7 @@ async function backUp(t: Target): Promise<void> {
   await stack.tracked();
 }
 
-/** Tracker sweeps (each hands a follow to restore-drill) until the drill has ended. */
-async function followToEnd(drillId: string, timeoutMs = 20_000): Promise<DrillRecord> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    await stack.sweep();
-    await stack.cloud.fcIdle();
-    const r = await log().get(drillId);
-    if (r && (r.phase === 'released' || r.phase === 'release-failed')) return r;
-    if (Date.now() > end) throw new Error(`drill ${drillId} still ${r?.phase} after ${timeoutMs} ms`);
-    await new Promise((res) => setTimeout(res, 100));
-  }
-}
+const followToEnd = (drillId: string, timeoutMs?: number) => followDrillToEnd(stack, drillId, timeoutMs);
 
 function slackForm(text: string, over: Record<string, string> = {}) {
   return new URLSearchParams({

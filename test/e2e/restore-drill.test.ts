@@ -6,9 +6,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { fcContext, loadHandler } from '../../local/fc-runtime';
 import type { Target } from '../../shared/backup/targets';
 import { drillLogFor } from '../../shared/drill/log';
-import type { DrillRecord } from '../../shared/drill/record';
 import { startInvocation } from '../../shared/fc/invocation';
 import { stsCredentials } from '../helpers/fc';
+import { followDrillToEnd } from '../helpers/drill';
 import { startStack, type Stack } from '../helpers/stack';
 
 let stack: Stack;
@@ -43,18 +43,7 @@ async function backUp(t: Target): Promise<void> {
 const drillTimer = (payload: unknown = {}) => loadHandler('restore-drill')(event(payload), context('restore-drill')) as Promise<Record<string, unknown>>;
 const log = () => drillLogFor(startInvocation(fcContext('test', {})).deps.store);
 
-/** Tracker sweeps (each hands a follow to restore-drill) until the drill has ended. */
-async function followToEnd(drillId: string, timeoutMs = 20_000): Promise<DrillRecord> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    await stack.sweep();
-    await stack.cloud.fcIdle();
-    const r = await log().get(drillId);
-    if (r && (r.phase === 'released' || r.phase === 'release-failed')) return r;
-    if (Date.now() > end) throw new Error(`drill ${drillId} still ${r?.phase} after ${timeoutMs} ms`);
-    await new Promise((res) => setTimeout(res, 100));
-  }
-}
+const followToEnd = (drillId: string, timeoutMs?: number) => followDrillToEnd(stack, drillId, timeoutMs);
 
 describe.each(targets)('$product', (target) => {
   it('restores the newest good backup to one temporary instance, records recovery time and verdict, then releases only it', async () => {
